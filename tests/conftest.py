@@ -1,0 +1,37 @@
+"""Shared fixtures: the packaged spec, and walkers over its operations and examples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geminidb_backup.spec import load_spec
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@pytest.fixture(scope="session")
+def spec() -> Mapping[str, Any]:
+    return load_spec()
+
+
+def resolve(document: Mapping[str, Any], node: Any) -> Any:
+    """Follow local ``$ref``s until ``node`` is not a reference."""
+    while isinstance(node, Mapping) and "$ref" in node:
+        target: Any = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(path, method, operation) for every operation of the spec."""
+    for path, item in document["paths"].items():
+        for method in HTTP_METHODS:
+            if method in item:
+                yield path, method, item[method]

@@ -1,0 +1,359 @@
+"""The hand-written spec: valid, complete, and faithful to the API reference."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from conftest import HTTP_METHODS, operations, resolve
+from geminidb_backup.spec import component_validator, load_spec, validator_at
+
+SPEC = load_spec()
+REFERENCE_REQUEST = {"name": "backup-4f57", "description": "manual backup"}
+REFERENCE_RESPONSE = {
+    "job_id": "8061ceaf-b319-4315-9338-7f3de8e26f05",
+    "backup_id": "646d88d0b03f4fd2ae944ae2a33bcb6ain06",
+}
+
+
+def _pointer(*parts: str) -> str:
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def test_spec_is_a_valid_openapi_3_1_document() -> None:
+    assert SPEC["openapi"] == "3.1.0"
+    validate(dict(SPEC))
+
+
+def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
+    found = {(method, path): op["operationId"] for path, method, op in operations(SPEC)}
+    assert found == {
+        ("post", "/v3/{project_id}/instances/{instance_id}/backups"): "createBackup",
+        ("get", "/v3/{project_id}/jobs"): "listJobs",
+        ("get", "/v4/{project_id}/backups"): "listBackups",
+        ("delete", "/v3/{project_id}/backups/{backup_id}"): "deleteBackup",
+    }
+    tags = {op["operationId"]: op["tags"] for _, _, op in operations(SPEC)}
+    assert tags == {
+        "createBackup": ["backups"],
+        "listJobs": ["jobs"],
+        "listBackups": ["backups"],
+        "deleteBackup": ["backups"],
+    }
+
+
+def test_success_statuses_are_the_documented_ones() -> None:
+    success = {
+        op["operationId"]: sorted(s for s in op["responses"] if s.startswith("2"))
+        for _, _, op in operations(SPEC)
+    }
+    assert success == {
+        "createBackup": ["202"],
+        "listJobs": ["200"],
+        "listBackups": ["200"],
+        "deleteBackup": ["202"],
+    }
+
+
+def test_token_security_and_server_default() -> None:
+    scheme = SPEC["components"]["securitySchemes"]["token"]
+    assert scheme == scheme | {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}
+    assert SPEC["security"] == [{"token": []}]
+    for _, _, op in operations(SPEC):
+        assert op.get("security", SPEC["security"]) == [{"token": []}]
+    (server,) = SPEC["servers"]
+    assert server["url"] == "https://{Endpoint}"
+    assert server["variables"]["Endpoint"]["default"] == "gaussdb-nosql.eu-de.otc.t-systems.com"
+
+
+def test_create_backup_requires_a_json_body() -> None:
+    op = SPEC["paths"]["/v3/{project_id}/instances/{instance_id}/backups"]["post"]
+    assert op["requestBody"]["required"] is True
+    assert list(op["requestBody"]["content"]) == ["application/json"]
+
+
+def test_create_backup_examples_are_the_reference_page_verbatim() -> None:
+    op = SPEC["paths"]["/v3/{project_id}/instances/{instance_id}/backups"]["post"]
+    request = op["requestBody"]["content"]["application/json"]["examples"]["reference"]["value"]
+    response = op["responses"]["202"]["content"]["application/json"]["examples"]["reference"]
+    # Order of keys too: the page writes name before description, job_id before backup_id.
+    assert json.dumps(request) == json.dumps(REFERENCE_REQUEST)
+    assert json.dumps(response["value"]) == json.dumps(REFERENCE_RESPONSE)
+    params = {p["name"]: p for p in (resolve(SPEC, p) for p in _path_parameters(op))}
+    assert params["project_id"]["example"] == "054e292c9880d4992f02c0196d3ea468"
+    assert params["instance_id"]["example"] == "a4d8ea2584e047439a667703c0684119in06"
+
+
+def _path_parameters(op: Mapping[str, Any]) -> list[Any]:
+    path_item = SPEC["paths"]["/v3/{project_id}/instances/{instance_id}/backups"]
+    return [*path_item.get("parameters", []), *op.get("parameters", [])]
+
+
+NAME_CASES = [
+    ("backup-4f57", True),
+    ("abcd", True),  # 4 characters, the least allowed
+    ("a" * 64, True),
+    ("B_a-9", True),
+    ("abc", False),  # too short
+    ("a" * 65, False),  # too long
+    ("1abc", False),  # must start with a letter
+    ("-abc", False),
+    ("_abc", False),
+    ("ab cd", False),  # no spaces
+    ("abc.d", False),
+    ("abcé", False),  # letters are ASCII letters
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("name", "valid"), NAME_CASES)
+def test_backup_name_rules(name: str, valid: bool) -> None:
+    validator = component_validator("CreateBackupRequest")
+    errors = [e for e in validator.iter_errors({"name": name, "description": "ok"})]
+    assert (not errors) is valid, [e.message for e in errors]
+    assert all(list(e.absolute_path) == ["name"] for e in errors)
+
+
+@pytest.mark.parametrize("forbidden", list(">!<\"&'="))
+def test_backup_description_forbids_each_special_character(forbidden: str) -> None:
+    validator = component_validator("CreateBackupRequest")
+    assert validator.is_valid({"name": "backup-1", "description": "nightly backup"})
+    assert not validator.is_valid({"name": "backup-1", "description": f"a{forbidden}b"})
+
+
+def test_backup_description_length() -> None:
+    validator = component_validator("CreateBackupRequest")
+    assert validator.is_valid({"name": "backup-1", "description": "d" * 256})
+    assert validator.is_valid({"name": "backup-1", "description": ""})
+    assert not validator.is_valid({"name": "backup-1", "description": "d" * 257})
+
+
+@pytest.mark.parametrize("missing", ["name", "description"])
+def test_name_and_description_are_required(missing: str) -> None:
+    body = dict(REFERENCE_REQUEST)
+    del body[missing]
+    errors = list(component_validator("CreateBackupRequest").iter_errors(body))
+    assert [e.validator for e in errors] == ["required"]
+
+
+def test_every_rule_of_the_name_and_description_has_a_message() -> None:
+    """The tooling names the broken rule from `x-rules`; every constraint keyword needs one."""
+    for name in ("BackupName", "BackupDescription"):
+        schema = SPEC["components"]["schemas"][name]
+        constraint_keywords = {k for k in schema if k in {"minLength", "maxLength", "pattern"}}
+        assert {rule["keyword"] for rule in schema["x-rules"]} == constraint_keywords
+
+
+def test_list_parameters_have_documented_enums_and_ranges() -> None:
+    jobs = {
+        p["name"]: p["schema"] for p in SPEC["paths"]["/v3/{project_id}/jobs"]["get"]["parameters"]
+    }
+    assert set(jobs) == {"id", "status", "name", "start_time", "end_time", "offset", "limit"}
+    assert jobs["limit"] | {} == jobs["limit"] | {"enum": [10, 20, 50], "default": 50}
+    assert jobs["offset"]["minimum"] == 0 and jobs["offset"]["default"] == 0
+    assert resolve(SPEC, jobs["status"])["enum"] == ["Running", "Completed", "Failed"]
+
+    backups = {
+        p["name"]: p["schema"]
+        for p in SPEC["paths"]["/v4/{project_id}/backups"]["get"]["parameters"]
+    }
+    assert set(backups) == {
+        "instance_id", "datastore_type", "backup_id", "backup_type", "type",
+        "offset", "limit", "begin_time", "end_time",
+    }  # fmt: skip
+    assert (
+        backups["limit"]["minimum"],
+        backups["limit"]["maximum"],
+        backups["limit"]["default"],
+    ) == (1, 100, 100)
+    assert resolve(SPEC, backups["backup_type"])["enum"] == ["Auto", "Manual"]
+    assert backups["type"]["enum"] == ["Instance", "DatabaseTable"]
+    assert backups["datastore_type"]["enum"] == ["cassandra"]
+    status = SPEC["components"]["schemas"]["BackupStatus"]["enum"]
+    assert status == ["BUILDING", "COMPLETED", "FAILED"]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2019-05-27T03:38:51+0000", True),
+        ("2019-05-27T03:38:51-0130", True),
+        ("2019-05-27T03:38:51Z", True),
+        ("2019-05-27T03:38:51+00:00", False),  # RFC 3339's colon is not the API's form
+        ("2019-05-27 03:38:51", False),
+        ("", False),
+    ],
+)
+def test_timestamp_form(value: str, valid: bool) -> None:
+    assert component_validator("Timestamp").is_valid(value) is valid
+
+
+def _walk(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, node
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _walk(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, str(index)))
+
+
+def test_no_rfc3339_date_time_format_is_declared() -> None:
+    assert not [
+        p for p, n in _walk(SPEC) if isinstance(n, Mapping) and n.get("format") == "date-time"
+    ]
+
+
+def test_every_operation_parameter_and_property_is_described() -> None:
+    for _, _, op in operations(SPEC):
+        assert op.get("summary") and op.get("description"), op["operationId"]
+    for path, node in _walk(SPEC):
+        if not isinstance(node, Mapping):
+            continue
+        if "in" in node and "name" in node and "schema" in node:  # a parameter
+            schema = node["schema"]
+            assert node.get("description"), path
+            # Repeated inside the schema (or the referenced schema) so generated docstrings carry it.
+            assert resolve(SPEC, schema).get("description"), path
+        if node.get("type") == "object":
+            for prop_name, prop in node.get("properties", {}).items():
+                assert resolve(SPEC, prop).get("description"), (*path, prop_name)
+
+
+def test_every_error_response_uses_error_with_a_catalogued_example() -> None:
+    catalogue = {entry["code"]: entry for entry in SPEC["x-error-codes"]}
+    for _, _, op in operations(SPEC):
+        statuses = {s for s in op["responses"] if not s.startswith("2")}
+        assert {"400", "401", "500"} <= statuses, op["operationId"]
+        for status in statuses:
+            response = resolve(SPEC, op["responses"][status])
+            media = response["content"]["application/json"]
+            assert media["schema"] == {"$ref": "#/components/schemas/Error"}
+            examples = [resolve(SPEC, e)["value"] for e in media["examples"].values()]
+            assert examples, (op["operationId"], status)
+            for example in examples:
+                entry = catalogue[example["error_code"]]  # a real, catalogued code
+                assert example["error_msg"].startswith(entry["message"].split("{0}")[0])
+            assert "X-Request-Id" in response["headers"]
+
+
+def test_the_error_catalogue_has_the_reference_codes() -> None:
+    codes = {(e["status"], e["code"]) for e in SPEC["x-error-codes"]}
+    for expected in [
+        (400, "DBS.200001"), (400, "DBS.280040"), (400, "DBS.280277"), (400, "DBS.280127"),
+        (400, "DBS.201201"), (400, "DBS.280439"), (400, "DBS.280440"), (401, "APIGW.0301"),
+        (403, "DBS.200019"), (404, "DBS.200002"), (404, "APIGW.0101"), (500, "DBS.280005"),
+    ]:  # fmt: skip
+        assert expected in codes
+    assert len({e["code"] for e in SPEC["x-error-codes"]}) == len(SPEC["x-error-codes"])
+
+
+def test_links_encode_the_backup_workflow() -> None:
+    create = SPEC["paths"]["/v3/{project_id}/instances/{instance_id}/backups"]["post"]
+    links = create["responses"]["202"]["links"]
+    assert links["BackupJob"]["operationId"] == "listJobs"
+    assert links["BackupJob"]["parameters"]["id"] == "$response.body#/job_id"
+    assert links["CreatedBackup"]["operationId"] == "listBackups"
+    assert links["CreatedBackup"]["parameters"]["backup_id"] == "$response.body#/backup_id"
+    delete = SPEC["paths"]["/v3/{project_id}/backups/{backup_id}"]["delete"]
+    job = delete["responses"]["202"]["links"]["DeletionJob"]
+    assert job["operationId"] == "listJobs" and job["parameters"]["id"] == "$response.body#/job_id"
+    # Every link names a real operation and real parameters of it.
+    by_id = {op["operationId"]: (path, op) for path, _, op in operations(SPEC)}
+    for _, _, op in operations(SPEC):
+        for response in op["responses"].values():
+            for link in resolve(SPEC, response).get("links", {}).values():
+                path, target = by_id[link["operationId"]]
+                names = {
+                    resolve(SPEC, p)["name"]
+                    for p in [
+                        *SPEC["paths"][path].get("parameters", []),
+                        *target.get("parameters", []),
+                    ]
+                }
+                assert set(link["parameters"]) <= names
+
+
+def _examples() -> Iterator[tuple[str, str, Any]]:
+    """(where, JSON pointer of the schema, example value) for every example in the spec."""
+    for path, item in SPEC["paths"].items():
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            base = ("paths", path, method)
+            for index, param in enumerate(op.get("parameters", [])):
+                if "example" in param:
+                    yield (f"{op['operationId']} {param['name']}",
+                           _pointer(*base, "parameters", str(index), "schema"), param["example"])  # fmt: skip
+            media_places = [("requestBody", "content")] if "requestBody" in op else []
+            media_places += [("responses", s, "content") for s in op["responses"]]
+            for place in media_places:
+                holder = resolve(SPEC, _get(op, place[:-1]))
+                for media_type, media in holder.get("content", {}).items():
+                    schema_ptr = _schema_pointer(base, place, media_type, holder, op)
+                    for key, example in media.get("examples", {}).items():
+                        yield (f"{op['operationId']} {'/'.join(place)} {key}",
+                               schema_ptr, resolve(SPEC, example)["value"])  # fmt: skip
+    for name in ("ProjectId", "InstanceId", "BackupId"):
+        param = SPEC["components"]["parameters"][name]
+        yield name, _pointer("components", "parameters", name, "schema"), param["example"]
+    for name, schema in SPEC["components"]["schemas"].items():
+        for example in schema.get("examples", []):
+            yield name, _pointer("components", "schemas", name), example
+        for prop, prop_schema in schema.get("properties", {}).items():
+            for example in prop_schema.get("examples", []):
+                yield (f"{name}.{prop}",
+                       _pointer("components", "schemas", name, "properties", prop), example)  # fmt: skip
+
+
+def _get(node: Any, parts: tuple[str, ...]) -> Any:
+    for part in parts:
+        node = node[part]
+    return node
+
+
+def _schema_pointer(base: tuple[str, ...], place: tuple[str, ...], media_type: str,
+                    holder: Mapping[str, Any], op: Mapping[str, Any]) -> str:  # fmt: skip
+    raw = _get(op, place[:-1])
+    if "$ref" in raw:  # a shared response: point into components
+        return raw["$ref"].removeprefix("#") + _pointer("content", media_type, "schema")
+    return _pointer(*base, *place, media_type, "schema")
+
+
+EXAMPLES = list(_examples())
+
+
+def test_the_spec_has_examples_everywhere_it_should() -> None:
+    assert len(EXAMPLES) > 50
+
+
+@pytest.mark.parametrize(
+    ("where", "schema_pointer", "example"), EXAMPLES, ids=[e[0] for e in EXAMPLES]
+)
+def test_every_example_validates_against_its_schema(
+    where: str, schema_pointer: str, example: Any
+) -> None:
+    errors = [e.message for e in validator_at(schema_pointer).iter_errors(example)]
+    assert not errors, f"{where}: {errors}"
+
+
+def test_example_checking_would_catch_a_bad_example() -> None:
+    """The walker really validates: a broken example of the reference request fails."""
+    request_pointer = next(
+        p for w, p, _ in EXAMPLES if w == "createBackup requestBody/content reference"
+    )
+    assert not validator_at(request_pointer).is_valid(
+        {"name": "4f57", "description": "manual backup"}
+    )
+
+
+def test_patterns_compile_as_python_regular_expressions() -> None:
+    for path, node in _walk(SPEC):
+        if isinstance(node, Mapping) and isinstance(node.get("pattern"), str):
+            re.compile(node["pattern"])

@@ -1,0 +1,96 @@
+"""The packaged OpenAPI document, read once, and JSON Schema validators built from it.
+
+Everything that needs a constraint of the API (a pattern, a limit, an enum, an error code) reads
+it from here, so that it is written in one place: ``openapi/geminidb-backup.yaml``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SPEC_RESOURCE = "openapi.yaml"
+# The document is registered under this URI so that "#/components/..." references resolve in it.
+SPEC_URI = "urn:geminidb-backup:openapi"
+
+# libyaml's loader is several times faster; fall back to the pure-Python one where it is absent.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SpecError(RuntimeError):
+    """The packaged spec is missing, unreadable, or does not match the generated client."""
+
+
+@cache
+def spec_bytes() -> bytes:
+    """The raw bytes of the packaged spec."""
+    try:
+        return files(__package__).joinpath(SPEC_RESOURCE).read_bytes()
+    except OSError as exc:
+        raise SpecError(
+            f"the packaged OpenAPI spec {SPEC_RESOURCE!r} cannot be read: {exc}"
+        ) from exc
+
+
+@cache
+def load_spec() -> Mapping[str, Any]:
+    """The packaged spec as a mapping. Parsed once per process; treat it as read-only."""
+    try:
+        document = yaml.load(spec_bytes(), Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"the packaged OpenAPI spec is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict) or "openapi" not in document:
+        raise SpecError("the packaged OpenAPI spec is not an OpenAPI document")
+    return document
+
+
+def spec_sha256() -> str:
+    """The SHA-256 of the packaged spec, as recorded by the generator in the client."""
+    return hashlib.sha256(spec_bytes()).hexdigest()
+
+
+def check_client_matches_spec() -> None:
+    """Raise :class:`SpecError` when the generated client was made from another spec."""
+    from geminidb_backup_client.spec_hash import SPEC_SHA256
+
+    if SPEC_SHA256 != spec_sha256():
+        raise SpecError(
+            "the generated client was not generated from the packaged spec "
+            f"(client {SPEC_SHA256[:12]}, spec {spec_sha256()[:12]}): run scripts/regenerate-client"
+        )
+
+
+@cache
+def _registry() -> Registry[Any]:
+    resource: Resource[Any] = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
+    return registry
+
+
+def validator_at(pointer: str) -> Validator:
+    """A JSON Schema 2020-12 validator for the schema at JSON pointer ``pointer`` of the spec.
+
+    ``pointer`` is like ``/components/schemas/Backup``; references inside the schema resolve
+    within the spec, as they do for any OpenAPI tool.
+    """
+    return Draft202012Validator(
+        {"$ref": f"{SPEC_URI}#{pointer}"},
+        registry=_registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def component_validator(name: str) -> Validator:
+    """A validator for ``#/components/schemas/<name>``."""
+    if name not in load_spec().get("components", {}).get("schemas", {}):
+        raise KeyError(f"the spec has no schema named {name!r}")
+    return validator_at(f"/components/schemas/{name}")
