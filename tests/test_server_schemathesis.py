@@ -8,6 +8,7 @@ failure; GEMINIDB_CONTRACT_SEED replaces the random one to replay a run.
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 from collections.abc import Iterator
@@ -44,7 +45,9 @@ def _schema(seed: int, max_examples: int, base_url: str | None = None) -> Any:
     config.update(seed=seed, max_failures=None)
     config.projects.default.update(workers=1, base_url=base_url)
     config.projects.default.generation.update(max_examples=max_examples)
-    return schemathesis.openapi.from_dict(dict(load_spec()), config=config)
+    # A deep copy: schemathesis rewrites parts of the document it is given (its links), and
+    # load_spec() is the one shared, cached copy that other tests read.
+    return schemathesis.openapi.from_dict(copy.deepcopy(dict(load_spec())), config=config)
 
 
 def _failures(schema: Any) -> Iterator[str]:

@@ -179,6 +179,7 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
     from geminidb_backup.server.app import create_app
     from geminidb_backup.server.transport import AbortableH11Protocol
 
+    _Server = _server_class()
     app = create_app(config)
     # Bind the socket here so that --port 0 yields the real port before uvicorn starts.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -197,8 +198,44 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
         access_log=access_log,
         log_level="info" if access_log else "warning",
     )
-    server = uvicorn.Server(uvicorn_config)
+    server = _Server(uvicorn_config)
     click.echo(f"serving on http://{shown}:{bound_port}")
     sys.stdout.flush()
-    # uvicorn installs its own SIGINT/SIGTERM handlers and shuts down gracefully on either.
-    asyncio.run(server.serve(sockets=[sock]))
+    asyncio.run(_serve(server, sock))
+
+
+async def _serve(server: Any, sock: Any) -> None:
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, server.request_exit)
+    await server.serve(sockets=[sock])
+
+
+def _server_class() -> Any:
+    import contextlib
+    from collections.abc import Iterator
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, stopped by our own SIGINT/SIGTERM handlers.
+
+        uvicorn's handlers re-raise the signal once it has shut down, so that SIGTERM ends the
+        process with -15 and SIGINT with a KeyboardInterrupt; a stop asked for is a clean exit
+        here (status 0), after the same graceful shutdown.
+        """
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+        def request_exit(self) -> None:
+            # A second signal while shutting down forces the exit, as with uvicorn's handlers.
+            if self.should_exit:
+                self.force_exit = True
+            self.should_exit = True
+
+    return Server
