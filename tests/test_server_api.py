@@ -484,3 +484,30 @@ def test_every_answer_has_a_request_id(client: TestClient) -> None:
     for response in [create(client), create(client), client.get("/nope"), client.put(JOBS_PATH)]:
         seen.add(response.headers["x-request-id"])
     assert len(seen) == 4
+
+
+def test_concurrent_creates_share_a_commit_but_not_their_fate(clock: FakeClock) -> None:
+    """Requests that arrive together are committed together (group commit); each is still
+    checked on its own: a duplicate among them is refused and the others are kept."""
+    import asyncio
+
+    app = create_app(
+        ServerConfig(tokens=frozenset({TOKEN}), backup_seconds=0.0, backup_limit=0), clock=clock
+    )
+    names = [f"backup-{number % 5}" for number in range(10)]
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x", headers=AUTH) as c:
+            return await asyncio.gather(
+                *(c.post(CREATE_PATH, json={"name": name, "description": ""}) for name in names)
+            )
+
+    responses = asyncio.run(run())
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [202] * 5 + [400] * 5
+    for response in responses:
+        if response.status_code == 400:
+            assert response.json()["error_code"] == "DBS.201201"
+    listed = app.store.list_backups(PROJECT_ID, backup_type="Manual")
+    assert sorted(b["name"] for b in listed.items) == sorted(set(names))

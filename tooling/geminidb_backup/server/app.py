@@ -77,6 +77,7 @@ class ReferenceServer:
             config.db_path,
             backup_seconds=config.backup_seconds,
             backup_limit=config.backup_limit,
+            fsync=config.fsync,
             clock=clock,
         )
         self.store.seed(config.instances, auto_backups=config.auto_backups)
@@ -144,7 +145,7 @@ class ReferenceServer:
             await asyncio.sleep(0)
 
     async def _handle(self, request: Request) -> Response:
-        found = self.router.match(request.url.path)
+        found = self.router.match(request.scope["path"])
         if found is None:
             raise ApiError(errors.NO_SUCH_API)
         methods, path_values = found
@@ -163,7 +164,7 @@ class ReferenceServer:
         body = await _read_body(request)
         self.auth.check(
             request.method,
-            request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
+            request.scope.get("raw_path", request.scope["path"].encode()).decode("latin-1"),
             request.scope.get("query_string", b"").decode("latin-1"),
             headers,
             body,
@@ -193,7 +194,7 @@ class ReferenceServer:
         self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
     ) -> Response:
         data = operation.json_body(request.headers.get("content-type"), body)
-        job_id, backup_id = self.store.create_backup(
+        job_id, backup_id = await self.store.create_backup(
             path["project_id"], path["instance_id"], data["name"], data["description"]
         )
         return json_response(202, {"job_id": job_id, "backup_id": backup_id})
@@ -201,7 +202,7 @@ class ReferenceServer:
     async def delete_backup(
         self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
     ) -> Response:
-        job_id = self.store.delete_backup(path["project_id"], path["backup_id"])
+        job_id = await self.store.delete_backup(path["project_id"], path["backup_id"])
         return json_response(202, {"job_id": job_id})
 
     async def list_backups(

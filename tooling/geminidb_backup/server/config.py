@@ -51,6 +51,7 @@ class ServerConfig:
     backup_seconds: float = DEFAULT_BACKUP_SECONDS
     backup_limit: int = DEFAULT_BACKUP_LIMIT
     auto_backups: bool = True
+    fsync: bool = False
     signature_skew_seconds: float = DEFAULT_SIGNATURE_SKEW_SECONDS
     faults: FaultConfig = field(default_factory=FaultConfig)
 
@@ -59,5 +60,5 @@ class ServerConfig:
             f"ServerConfig(tokens=<{len(self.tokens)}>, access_keys={sorted(self.access_keys)},"
             f" instances={self.instances!r}, db_path={self.db_path!r},"
             f" backup_seconds={self.backup_seconds}, backup_limit={self.backup_limit},"
-            f" auto_backups={self.auto_backups}, faults={self.faults!r})"
+            f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r})"
         )

@@ -2,7 +2,10 @@
 
 Durability: every change is one transaction, committed before the server answers, so a backup
 that was acknowledged (202) survives a SIGKILL of the server. With a file, the database is in WAL
-mode with ``synchronous=FULL``: a commit is on disk, not only in the page cache, when it returns.
+mode. By default ``synchronous=NORMAL``: a commit is in the WAL file when it returns (in the
+operating system's cache), which survives any crash of the server process; ``fsync=True`` makes
+it ``synchronous=FULL``, which also survives a crash of the machine, at the cost of an fsync per
+request (on the development machine about 3 ms, four times the rest of a createBackup).
 
 Lifecycle without a ticker: a backup and its job store when they began and how long they take;
 status, ``progress``, ``size`` and ``end_time`` are computed from the clock when read. Nothing has
@@ -12,11 +15,12 @@ in its back end whatever happens to the API node that accepted it.
 
 All access happens on the event loop's thread with one connection, so requests are serialised:
 the checks of createBackup (busy instance, duplicate name, limit) and its inserts cannot interleave
-with another request's.
+with another request's. Writes are group-committed (:meth:`Store._write`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 import time
@@ -24,7 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from geminidb_backup.server import errors
 from geminidb_backup.server.errors import ApiError
@@ -58,7 +62,8 @@ CREATE TABLE IF NOT EXISTS backups (
     delete_begin REAL,
     delete_duration REAL
 );
-CREATE INDEX IF NOT EXISTS backups_by_instance ON backups (project_id, instance_id);
+CREATE INDEX IF NOT EXISTS backups_by_name ON backups (project_id, instance_id, name);
+CREATE INDEX IF NOT EXISTS backups_by_begin ON backups (project_id, begin);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -68,8 +73,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     begin REAL NOT NULL,
     duration REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS jobs_by_instance ON jobs (project_id, instance_id);
+CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs (project_id, instance_id, begin + duration);
+CREATE INDEX IF NOT EXISTS jobs_by_begin ON jobs (project_id, begin);
 """
+
+
+T = TypeVar("T")
 
 
 def format_time(epoch: float) -> str:
@@ -105,6 +114,7 @@ class Store:
         *,
         backup_seconds: float,
         backup_limit: int,
+        fsync: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.backup_seconds = backup_seconds
@@ -115,8 +125,13 @@ class Store:
         self._db.row_factory = sqlite3.Row
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
         self._db.executescript(_SCHEMA)
+        # Instances change only at start-up (seed), so they are also kept here: the project and
+        # instance checks of every request then cost no query.
+        self._instances: dict[tuple[str, str], Instance] = {}
+        self._projects: frozenset[str] = frozenset()
+        self._pending: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
 
     def close(self) -> None:
         self._db.close()
@@ -163,19 +178,18 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        rows = self._db.execute("SELECT project_id, id, name FROM instances").fetchall()
+        self._instances = {
+            (row["project_id"], row["id"]): Instance(row["project_id"], row["id"], row["name"])
+            for row in rows
+        }
+        self._projects = frozenset(project_id for project_id, _ in self._instances)
 
     def project_exists(self, project_id: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM instances WHERE project_id = ? LIMIT 1", (project_id,)
-        ).fetchone()
-        return row is not None
+        return project_id in self._projects
 
     def _instance(self, project_id: str, instance_id: str) -> Instance | None:
-        row = self._db.execute(
-            "SELECT project_id, id, name FROM instances WHERE project_id = ? AND id = ?",
-            (project_id, instance_id),
-        ).fetchone()
-        return None if row is None else Instance(row["project_id"], row["id"], row["name"])
+        return self._instances.get((project_id, instance_id))
 
     def _busy(self, project_id: str, instance_id: str, now: float) -> bool:
         row = self._db.execute(
@@ -194,81 +208,131 @@ class Store:
         )
         return job_id
 
-    def create_backup(
+    async def create_backup(
         self, project_id: str, instance_id: str, name: str, description: str
     ) -> tuple[str, str]:
         """Start a manual backup; returns (job_id, backup_id) once both are committed."""
-        now = self.clock()
-        db = self._transaction()
+        return await self._write(
+            lambda: self._create_backup(project_id, instance_id, name, description)
+        )
+
+    async def delete_backup(self, project_id: str, backup_id: str) -> str:
+        """Start deleting a manual backup; returns the job_id once committed."""
+        return await self._write(lambda: self._delete_backup(project_id, backup_id))
+
+    async def _write(self, change: Callable[[], T]) -> T:
+        """Run ``change`` in a write transaction; return once that transaction is committed.
+
+        Group commit: the changes asked for during one turn of the event loop share one
+        transaction, each in a savepoint of its own (a refused change is rolled back alone), and
+        all wait for its one COMMIT. Under concurrent load this divides the cost of a commit (the
+        larger part of a createBackup) by the number of requests in the batch; alone, a request
+        is committed at the next turn of the loop, as before.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((change, future))
+        if len(self._pending) == 1:
+            loop.call_soon(self._flush)
+        result: T = await future
+        return result
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        db = self._db
         try:
-            if self._instance(project_id, instance_id) is None:
-                raise ApiError(errors.INSTANCE_NOT_FOUND)
-            if self._busy(project_id, instance_id, now):
-                raise ApiError(errors.INSTANCE_BUSY)
-            live = "(delete_begin IS NULL OR delete_begin + delete_duration > ?)"
-            duplicate = db.execute(
-                f"SELECT 1 FROM backups WHERE project_id = ? AND instance_id = ? AND name = ?"
-                f" AND {live}",
-                (project_id, instance_id, name, now),
-            ).fetchone()
-            if duplicate is not None:
-                raise ApiError(errors.BACKUP_ALREADY_EXISTS)
-            if self.backup_limit > 0:
-                (count,) = db.execute(
-                    f"SELECT count(*) FROM backups WHERE project_id = ? AND instance_id = ?"
-                    f" AND type = 'Manual' AND {live}",
-                    (project_id, instance_id, now),
-                ).fetchone()
-                if count >= self.backup_limit:
-                    raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
-            backup_id = uuid.uuid4().hex + "br06"
-            db.execute(
-                "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
-                " duration, size) VALUES (?, ?, ?, ?, ?, 'Manual', ?, ?, ?)",
-                (
-                    backup_id,
-                    project_id,
-                    instance_id,
-                    name,
-                    description,
-                    now,
-                    self.backup_seconds,
-                    _size_kb(backup_id),
-                ),
-            )
-            job_id = self._insert_job(project_id, instance_id, BACKUP_JOB, now)
+            db.execute("BEGIN IMMEDIATE")
+            for change, future in batch:
+                db.execute("SAVEPOINT change")
+                try:
+                    outcomes.append((future, change(), None))
+                except Exception as error:  # noqa: BLE001 - handed to the request that asked
+                    db.execute("ROLLBACK TO change")
+                    outcomes.append((future, None, error))
+                db.execute("RELEASE change")
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        except BaseException as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+            return
+        for future, value, failure in outcomes:
+            if future.done():  # the request was cancelled (its client went away)
+                continue
+            if failure is not None:
+                future.set_exception(failure)
+            else:
+                future.set_result(value)
+
+    def _create_backup(
+        self, project_id: str, instance_id: str, name: str, description: str
+    ) -> tuple[str, str]:
+        """Inside a write transaction: check and insert a manual backup and its job."""
+        now = self.clock()
+        db = self._db
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        if self._busy(project_id, instance_id, now):
+            raise ApiError(errors.INSTANCE_BUSY)
+        live = "(delete_begin IS NULL OR delete_begin + delete_duration > ?)"
+        duplicate = db.execute(
+            f"SELECT 1 FROM backups WHERE project_id = ? AND instance_id = ? AND name = ?"
+            f" AND {live}",
+            (project_id, instance_id, name, now),
+        ).fetchone()
+        if duplicate is not None:
+            raise ApiError(errors.BACKUP_ALREADY_EXISTS)
+        if self.backup_limit > 0:
+            (count,) = db.execute(
+                f"SELECT count(*) FROM backups WHERE project_id = ? AND instance_id = ?"
+                f" AND type = 'Manual' AND {live}",
+                (project_id, instance_id, now),
+            ).fetchone()
+            if count >= self.backup_limit:
+                raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
+        backup_id = uuid.uuid4().hex + "br06"
+        db.execute(
+            "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
+            " duration, size) VALUES (?, ?, ?, ?, ?, 'Manual', ?, ?, ?)",
+            (
+                backup_id,
+                project_id,
+                instance_id,
+                name,
+                description,
+                now,
+                self.backup_seconds,
+                _size_kb(backup_id),
+            ),
+        )
+        job_id = self._insert_job(project_id, instance_id, BACKUP_JOB, now)
         return job_id, backup_id
 
-    def delete_backup(self, project_id: str, backup_id: str) -> str:
-        """Start deleting a manual backup; returns the job_id once committed."""
+    def _delete_backup(self, project_id: str, backup_id: str) -> str:
+        """Inside a write transaction: check and mark a backup as being deleted, with its job."""
         now = self.clock()
-        db = self._transaction()
-        try:
-            row = db.execute(
-                "SELECT * FROM backups WHERE project_id = ? AND id = ?", (project_id, backup_id)
-            ).fetchone()
-            if row is None or (
-                row["delete_begin"] is not None
-                and row["delete_begin"] + row["delete_duration"] <= now
-            ):
-                raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
-            if row["type"] != "Manual":
-                raise ApiError(errors.NO_PERMISSION)
-            if row["delete_begin"] is not None or self._busy(project_id, row["instance_id"], now):
-                raise ApiError(errors.INSTANCE_BUSY)
-            db.execute(
-                "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
-                (now, self.backup_seconds, backup_id),
-            )
-            job_id = self._insert_job(project_id, row["instance_id"], DELETE_JOB, now)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        db = self._db
+        row = db.execute(
+            "SELECT * FROM backups WHERE project_id = ? AND id = ?", (project_id, backup_id)
+        ).fetchone()
+        if row is None or (
+            row["delete_begin"] is not None and row["delete_begin"] + row["delete_duration"] <= now
+        ):
+            raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
+        if row["type"] != "Manual":
+            raise ApiError(errors.NO_PERMISSION)
+        if row["delete_begin"] is not None or self._busy(project_id, row["instance_id"], now):
+            raise ApiError(errors.INSTANCE_BUSY)
+        db.execute(
+            "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
+            (now, self.backup_seconds, backup_id),
+        )
+        job_id = self._insert_job(project_id, row["instance_id"], DELETE_JOB, now)
         return job_id
 
     def list_backups(
