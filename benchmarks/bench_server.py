@@ -123,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--fsync", action="store_true", help="run serve with --fsync")
     parser.add_argument("--bare-server", metavar="PORT_FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -133,7 +134,8 @@ def main() -> None:
         serve = _start(
             [sys.executable, "-c", "from geminidb_backup.cli import main; main()", "serve",
              "--port", "0", "--db", os.path.join(scratch, "bench.sqlite3"), "--token", TOKEN,
-             "--backup-limit", "0", "--backup-seconds", "0", "--no-access-log"]
+             "--backup-limit", "0", "--backup-seconds", "0", "--no-access-log",
+             "--fsync" if args.fsync else "--no-fsync"]
         )  # fmt: skip
         port_file = os.path.join(scratch, "bare-url")
         bare = _start([sys.executable, __file__, "--bare-server", port_file])
@@ -159,7 +161,10 @@ def main() -> None:
             for process in (serve, bare):
                 process.terminate()
                 process.wait()
-    print(f"createBackup, {args.connections} connections, {args.seconds:g} s each, loopback")
+    print(
+        f"createBackup, {args.connections} connections, {args.seconds:g} s each, loopback,"
+        f" serve {'--fsync' if args.fsync else '--no-fsync'}"
+    )
     print(f"{'':18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-202':>8}")
     for name, result in results.items():
         print(
