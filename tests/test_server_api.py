@@ -509,5 +509,5 @@ def test_concurrent_creates_share_a_commit_but_not_their_fate(clock: FakeClock) 
     for response in responses:
         if response.status_code == 400:
             assert response.json()["error_code"] == "DBS.201201"
-    listed = app.store.list_backups(PROJECT_ID, backup_type="Manual")
+    listed = app.store.list_backups(PROJECT_ID, backup_type="Manual", offset=0, limit=100)
     assert sorted(b["name"] for b in listed.items) == sorted(set(names))

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from server_helpers import CREATE_PATH, SERVE, serve
+from server_helpers import CREATE_PATH, JOBS_PATH, SERVE, serve
 
 from geminidb_backup.cli import main
 
@@ -84,3 +84,46 @@ def test_a_secret_key_is_never_echoed() -> None:
     )
     assert result.returncode == 2
     assert "ACCESS_KEY:SECRET_KEY" in result.stderr
+
+
+def test_a_config_file_seeds_instances_and_credentials(tmp_path: Path) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(
+        "instances: [p-1/i-1/first, p-2/i-2]\n"
+        "tokens: [file-token]\n"
+        "access_keys: ['AK1:SK1']\n"
+        "backup_seconds: 0\n"
+        "backup_limit: 1\n"
+        "auto_backups: false\n"
+    )
+    args = ["--config", str(config), "--db", str(tmp_path / "s.db"), "--token", "flag-token"]
+    with serve(args) as server:
+        assert not any(line.startswith("token: ") for line in server.output)
+        for token in ("file-token", "flag-token"):
+            response = httpx.post(
+                f"{server.url}/v3/p-1/instances/i-1/backups",
+                json={"name": f"backup-{token}", "description": ""},
+                headers={"X-Auth-Token": token},
+            )
+            assert response.status_code == 202 if token == "file-token" else 403
+        listed = httpx.get(f"{server.url}/v4/p-1/backups", headers={"X-Auth-Token": "flag-token"})
+        assert [b["instance_name"] for b in listed.json()["backups"]] == ["first"]
+        # The example's project is not seeded when instances are given.
+        example = httpx.get(server.url + JOBS_PATH, headers={"X-Auth-Token": "flag-token"})
+        assert example.json()["error_code"] == "DBS.280408"
+
+
+@pytest.mark.parametrize(
+    "content", ["- just a list\n", "tokens: 3\n", "backup_limit: -1\n", "colour: blue\n", "{"]
+)
+def test_a_bad_config_file_is_refused(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(content)
+    result = subprocess.run(
+        [*SERVE, "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "config file" in result.stderr

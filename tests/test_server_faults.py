@@ -29,7 +29,7 @@ def client_with(**faults: Any) -> TestClient:
 def manual_backups(client: TestClient) -> int:
     """How many manual backups the client's server holds, read from its store directly."""
     app: ReferenceServer = client.app  # type: ignore[assignment]
-    return app.store.list_backups(PROJECT_ID, backup_type="Manual").total_count
+    return app.store.list_backups(PROJECT_ID, backup_type="Manual", offset=0, limit=100).total_count
 
 
 def test_no_faults_by_default() -> None:

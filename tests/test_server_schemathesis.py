@@ -70,8 +70,16 @@ def _failures(schema: Any) -> Iterator[str]:
             yield f"error: {event!r}"
 
 
+def _announce(capsys: pytest.CaptureFixture[str], mode: str, seed: int) -> None:
+    # Straight to the terminal, past pytest's capture: the seed of a run belongs in the log even
+    # when it passes, to replay it.
+    with capsys.disabled():
+        print(f"\nschemathesis {mode}: seed {seed}", flush=True)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-def test_schemathesis_in_process(seed: int) -> None:
+def test_schemathesis_in_process(seed: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _announce(capsys, "in-process", seed)
     schema = _schema(seed, MAX_EXAMPLES_IN_PROCESS)
     schema.app = create_app(ServerConfig(tokens=frozenset({TOKEN}), backup_seconds=0))
     failures = list(_failures(schema))
@@ -79,7 +87,10 @@ def test_schemathesis_in_process(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_schemathesis_over_http(seed: int, tmp_path: Path) -> None:
+def test_schemathesis_over_http(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _announce(capsys, "over HTTP", seed)
     with serve(
         ["--token", TOKEN, "--backup-seconds", "0", "--db", str(tmp_path / "s.db")]
     ) as server:

@@ -13,6 +13,14 @@ ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
 
 
 @click.command()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A YAML file of instances, tokens, access_keys, backup_seconds, backup_limit, "
+    "auto_backups; options given on the command line add to it or override it.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on; 0 = a free one.")
 @click.option(
@@ -58,9 +66,8 @@ ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
 )
 @click.option(
     "--auto-backups/--no-auto-backups",
-    default=True,
-    show_default=True,
-    help="Give each instance an automated backup (which cannot be deleted).",
+    default=None,
+    help="Give each instance an automated backup (which cannot be deleted). [default: on]",
 )
 @click.option(
     "--fsync/--no-fsync",
@@ -100,6 +107,7 @@ ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
 @click.option("--fault-seed", type=int, default=None, help="Seed of the fault draws.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 def serve(
+    config_file: str | None,
     host: str,
     port: int,
     tokens: tuple[str, ...],
@@ -108,7 +116,7 @@ def serve(
     db_path: str,
     backup_seconds: float | None,
     backup_limit: int | None,
-    auto_backups: bool,
+    auto_backups: bool | None,
     fsync: bool,
     fault_500: float,
     fault_503: float,
@@ -127,19 +135,23 @@ def serve(
     from geminidb_backup.server import config as server_config
     from geminidb_backup.server.faults import FaultConfig
 
-    all_tokens = {*tokens, *_env_list(TOKENS_ENV)}
-    generated = None
-    if not all_tokens and not access_keys and not _env_list(ACCESS_KEYS_ENV):
-        generated = secrets.token_urlsafe(24)
-        all_tokens.add(generated)
     try:
+        from_file = (
+            server_config.load_file_settings(config_file)
+            if config_file
+            else server_config.FileSettings()
+        )
         keys = dict(
-            server_config.parse_access_key(text)
-            for text in (*access_keys, *_env_list(ACCESS_KEYS_ENV))
+            from_file.access_keys,
+            **dict(
+                server_config.parse_access_key(text)
+                for text in (*access_keys, *_env_list(ACCESS_KEYS_ENV))
+            ),
         )
-        seeded = tuple(server_config.parse_instance(text) for text in instances) or (
-            server_config.example_instance(),
-        )
+        seeded = (
+            *from_file.instances,
+            *(server_config.parse_instance(text) for text in instances),
+        ) or (server_config.example_instance(),)
         faults = FaultConfig(
             server_error=fault_500,
             unavailable=fault_503,
@@ -152,17 +164,27 @@ def serve(
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    all_tokens = {*from_file.tokens, *tokens, *_env_list(TOKENS_ENV)}
+    generated = None
+    if not all_tokens and not keys:
+        generated = secrets.token_urlsafe(24)
+        all_tokens.add(generated)
     settings: dict[str, Any] = {}
-    if backup_seconds is not None:
-        settings["backup_seconds"] = backup_seconds
-    if backup_limit is not None:
-        settings["backup_limit"] = backup_limit
+    for name, value in (
+        (
+            "backup_seconds",
+            backup_seconds if backup_seconds is not None else from_file.backup_seconds,
+        ),
+        ("backup_limit", backup_limit if backup_limit is not None else from_file.backup_limit),
+        ("auto_backups", auto_backups if auto_backups is not None else from_file.auto_backups),
+    ):
+        if value is not None:
+            settings[name] = value
     config = server_config.ServerConfig(
         tokens=frozenset(all_tokens),
         access_keys=keys,
         instances=seeded,
         db_path=db_path,
-        auto_backups=auto_backups,
         fsync=fsync,
         faults=faults,
         **settings,

@@ -223,8 +223,8 @@ class ReferenceServer:
             table_level=query.get("type") == "DatabaseTable",
             begin=begin,
             end=end,
-            offset=query.get("offset", 0),
-            limit=query.get("limit", 100),
+            offset=query["offset"],
+            limit=query["limit"],
         )
         return json_response(200, {"total_count": page.total_count, "backups": page.items})
 
@@ -247,8 +247,8 @@ class ReferenceServer:
             name=query.get("name"),
             start=start,
             end=end,
-            offset=query.get("offset", 0),
-            limit=query.get("limit", 50),
+            offset=query["offset"],
+            limit=query["limit"],
         )
         return json_response(200, {"total_count": page.total_count, "jobs": page.items})
 

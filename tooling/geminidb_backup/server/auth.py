@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 
 from geminidb_backup import signing
 from geminidb_backup.server import errors
@@ -32,10 +31,6 @@ class Authenticator:
         self._access_keys = dict(access_keys)
         self._max_skew = max_skew_seconds
         self._clock = clock
-
-    def needs_body(self, headers: Mapping[str, str]) -> bool:
-        """Whether checking this request needs its body (a signature covers it)."""
-        return TOKEN_HEADER not in headers and "authorization" in headers
 
     def check(
         self,
@@ -92,7 +87,3 @@ class Authenticator:
             secret_key, method, raw_path, raw_query, headers, parsed.signed_headers, body
         )
         return hmac.compare_digest(expected, parsed.signature)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.state import Instance
@@ -40,6 +44,75 @@ def parse_access_key(text: str) -> tuple[str, str]:
     if not separator or not access_key or not secret_key:
         raise ValueError("expected ACCESS_KEY:SECRET_KEY")
     return access_key, secret_key
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What a ``--config`` file may hold (YAML); each key optional::
+
+    instances: [PROJECT_ID/INSTANCE_ID/NAME, ...]
+    tokens: [token, ...]
+    access_keys: [AK:SK, ...]
+    backup_seconds: 5
+    backup_limit: 50
+    auto_backups: true
+    """
+
+    instances: tuple[Instance, ...] = ()
+    tokens: tuple[str, ...] = ()
+    access_keys: tuple[tuple[str, str], ...] = ()
+    backup_seconds: float | None = None
+    backup_limit: int | None = None
+    auto_backups: bool | None = None
+
+
+_FILE_KEYS = {
+    "instances",
+    "tokens",
+    "access_keys",
+    "backup_seconds",
+    "backup_limit",
+    "auto_backups",
+}
+
+
+def load_file_settings(path: str | Path) -> FileSettings:
+    """Read a ``--config`` file; ``ValueError`` names what is wrong (never a secret)."""
+    try:
+        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"cannot read the config file {str(path)!r}: {error}") from None
+    if not isinstance(data, dict) or not set(data) <= _FILE_KEYS:
+        raise ValueError(f"the config file must be a mapping with keys among {sorted(_FILE_KEYS)}")
+
+    def strings(key: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(f"config file: {key} must be a list of strings")
+        return value
+
+    def number(key: str, kind: type) -> Any:
+        value = data.get(key)
+        if value is not None and (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or value < 0
+            or (kind is int and not isinstance(value, int))
+        ):
+            raise ValueError(f"config file: {key} must be a non-negative {kind.__name__}")
+        return value
+
+    auto_backups = data.get("auto_backups")
+    if auto_backups is not None and not isinstance(auto_backups, bool):
+        raise ValueError("config file: auto_backups must be true or false")
+    return FileSettings(
+        instances=tuple(parse_instance(text) for text in strings("instances")),
+        tokens=tuple(strings("tokens")),
+        access_keys=tuple(parse_access_key(text) for text in strings("access_keys")),
+        backup_seconds=number("backup_seconds", float),
+        backup_limit=number("backup_limit", int),
+        auto_backups=auto_backups,
+    )
 
 
 @dataclass(frozen=True)

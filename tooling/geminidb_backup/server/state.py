@@ -25,7 +25,7 @@ import hashlib
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -345,8 +345,8 @@ class Store:
         table_level: bool = False,
         begin: float | None = None,
         end: float | None = None,
-        offset: int = 0,
-        limit: int = 100,
+        offset: int,
+        limit: int,
     ) -> Page:
         """Backups of the project that match, newest first (by begin time)."""
         now = self.clock()
@@ -369,16 +369,7 @@ class Store:
         if begin is not None and end is not None:
             where.append("b.begin >= ? AND b.begin < ? + 1")
             args += [begin, end]
-        condition = " AND ".join(where)
-        (total,) = self._db.execute(
-            f"SELECT count(*) FROM backups b WHERE {condition}", args
-        ).fetchone()
-        rows = self._db.execute(
-            f"SELECT b.*, i.name AS instance_name FROM backups b JOIN instances i"
-            f" ON i.project_id = b.project_id AND i.id = b.instance_id WHERE {condition}"
-            f" ORDER BY b.begin DESC, b.seq DESC LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        ).fetchall()
+        total, rows = self._page("backups", where, args, offset, limit)
         return Page(total, [_backup(row, now) for row in rows])
 
     def list_jobs(
@@ -390,8 +381,8 @@ class Store:
         name: str | None = None,
         start: float,
         end: float,
-        offset: int = 0,
-        limit: int = 50,
+        offset: int,
+        limit: int,
     ) -> Page:
         """Jobs of the project started in [start, end] that match, newest first."""
         now = self.clock()
@@ -410,23 +401,26 @@ class Store:
                 }.get(status, "0 AND ? IS NOT NULL")
             )
             args.append(now)
-        condition = " AND ".join(where)
-        (total,) = self._db.execute(
-            f"SELECT count(*) FROM jobs j WHERE {condition}", args
-        ).fetchone()
-        rows = self._db.execute(
-            f"SELECT j.*, i.name AS instance_name FROM jobs j JOIN instances i"
-            f" ON i.project_id = j.project_id AND i.id = j.instance_id WHERE {condition}"
-            f" ORDER BY j.begin DESC, j.seq DESC LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        ).fetchall()
+        total, rows = self._page("jobs", where, args, offset, limit)
         return Page(total, [_job(row, now) for row in rows])
 
-    def instances(self) -> Sequence[Instance]:
+    def _page(
+        self, table: str, where: list[str], args: list[Any], offset: int, limit: int
+    ) -> tuple[int, list[sqlite3.Row]]:
+        """How many rows of ``table`` (aliased by its first letter) match, and one page of them,
+        newest first, each with its instance's name. ``where`` holds fixed SQL, never input."""
+        alias = table[0]
+        condition = " AND ".join(where)
+        (total,) = self._db.execute(
+            f"SELECT count(*) FROM {table} {alias} WHERE {condition}", args
+        ).fetchone()
         rows = self._db.execute(
-            "SELECT project_id, id, name FROM instances ORDER BY project_id, id"
-        )
-        return [Instance(row["project_id"], row["id"], row["name"]) for row in rows]
+            f"SELECT {alias}.*, i.name AS instance_name FROM {table} {alias} JOIN instances i"
+            f" ON i.project_id = {alias}.project_id AND i.id = {alias}.instance_id"
+            f" WHERE {condition} ORDER BY {alias}.begin DESC, {alias}.seq DESC LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return total, rows
 
 
 def _backup(row: sqlite3.Row, now: float) -> dict[str, Any]:

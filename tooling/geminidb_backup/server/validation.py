@@ -66,6 +66,8 @@ class Parameter:
     is_integer: bool
     validator: Schema
     error_code: str
+    # The schema's default (for example limit 50 or 100), used when the parameter is absent.
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,14 @@ class Operation:
         return dict(values)
 
     def query_params(self, query: Mapping[str, str]) -> dict[str, Any]:
-        """The declared query parameters that are present, converted and checked."""
+        """The declared query parameters that are present, converted and checked, and the
+        defaults of those that are absent."""
         result: dict[str, Any] = {}
         for parameter in self.query_parameters:
             raw = query.get(parameter.name)
             if raw is None:
+                if parameter.default is not None:
+                    result[parameter.name] = parameter.default
                 continue
             value: Any = raw
             if parameter.is_integer:
@@ -221,6 +226,7 @@ def _parameters(
             name=parameter["name"],
             is_integer=_is_integer(document, parameter.get("schema", {})),
             validator=_validator(document, parameter.get("schema", {})),
+            default=_inline(document, parameter.get("schema", {})).get("default"),
             error_code=_QUERY_ERROR_CODES.get(
                 (operation_id, parameter["name"]), errors.PARAMETER_ERROR
             ),
