@@ -113,6 +113,23 @@ def test_the_error_code_page_lists_the_whole_catalogue(site: Path) -> None:
         assert entry["message"] in text
 
 
+def test_the_error_code_page_shows_each_meaning_whole(site: Path) -> None:
+    text = " ".join(visible_text(page_text(site, "error-codes")).split())
+    assert "The body is not valid JSON, or a value has the wrong type." in text
+    assert "The token or signature is missing, unknown, expired or wrong." in text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="spec: unquoted commas in the flow mappings of x-error-codes split the `meaning` of "
+    "DBS.200001, APIGW.0301, DBS.200019 and DBS.280032 into stray keys (the docs hook joins "
+    "them back); quote those values in openapi/, then remove this mark",
+)
+def test_every_error_code_entry_has_exactly_its_fields() -> None:
+    for entry in load_spec()["x-error-codes"]:
+        assert set(entry) == {"status", "code", "message", "meaning"}, entry
+
+
 def test_the_site_needs_no_network(site: Path) -> None:
     """No asset (script, style sheet, image, font, frame) is loaded from another host."""
     asset = re.compile(

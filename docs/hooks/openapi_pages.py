@@ -98,7 +98,9 @@ def code(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value)
     fence = "``" if "`" in text else "`"
     pad = " " if text.startswith("`") or text.endswith("`") or text == "" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    span = f"{fence}{pad}{text}{pad}{fence}"
+    # Long values (patterns, IDs) may wrap anywhere; short ones never break (see api.css).
+    return f'<span class="api-long">{span}</span>' if len(text) > 24 else span
 
 
 def json_block(value: Any, indent: str = "") -> str:
@@ -498,6 +500,22 @@ def codes_used_by(document: Node) -> dict[str, list[str]]:
     return used
 
 
+CATALOGUE_FIELDS = ("status", "code", "message", "meaning")
+
+
+def catalogue_meaning(entry: Node) -> str:
+    """The ``meaning`` of an ``x-error-codes`` entry.
+
+    In a YAML flow mapping (``{status: 400, ..., meaning: a, b}``) an unquoted comma ends the
+    value: the rest of the sentence becomes extra keys with null values. Such pieces are joined
+    back, in order, so that the page shows the whole sentence; tests/test_docs_site.py flags the
+    entries of the spec that need quoting.
+    """
+    pieces = [str(entry.get("meaning", ""))]
+    pieces += [str(k) for k, v in entry.items() if k not in CATALOGUE_FIELDS and v is None]
+    return ", ".join(piece for piece in pieces if piece)
+
+
 def render_error_codes(document: Node | None = None) -> str:
     """The error-code page's table, from the spec's ``x-error-codes``."""
     document = load_spec() if document is None else document
@@ -513,7 +531,7 @@ def render_error_codes(document: Node | None = None) -> str:
         )
         out.append(
             f"| {status} {REASONS.get(status, '')} | `{entry['code']}` | {cell(entry['message'])} | "
-            f"{cell(entry.get('meaning'))} | {returned_by or 'any operation'} |"
+            f"{cell(catalogue_meaning(entry))} | {returned_by or 'any operation'} |"
         )
     return "\n".join(out)
 
