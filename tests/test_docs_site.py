@@ -8,8 +8,10 @@ browser is ever downloaded: the driver's path is given, so Selenium Manager does
 
 from __future__ import annotations
 
+import copy
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import subprocess
@@ -57,6 +59,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def load_hook() -> Any:
+    """docs/hooks/openapi_pages.py, imported as mkdocs imports it: from its path."""
+    path = REPO_ROOT / "docs" / "hooks" / "openapi_pages.py"
+    spec = importlib.util.spec_from_file_location("openapi_pages", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def page_text(site: Path, page: str) -> str:
     return (site / page / "index.html").read_text(encoding="utf-8")
 
@@ -86,6 +98,40 @@ def test_the_reference_shows_every_operation_with_its_path(site: Path) -> None:
             if method in item:
                 assert item[method]["operationId"] in text
                 assert item[method]["summary"] in text
+
+
+def test_the_reference_shows_every_parameter_and_response(site: Path) -> None:
+    html = page_text(site, "api-reference")
+    spec = load_spec()
+    for item in spec["paths"].values():
+        for method in ("get", "post", "delete", "put", "patch"):
+            if method not in item:
+                continue
+            operation = item[method]
+            # The operation's section: from its heading to the next one of the same level.
+            start = html.index(f'<h2 id="{operation["operationId"].lower()}"')
+            end = html.find("<h2 ", start + 1)
+            section = visible_text(html[start:end])
+            for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
+                name = raw["name"] if "name" in raw else raw["$ref"].rsplit("/", 1)[1]
+                if "$ref" in raw:
+                    name = spec["components"]["parameters"][name]["name"]
+                assert name in section, (operation["operationId"], name)
+            for status in operation["responses"]:
+                assert f"{status} " in section, (operation["operationId"], status)
+
+
+def test_the_reference_follows_the_spec(tmp_path: Path) -> None:
+    """The page is made from the spec, not written by hand: a changed spec changes it."""
+    hook = load_hook()
+    spec = copy.deepcopy(dict(load_spec()))
+    spec["components"]["schemas"]["BackupName"]["maxLength"] = 63
+    spec["x-error-codes"].append(
+        {"status": 400, "code": "DBS.999999", "message": "Made up.", "meaning": "A test."}
+    )
+    assert "length 4–63 characters" in hook.render_reference(spec)
+    assert "length 4–64 characters" not in hook.render_reference(spec)
+    assert "`DBS.999999`" in hook.render_error_codes(spec)
 
 
 def test_the_reference_shows_the_constraints_and_examples_of_the_spec(site: Path) -> None:
@@ -232,6 +278,10 @@ def test_a_reader_sees_the_create_backup_operation(browser: WebDriver, base_url:
     browser.execute_script("document.getElementById('createbackup').scrollIntoView();")
     assert browser.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+    # A second view: the 202 answer with its example and links.
+    browser.execute_script("arguments[0].scrollIntoView();", example)
+    browser.execute_script("window.scrollBy(0, -200);")
+    assert browser.save_screenshot(str(SCREENSHOT.with_name("api-reference-202.png")))
 
 
 def test_navigation_leads_to_the_page(browser: WebDriver, base_url: str) -> None:

@@ -293,6 +293,20 @@ def examples_tabs(document: Node, media: Node, indent: str = "") -> str:
     return "\n".join(parts)
 
 
+def error_examples_table(document: Node, media: Node) -> str:
+    """The error codes an error response's examples document, as a table."""
+    lines = ["| Error code | `error_msg` | When |", "|---|---|---|"]
+    for raw in media.get("examples", {}).values():
+        example = resolve(document, raw)
+        value = example.get("value")
+        if isinstance(value, Mapping) and "error_code" in value:
+            lines.append(
+                f"| [`{value['error_code']}`](error-codes.md) | {cell(value.get('error_msg'))} | "
+                f"{cell(example.get('summary'))} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def operation_link(document: Node, operation_id: str) -> str:
     for _path, _method, _item, operation in operations(document):
         if operation.get("operationId") == operation_id:
@@ -344,10 +358,12 @@ def response_section(document: Node, status: str, raw: Any) -> str:
         body += [f"Body (`{media_type}`): {shown}", ""]
         if not is_error:
             body += [fields_table(document, schema), ""]
+        if is_error:
+            body += [error_examples_table(document, media), ""]
         tabs = examples_tabs(document, media)
         if tabs:
             if is_error:
-                body += ['??? example "Examples"', "", indent_text(tabs, "    "), ""]
+                body += ['??? example "Example bodies"', "", indent_text(tabs, "    "), ""]
             else:
                 body += ["Examples:", "", tabs, ""]
     links = response.get("links", {})
