@@ -92,8 +92,10 @@ def visible_text(html: str) -> str:
 
 def test_the_reference_shows_every_operation_with_its_path(site: Path) -> None:
     text = visible_text(page_text(site, "api-reference"))
+    overview = visible_text((site / "index.html").read_text(encoding="utf-8"))
     for path, item in load_spec()["paths"].items():
         assert path in text
+        assert path in overview  # the overview's table of operations, rendered too
         for method in ("get", "post", "delete", "put", "patch"):
             if method in item:
                 assert item[method]["operationId"] in text

@@ -1,7 +1,8 @@
 """MkDocs hook: renders the API reference and the error-code page from the packaged spec.
 
 The pages ``docs/api-reference.md`` and ``docs/error-codes.md`` hold a marker comment
-(``<!-- openapi:reference -->``, ``<!-- openapi:error-codes -->``); at build time the marker is
+(``<!-- openapi:reference -->``, ``<!-- openapi:error-codes -->``; the overview's table of
+operations is ``<!-- openapi:operations -->``); at build time the marker is
 replaced by Markdown generated from ``geminidb_backup.spec.load_spec()``, the same document the
 client, the reference server and the tests read. Nothing of the spec is copied into ``docs/``.
 
@@ -22,6 +23,7 @@ from geminidb_backup.spec import load_spec, spec_bytes
 
 REFERENCE_MARKER = "<!-- openapi:reference -->"
 ERROR_CODES_MARKER = "<!-- openapi:error-codes -->"
+OPERATIONS_MARKER = "<!-- openapi:operations -->"
 SPEC_SITE_PATH = "openapi.yaml"
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -449,15 +451,8 @@ def render_reference(document: Node | None = None) -> str:
         "",
         "### Operations",
         "",
-        "| Operation | Method and path | Summary |",
-        "|---|---|---|",
+        render_operations(document),
     ]
-    for path, method, _item, operation in operations(document):
-        operation_id = operation.get("operationId", "")
-        out.append(
-            f"| [`{operation_id}`](#{operation_id.lower()}) | `{method.upper()} {path}` | "
-            f"{cell(operation.get('summary'))} |"
-        )
     out += ["", "### Servers", ""]
     for server in document.get("servers", []):
         out += [f"- `{server['url']}`: {cell(server.get('description'))}"]
@@ -497,6 +492,24 @@ def render_reference(document: Node | None = None) -> str:
             if examples:
                 out.append("- example " + ", ".join(code(e) for e in examples))
             out.append("")
+    return "\n".join(out)
+
+
+def render_operations(document: Node | None = None, page: str = "") -> str:
+    """A table of the operations: ID (a link to its section of ``page``), call, answer."""
+    document = load_spec() if document is None else document
+    out = ["| Operation | Call | Summary | Success |", "|---|---|---|---|"]
+    for path, method, _item, operation in operations(document):
+        operation_id = operation.get("operationId", "")
+        success = ", ".join(
+            f"{status} {REASONS.get(status, '')}".strip()
+            for status in operation.get("responses", {})
+            if status.startswith("2")
+        )
+        out.append(
+            f"| [`{operation_id}`]({page}#{operation_id.lower()}) | `{method.upper()} {path}` | "
+            f"{cell(operation.get('summary'))} | {success} |"
+        )
     return "\n".join(out)
 
 
@@ -558,6 +571,8 @@ def render_error_codes(document: Node | None = None) -> str:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if REFERENCE_MARKER in markdown:
         markdown = markdown.replace(REFERENCE_MARKER, render_reference())
+    if OPERATIONS_MARKER in markdown:
+        markdown = markdown.replace(OPERATIONS_MARKER, render_operations(page="api-reference.md"))
     if ERROR_CODES_MARKER in markdown:
         markdown = markdown.replace(ERROR_CODES_MARKER, render_error_codes())
     return markdown
