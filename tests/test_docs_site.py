@@ -260,6 +260,17 @@ def wait(driver: WebDriver, seconds: float = 20) -> WebDriverWait[WebDriver]:
     return WebDriverWait(driver, seconds)
 
 
+def assert_all_loaded_locally(driver: WebDriver, base_url: str) -> None:
+    """Every resource the page loaded (scripts, styles, fonts, images, the spec) came from the
+    site's own server."""
+    loaded: list[str] = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name);"
+    )
+    assert loaded, "the page loaded no resources at all"
+    foreign = [url for url in loaded if not url.startswith(base_url + "/")]
+    assert not foreign, foreign
+
+
 def test_a_reader_sees_the_create_backup_operation(browser: WebDriver, base_url: str) -> None:
     browser.get(f"{base_url}/api-reference/#createbackup")
     heading = wait(browser).until(ec.visibility_of_element_located((By.ID, "createbackup")))
@@ -276,6 +287,7 @@ def test_a_reader_sees_the_create_backup_operation(browser: WebDriver, base_url:
         By.XPATH, f"//h4[starts-with(@id, '202-accepted')]/following::pre[contains(., '{JOB_ID}')]"
     )
     assert example.is_displayed()
+    assert_all_loaded_locally(browser, base_url)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     browser.execute_script("document.getElementById('createbackup').scrollIntoView();")
     assert browser.save_screenshot(str(SCREENSHOT))
@@ -334,5 +346,6 @@ def test_swagger_ui_renders_the_spec_offline(browser: WebDriver, base_url: str) 
         )
         shown = {p.get_attribute("data-path") or p.text for p in paths}
         assert CREATE_PATH in shown, shown
+        assert_all_loaded_locally(browser, base_url)
     finally:
         browser.switch_to.default_content()

@@ -10,6 +10,12 @@ The hook also adds the spec to the built site as ``openapi.yaml`` (for the Swagg
 for download), from the packaged bytes.
 
 It is a plain module: the tests import it (``render_reference``, ``render_error_codes``) too.
+
+Why a hook of our own rather than neoteroi-mkdocs' ``[OAD(...)]`` (essentials-openapi 1.4.0,
+tried on this spec): OAD printed no ``pattern``, ``minLength``/``maxLength`` or ranges at all,
+marked the required path parameters "Required: No", showed request and response schemas as raw
+JSON with unresolved ``$ref``s, and left out the ``links``. The constraints are the point of
+this API's reference, so the page is rendered here, statically (it needs no JavaScript).
 """
 
 from __future__ import annotations
