@@ -13,8 +13,9 @@ It is a plain module: the tests import it (``render_reference``, ``render_error_
 
 Why a hook of our own rather than neoteroi-mkdocs' ``[OAD(...)]`` (essentials-openapi 1.4.0,
 tried on this spec): OAD printed no ``pattern``, ``minLength``/``maxLength`` or ranges at all,
-marked the required path parameters "Required: No", showed request and response schemas as raw
-JSON with unresolved ``$ref``s, and left out the ``links``. The constraints are the point of
+its parameter tables say whether a parameter is nullable but not whether it is required, it
+showed request and response schemas as raw JSON with unresolved ``$ref``s, and it left out the
+``links``. The constraints are the point of
 this API's reference, so the page is rendered here, statically (it needs no JavaScript).
 """
 
