@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "983cd33b2bf195f14e15d205bf7f6209839f5b6633608d7ea12be29a9557b836"
+SPEC_SHA256 = "8493b9d148a0b8858c787ddf6ca61b3f1365b2d654bad42887e8f115c5d8f586"
