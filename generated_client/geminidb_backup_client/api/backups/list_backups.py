@@ -164,13 +164,14 @@ def sync_detailed(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
@@ -235,13 +236,14 @@ def sync(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
@@ -301,13 +303,14 @@ async def asyncio_detailed(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
@@ -370,13 +373,14 @@ async def asyncio(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
