@@ -10,6 +10,7 @@ import click
 
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
+BACKLOG = 2048  # uvicorn's default
 
 
 @click.command()
@@ -209,7 +210,7 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
     from geminidb_backup.server.app import create_app
     from geminidb_backup.server.transport import AbortableH11Protocol
 
-    _Server = _server_class()
+    server_class = _server_class()
     app = create_app(config)
     # Bind the socket here so that --port 0 yields the real port before uvicorn starts.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -222,16 +223,20 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
         sock.bind((host, port))
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    # Listening before the URL is printed: a client that connects as soon as it reads the line
+    # waits in the backlog until uvicorn accepts, rather than being refused.
+    sock.listen(BACKLOG)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if family == socket.AF_INET6 else bound_host
     uvicorn_config = uvicorn.Config(
         app,
         http=AbortableH11Protocol,
         lifespan="on",
+        backlog=BACKLOG,
         access_log=access_log,
         log_level="info" if access_log else "warning",
     )
-    server = _Server(uvicorn_config)
+    server = server_class(uvicorn_config)
     click.echo(f"serving on http://{shown}:{bound_port}")
     sys.stdout.flush()
     asyncio.run(_serve(server, sock))
