@@ -104,9 +104,20 @@ BACKLOG = 2048  # uvicorn's default
 @click.option(
     "--fault-latency", type=click.FloatRange(min=0), default=0.0, help="Seconds added to each call."
 )
-@click.option("--retry-after", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option(
+    "--retry-after",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Retry-After seconds of the injected 503 and 429 answers.",
+)
 @click.option("--fault-seed", type=int, default=None, help="Seed of the fault draws.")
-@click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="uvicorn's access log (method, path, status; never a header).",
+)
 def serve(
     config_file: str | None,
     host: str,
