@@ -12,7 +12,9 @@ import importlib
 import click
 
 # command name -> "module:attribute" of its click.Command
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "serve": "geminidb_backup.cli.serve:serve",
+}
 
 
 class LazyGroup(click.Group):

@@ -1,0 +1,170 @@
+"""Who may call the reference server: configured tokens, and AK/SK signatures (SDK-HMAC-SHA256).
+
+The first signature test builds the canonical request by hand, step by step as the reference
+describes it, so that it checks the server against the description and not only against
+geminidb_backup.signing (which the server uses to verify)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from server_helpers import BACKUPS_PATH, CREATE_PATH, JOBS_PATH, PROJECT_ID, FakeClock
+from starlette.testclient import TestClient
+
+from geminidb_backup import signing
+from geminidb_backup.server import ServerConfig, create_app
+
+ACCESS_KEY = "HPUAEXAMPLEACCESSKEY"
+SECRET_KEY = "example-secret-key-0123456789"
+HOST = "testserver"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def client(clock: FakeClock) -> TestClient:
+    config = ServerConfig(
+        tokens=frozenset({"token-1", "token-2"}),
+        access_keys={ACCESS_KEY: SECRET_KEY},
+        backup_seconds=0.0,
+    )
+    return TestClient(create_app(config, clock=clock), base_url=f"http://{HOST}")
+
+
+def test_every_configured_token_is_accepted(client: TestClient) -> None:
+    for token in ["token-1", "token-2"]:
+        assert client.get(JOBS_PATH, headers={"X-Auth-Token": token}).status_code == 200
+    assert client.get(JOBS_PATH, headers={"X-Auth-Token": "token-3"}).status_code == 401
+
+
+def _sdk_date(clock: FakeClock, shift: float = 0.0) -> str:
+    return datetime.fromtimestamp(clock.now + shift, UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def test_a_request_signed_as_the_reference_describes_is_accepted(
+    client: TestClient, clock: FakeClock
+) -> None:
+    body = json.dumps({"name": "signed-backup", "description": "signed"}).encode()
+    sdk_date = _sdk_date(clock)
+    # The canonical request: method, URI with a trailing "/", sorted query (none), the signed
+    # headers as name:value lines, their names joined by ";", and the hex SHA-256 of the body.
+    canonical = "\n".join(
+        [
+            "POST",
+            CREATE_PATH + "/",
+            "",
+            f"content-type:application/json\nhost:{HOST}\nx-sdk-date:{sdk_date}\n",
+            "content-type;host;x-sdk-date",
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
+    to_sign = f"SDK-HMAC-SHA256\n{sdk_date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(SECRET_KEY.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Sdk-Date": sdk_date,
+        "Authorization": f"SDK-HMAC-SHA256 Access={ACCESS_KEY}, "
+        f"SignedHeaders=content-type;host;x-sdk-date, Signature={signature}",
+    }
+    response = client.post(CREATE_PATH, content=body, headers=headers)
+    assert response.status_code == 202, response.text
+
+
+def _signed(
+    clock: FakeClock,
+    method: str,
+    path: str,
+    query: str = "",
+    body: bytes = b"",
+    *,
+    secret_key: str = SECRET_KEY,
+    access_key: str = ACCESS_KEY,
+    shift: float = 0.0,
+) -> dict[str, str]:
+    headers = {"Host": HOST}
+    if body:
+        headers["Content-Type"] = "application/json"
+    signed = signing.sign_headers(
+        access_key,
+        secret_key,
+        method,
+        path,
+        query,
+        headers,
+        body,
+        now=datetime.fromtimestamp(clock.now, UTC) + timedelta(seconds=shift),
+    )
+    return {**headers, **signed}
+
+
+def test_a_signed_query_is_accepted(client: TestClient, clock: FakeClock) -> None:
+    query = "limit=10&start_time=2027-01-01T00%3A00%3A00%2B0000"
+    response = client.get(f"{JOBS_PATH}?{query}", headers=_signed(clock, "GET", JOBS_PATH, query))
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["body", "path", "query", "signature", "secret", "access-key", "unsigned-date", "no-date"],
+)
+def test_a_tampered_signature_is_401(client: TestClient, clock: FakeClock, tamper: str) -> None:
+    body = b'{"name": "signed-backup", "description": "signed"}'
+    headers = _signed(
+        clock,
+        "POST",
+        CREATE_PATH,
+        body=body,
+        secret_key="wrong-secret" if tamper == "secret" else SECRET_KEY,
+        access_key="UNKNOWNKEY" if tamper == "access-key" else ACCESS_KEY,
+    )
+    path = CREATE_PATH
+    if tamper == "body":
+        body = body.replace(b"signed-backup", b"signed-backuq")
+    elif tamper == "path":
+        path = CREATE_PATH.replace("/instances/", "/instances/x")
+    elif tamper == "query":
+        path = CREATE_PATH + "?x=1"
+    elif tamper == "signature":
+        value = headers["Authorization"]
+        headers["Authorization"] = value[:-1] + ("0" if value[-1] != "0" else "1")
+    elif tamper == "unsigned-date":
+        headers["Authorization"] = headers["Authorization"].replace(";x-sdk-date", "")
+    elif tamper == "no-date":
+        del headers["X-Sdk-Date"]
+    response = client.post(path, content=body, headers=headers)
+    assert response.status_code == 401, response.text
+    assert response.json()["error_code"] == "APIGW.0301"
+
+
+@pytest.mark.parametrize("shift", [-3600.0, 3600.0, -16 * 60.0])
+def test_a_stale_or_future_sdk_date_is_401(
+    client: TestClient, clock: FakeClock, shift: float
+) -> None:
+    response = client.get(BACKUPS_PATH, headers=_signed(clock, "GET", BACKUPS_PATH, shift=shift))
+    assert response.status_code == 401
+    assert response.json()["error_code"] == "APIGW.0301"
+
+
+def test_a_slightly_skewed_sdk_date_is_accepted(client: TestClient, clock: FakeClock) -> None:
+    headers = _signed(clock, "GET", BACKUPS_PATH, shift=-14 * 60.0)
+    assert client.get(BACKUPS_PATH, headers=headers).status_code == 200
+
+
+def test_a_malformed_authorization_is_401(client: TestClient, clock: FakeClock) -> None:
+    for value in [b"SDK-HMAC-SHA256", b"SDK-HMAC-SHA256 Access=a", b"Basic dXNlcjpwYXNz", b"\xe9"]:
+        headers = {b"Authorization": value, b"X-Sdk-Date": _sdk_date(clock).encode()}
+        response = client.get(f"/v3/{PROJECT_ID}/jobs", headers=headers)
+        assert response.status_code == 401
+
+
+def test_no_secret_in_the_config_repr() -> None:
+    config = ServerConfig(tokens=frozenset({"token-secret"}), access_keys={"AK": "sk-secret"})
+    assert "token-secret" not in repr(config)
+    assert "sk-secret" not in repr(config)

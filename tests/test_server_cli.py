@@ -1,0 +1,129 @@
+"""``geminidb-backup serve`` as a user runs it: the URL line, the generated token, the example
+request verbatim, clean shutdown on SIGINT and SIGTERM, and refused settings."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from server_helpers import CREATE_PATH, JOBS_PATH, SERVE, serve
+
+from geminidb_backup.cli import main
+
+EXAMPLE = {"name": "backup-4f57", "description": "manual backup"}
+
+
+def test_serve_is_listed_in_the_help() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "serve" in result.output
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_prints_a_generated_token_once_and_stops_cleanly(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    with serve(["--db", str(tmp_path / "s.db")], env={"GEMINIDB_SERVER_TOKENS": ""}) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        token_lines = [line for line in server.output if line.startswith("token: ")]
+        assert len(token_lines) == 1
+        token = token_lines[0].removeprefix("token: ").strip()
+        assert httpx.post(server.url + CREATE_PATH, json=EXAMPLE).status_code == 401
+        response = httpx.post(
+            server.url + CREATE_PATH, json=EXAMPLE, headers={"X-Auth-Token": token}
+        )
+        assert response.status_code == 202
+        server.process.send_signal(stop)
+        assert server.process.wait(timeout=30) == 0
+    assert sum(token in line for line in server.output) == 1
+
+
+def test_tokens_from_the_environment(tmp_path: Path) -> None:
+    env = {"GEMINIDB_SERVER_TOKENS": "env-token-1, env-token-2"}
+    with serve(["--db", str(tmp_path / "s.db"), "--backup-seconds", "0"], env=env) as server:
+        assert not any(line.startswith("token: ") for line in server.output)
+        for token in ("env-token-1", "env-token-2"):
+            response = httpx.post(
+                server.url + CREATE_PATH,
+                json={"name": f"backup-{token}", "description": ""},
+                headers={"X-Auth-Token": token},
+            )
+            assert response.status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--access-key", "AKONLY"], "ACCESS_KEY:SECRET_KEY"),
+        (["--instance", "just-one-part"], "PROJECT_ID/INSTANCE_ID"),
+        (["--fault-500", "0.7", "--fault-503", "0.7"], "add up"),
+        (["--backup-limit", "-1"], "backup-limit"),
+    ],
+)
+def test_bad_settings_are_refused(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--db", ":memory:", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_a_secret_key_is_never_echoed() -> None:
+    result = subprocess.run(
+        [*SERVE, "--db", ":memory:", "--access-key", "AK:", "--port", "0"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "ACCESS_KEY:SECRET_KEY" in result.stderr
+
+
+def test_a_config_file_seeds_instances_and_credentials(tmp_path: Path) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(
+        "instances: [p-1/i-1/first, p-2/i-2]\n"
+        "tokens: [file-token]\n"
+        "access_keys: ['AK1:SK1']\n"
+        "backup_seconds: 0\n"
+        "backup_limit: 1\n"
+        "auto_backups: false\n"
+    )
+    args = ["--config", str(config), "--db", str(tmp_path / "s.db"), "--token", "flag-token"]
+    with serve(args) as server:
+        assert not any(line.startswith("token: ") for line in server.output)
+        for token in ("file-token", "flag-token"):
+            response = httpx.post(
+                f"{server.url}/v3/p-1/instances/i-1/backups",
+                json={"name": f"backup-{token}", "description": ""},
+                headers={"X-Auth-Token": token},
+            )
+            assert response.status_code == 202 if token == "file-token" else 403
+        listed = httpx.get(f"{server.url}/v4/p-1/backups", headers={"X-Auth-Token": "flag-token"})
+        assert [b["instance_name"] for b in listed.json()["backups"]] == ["first"]
+        # The example's project is not seeded when instances are given.
+        example = httpx.get(server.url + JOBS_PATH, headers={"X-Auth-Token": "flag-token"})
+        assert example.json()["error_code"] == "DBS.280408"
+
+
+@pytest.mark.parametrize(
+    "content", ["- just a list\n", "tokens: 3\n", "backup_limit: -1\n", "colour: blue\n", "{"]
+)
+def test_a_bad_config_file_is_refused(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(content)
+    result = subprocess.run(
+        [*SERVE, "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "config file" in result.stderr

@@ -1,0 +1,137 @@
+"""The reference server's settings, and parsers for their command-line forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from geminidb_backup.server.faults import FaultConfig
+from geminidb_backup.server.state import Instance
+from geminidb_backup.spec import load_spec
+
+DEFAULT_BACKUP_SECONDS = 5.0
+# The spec's decision: at most 50 manual backups per instance (createBackup's description).
+DEFAULT_BACKUP_LIMIT = 50
+# An X-Sdk-Date further than this from the server's clock is refused, as by Huawei Cloud's gateway.
+DEFAULT_SIGNATURE_SKEW_SECONDS = 15 * 60
+
+
+def example_instance() -> Instance:
+    """The project and instance of the spec's example request, so that it works verbatim."""
+    parameters = load_spec()["components"]["parameters"]
+    return Instance(
+        project_id=str(parameters["ProjectId"]["example"]),
+        id=str(parameters["InstanceId"]["example"]),
+        name="cassandra-prod",
+    )
+
+
+def parse_instance(text: str) -> Instance:
+    """``PROJECT_ID/INSTANCE_ID`` or ``PROJECT_ID/INSTANCE_ID/NAME``."""
+    parts = text.split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise ValueError(f"expected PROJECT_ID/INSTANCE_ID[/NAME], got {text!r}")
+    name = parts[2] if len(parts) == 3 else f"cassandra-{parts[1][:8]}"
+    return Instance(project_id=parts[0], id=parts[1], name=name)
+
+
+def parse_access_key(text: str) -> tuple[str, str]:
+    """``AK:SK``; the message of a failure never quotes the secret."""
+    access_key, separator, secret_key = text.partition(":")
+    if not separator or not access_key or not secret_key:
+        raise ValueError("expected ACCESS_KEY:SECRET_KEY")
+    return access_key, secret_key
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What a ``--config`` file may hold (YAML); each key optional::
+
+    instances: [PROJECT_ID/INSTANCE_ID/NAME, ...]
+    tokens: [token, ...]
+    access_keys: [AK:SK, ...]
+    backup_seconds: 5
+    backup_limit: 50
+    auto_backups: true
+    """
+
+    instances: tuple[Instance, ...] = ()
+    tokens: tuple[str, ...] = ()
+    access_keys: tuple[tuple[str, str], ...] = ()
+    backup_seconds: float | None = None
+    backup_limit: int | None = None
+    auto_backups: bool | None = None
+
+
+_FILE_KEYS = {
+    "instances",
+    "tokens",
+    "access_keys",
+    "backup_seconds",
+    "backup_limit",
+    "auto_backups",
+}
+
+
+def load_file_settings(path: str | Path) -> FileSettings:
+    """Read a ``--config`` file; ``ValueError`` names what is wrong (never a secret)."""
+    try:
+        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"cannot read the config file {str(path)!r}: {error}") from None
+    if not isinstance(data, dict) or not set(data) <= _FILE_KEYS:
+        raise ValueError(f"the config file must be a mapping with keys among {sorted(_FILE_KEYS)}")
+
+    def strings(key: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(f"config file: {key} must be a list of strings")
+        return value
+
+    def number(key: str, kind: type) -> Any:
+        value = data.get(key)
+        if value is not None and (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or value < 0
+            or (kind is int and not isinstance(value, int))
+        ):
+            raise ValueError(f"config file: {key} must be a non-negative {kind.__name__}")
+        return value
+
+    auto_backups = data.get("auto_backups")
+    if auto_backups is not None and not isinstance(auto_backups, bool):
+        raise ValueError("config file: auto_backups must be true or false")
+    return FileSettings(
+        instances=tuple(parse_instance(text) for text in strings("instances")),
+        tokens=tuple(strings("tokens")),
+        access_keys=tuple(parse_access_key(text) for text in strings("access_keys")),
+        backup_seconds=number("backup_seconds", float),
+        backup_limit=number("backup_limit", int),
+        auto_backups=auto_backups,
+    )
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    tokens: frozenset[str]
+    access_keys: dict[str, str] = field(default_factory=dict)
+    instances: tuple[Instance, ...] = field(default_factory=lambda: (example_instance(),))
+    db_path: str = ":memory:"
+    backup_seconds: float = DEFAULT_BACKUP_SECONDS
+    backup_limit: int = DEFAULT_BACKUP_LIMIT
+    auto_backups: bool = True
+    fsync: bool = False
+    signature_skew_seconds: float = DEFAULT_SIGNATURE_SKEW_SECONDS
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+    def __repr__(self) -> str:  # tokens and secret keys must not reach a log through a repr
+        return (
+            f"ServerConfig(tokens=<{len(self.tokens)}>, access_keys={sorted(self.access_keys)},"
+            f" instances={self.instances!r}, db_path={self.db_path!r},"
+            f" backup_seconds={self.backup_seconds}, backup_limit={self.backup_limit},"
+            f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r})"
+        )
