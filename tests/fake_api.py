@@ -252,7 +252,7 @@ class FakeServer(ThreadingHTTPServer):
 @contextmanager
 def running(state: FakeState | None = None) -> Iterator[FakeServer]:
     server = FakeServer(state or FakeState())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server

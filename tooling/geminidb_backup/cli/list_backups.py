@@ -9,9 +9,8 @@ import click
 from ._common import emit, handled, open_client, state_of, to_dict
 
 COLUMNS = [
-    ("id", "ID"), ("name", "Name"), ("instance_name", "Instance"), ("type", "Type"),
-    ("status", "Status"), ("size", "Size (KB)"), ("begin_time", "Began"),
-    ("end_time", "Ended"), ("description", "Description"),
+    ("id", "ID"), ("name", "Name"), ("type", "Type"), ("status", "Status"),
+    ("size", "Size (KB)"), ("begin_time", "Began"), ("instance_name", "Instance"),
 ]  # fmt: skip
 
 
