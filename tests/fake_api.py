@@ -40,11 +40,13 @@ class FakeState:
     fail_next_backup: bool = False
     busy_answers: int = 0  # answer the next N API calls with 503 and Retry-After: 0
     drop_creates: int = 0  # carry out the next N creates, then close without answering
+    failing_answers: int = 0  # answer the next N API calls with 500, doing nothing
     requests: list[tuple[str, str]] = field(default_factory=list)
     backups: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=lambda: {TOKEN})
     token_lifetime: timedelta = timedelta(hours=24)
+    issue_token: str | None = None  # what IAM hands out; a fresh random token when None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def api_calls(self, method: str | None = None) -> list[tuple[str, str]]:
@@ -130,6 +132,9 @@ class Handler(BaseHTTPRequestHandler):
                 state.busy_answers -= 1
                 return self._error(503, "DBS.200998", "The system is busy. Try again later.",
                                    **{"Retry-After": "0"})  # fmt: skip
+            if state.failing_answers > 0:
+                state.failing_answers -= 1
+                return self._error(500, "DBS.280005", "Server error. Try again later.")
             state.refresh()
             parts = split.path.strip("/").split("/")
             query = {k: v[-1] for k, v in parse_qs(split.query).items()}
@@ -230,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
                     }
                 },
             )
-        token = f"keystone-{uuid.uuid4().hex}"
+        token = state.issue_token or f"keystone-{uuid.uuid4().hex}"
         state.tokens.add(token)
         expires = (datetime.now(UTC) + state.token_lifetime).isoformat().replace("+00:00", "Z")
         self._send(201, {"token": {"expires_at": expires, "project": {"id": PROJECT_ID}}},

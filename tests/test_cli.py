@@ -12,10 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fake_api import (
-    ACCESS_KEY, DOMAIN, INSTANCE_ID, PASSWORD, PROJECT_ID, SECRET_KEY, TOKEN, USER, FakeServer,
-)  # fmt: skip
+    ACCESS_KEY,
+    DOMAIN,
+    INSTANCE_ID,
+    PASSWORD,
+    PROJECT_ID,
+    SECRET_KEY,
+    TOKEN,
+    USER,
+    FakeServer,
+)
 
 CLI = str(Path(sys.executable).with_name("geminidb-backup"))
 
@@ -29,7 +36,9 @@ def run(
     if env is None:
         base["GEMINIDB_TOKEN"] = TOKEN
     base |= {"COLUMNS": "250"} | (env or {})
-    return subprocess.run([CLI, *args], env=base, capture_output=True, text=True, timeout=60, **kw)
+    return subprocess.run(
+        [CLI, *args], check=False, env=base, capture_output=True, text=True, timeout=60, **kw
+    )
 
 
 def test_create_wait_list_show_delete(fake_api: FakeServer) -> None:
@@ -175,12 +184,14 @@ def test_help_does_not_import_httpx_or_rich() -> None:
         "heavy = [m for m in ('httpx', 'rich', 'geminidb_backup_client') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True
+    )
     assert result.stderr.strip() == "[]"
     assert "create" in result.stdout and "Exit codes" in result.stdout
 
 
 def test_shell_completion_script() -> None:
-    result = subprocess.run([CLI], env={**os.environ, "_GEMINIDB_BACKUP_COMPLETE": "bash_source"},
+    result = subprocess.run([CLI], check=False, env={**os.environ, "_GEMINIDB_BACKUP_COMPLETE": "bash_source"},
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0 and "_geminidb_backup_completion" in result.stdout

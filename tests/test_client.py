@@ -9,16 +9,30 @@ from typing import Any
 
 import httpx
 import pytest
-
 from fake_api import (
-    ACCESS_KEY, DOMAIN, INSTANCE_ID, PASSWORD, PROJECT_ID, SECRET_KEY, TOKEN, USER, FakeServer,
-)  # fmt: skip
+    ACCESS_KEY,
+    DOMAIN,
+    INSTANCE_ID,
+    PASSWORD,
+    PROJECT_ID,
+    SECRET_KEY,
+    TOKEN,
+    USER,
+    FakeServer,
+)
+
 from geminidb_backup._calls import RetryPolicy
 from geminidb_backup.auth import AKSKAuth, AuthenticationError, PasswordAuth, TokenAuth
 from geminidb_backup.client import AsyncBackupClient, BackupClient
 from geminidb_backup.errors import (
-    APIError, GeminiDBError, JobFailed, NotFound, TransportError, ValidationError, WaitTimeout,
-)  # fmt: skip
+    APIError,
+    GeminiDBError,
+    JobFailed,
+    NotFound,
+    TransportError,
+    ValidationError,
+    WaitTimeout,
+)
 
 FAST = RetryPolicy(attempts=4, initial=0.01, maximum=0.05)
 
@@ -51,8 +65,7 @@ def test_create_wait_list_delete(fake_api: FakeServer) -> None:
     [
         ("b1", "", "name 'b1' must be at least 4 characters long"),
         ("x" * 65, "", "(65 characters) must be at most 64 characters long"),
-        ("1abc", "", "name '1abc' must start with a letter and contain only letters, digits, "
-                     "hyphens (-) and underscores (_)"),
+        ("1abc", "", "name '1abc' must start with a letter and contain only letters, digits"),
         ("abc def", "", "name 'abc def' must start with a letter"),
         ("backup-1", "a<b", "description 'a<b' must not contain any of the characters"),
         ("backup-1", "d" * 257, "(257 characters) must be at most 256 characters long"),
@@ -185,6 +198,22 @@ def test_ambiguous_create_finds_the_backup_instead_of_making_a_second(fake_api: 
         assert api.wait(created.job_id, interval=0.05).status == "Completed"
     assert list(fake_api.state.backups) == [created.backup_id]
     assert len(fake_api.state.api_calls("POST")) == 1
+
+
+def test_create_after_a_500_looks_up_the_name_then_tries_again(fake_api: FakeServer) -> None:
+    fake_api.state.failing_answers = 1
+    with client(fake_api) as api:
+        created = api.create_backup(INSTANCE_ID, "backup-4f57", "")
+    assert not created.recovered and list(fake_api.state.backups) == [created.backup_id]
+    methods = [method for method, _ in fake_api.state.api_calls()]
+    assert methods == ["POST", "GET", "POST"]  # create (500), look the name up, create
+
+
+def test_a_list_after_a_500_is_retried(fake_api: FakeServer) -> None:
+    fake_api.state.failing_answers = 1
+    with client(fake_api) as api:
+        assert api.list_backups() == []
+    assert len(fake_api.state.api_calls()) == 2
 
 
 def test_unreachable_endpoint_is_a_transport_error_not_sent() -> None:

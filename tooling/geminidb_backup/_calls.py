@@ -123,7 +123,7 @@ class RetryPolicy:
 
     def should_retry(self, call: Call, exc: BaseException) -> bool:
         if isinstance(exc, APIError):
-            return exc.status in RETRY_STATUSES
+            return exc.status in RETRY_STATUSES or (exc.status == 500 and call.idempotent)
         if isinstance(exc, TransportError):
             return call.idempotent or not exc.sent
         return False
@@ -146,6 +146,25 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(attempts=1)
+
+
+def is_duplicate(exc: Exception) -> bool:
+    return isinstance(exc, APIError) and exc.error_code == DUPLICATE_NAME
+
+
+def create_may_have_happened(exc: Exception, attempt: int) -> bool:
+    """After this failure of createBackup's attempt number ``attempt``, may the backup exist
+    anyway? Then look it up by name before trying again (createBackup is not idempotent).
+
+    An ambiguous transport failure and a 500 (the service may have failed after committing) may
+    hide a created backup; a duplicate-name refusal after a first ambiguous attempt most likely
+    means that attempt succeeded.
+    """
+    if isinstance(exc, TransportError):
+        return exc.sent
+    if isinstance(exc, APIError):
+        return exc.status == 500 or (exc.error_code == DUPLICATE_NAME and attempt > 1)
+    return False
 
 
 @dataclass

@@ -30,7 +30,7 @@ from geminidb_backup_client.models import (
 )
 
 from . import _calls
-from ._calls import DUPLICATE_NAME, Call, Pace, RetryPolicy
+from ._calls import Call, Pace, RetryPolicy
 from .errors import APIError, JobFailed, NotFound, TransportError, ValidationError, WaitTimeout
 
 __all__ = ["AsyncBackupClient", "BackupClient", "CreatedBackup", "ProgressCallback"]
@@ -163,15 +163,14 @@ class BackupClient(_Base):
             try:
                 accepted: CreateBackupResponse = self._execute(call)
                 return CreatedBackup(accepted.backup_id, accepted.job_id)
-            except TransportError as exc:
-                if not exc.sent or attempt == self.retry.attempts:
+            except (TransportError, APIError) as exc:
+                if not _calls.create_may_have_happened(exc, attempt):
                     raise
-            except APIError as exc:
-                if exc.error_code != DUPLICATE_NAME or attempt == 1:
+                found = self._recover(instance_id, name)
+                if found is not None:
+                    return found
+                if attempt == self.retry.attempts or _calls.is_duplicate(exc):
                     raise
-            found = self._recover(instance_id, name)
-            if found is not None:
-                return found
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _recover(self, instance_id: str, name: str) -> CreatedBackup | None:
@@ -305,16 +304,15 @@ class AsyncBackupClient(_Base):
             try:
                 accepted: CreateBackupResponse = await self._execute(call)
                 return CreatedBackup(accepted.backup_id, accepted.job_id)
-            except TransportError as exc:
-                if not exc.sent or attempt == self.retry.attempts:
+            except (TransportError, APIError) as exc:
+                if not _calls.create_may_have_happened(exc, attempt):
                     raise
-            except APIError as exc:
-                if exc.error_code != DUPLICATE_NAME or attempt == 1:
+                found = await self._recover(instance_id, name)
+                if found is not None:
+                    return found
+                if attempt == self.retry.attempts or _calls.is_duplicate(exc):
                     raise
-            found = await self._recover(instance_id, name)
-            if found is not None:
-                return found
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     async def _recover(self, instance_id: str, name: str) -> CreatedBackup | None:
         async for backup in self.iter_backups(instance_id=instance_id, backup_type="Manual"):

@@ -106,7 +106,8 @@ def handled(state: State) -> Iterator[None]:
         fail(state, EXIT_USAGE, f"{exc}; nothing was sent.", "Fix the value and run again.",
              field=exc.field, rule=exc.rule)  # fmt: skip
     except ConfigurationError as exc:
-        fail(state, EXIT_USAGE, str(exc), "See `geminidb-backup --help` for the settings.")
+        fail(state, EXIT_USAGE, f"{exc}; nothing was sent.",
+             "See `geminidb-backup --help` for the settings.")  # fmt: skip
     except NotFound as exc:
         fail(state, EXIT_API, str(exc), "Check the ID; `geminidb-backup list` and "
              "`geminidb-backup jobs` show what exists.")  # fmt: skip
