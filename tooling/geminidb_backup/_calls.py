@@ -128,18 +128,25 @@ class RetryPolicy:
             return call.idempotent or not exc.sent
         return False
 
-    def wait(self, state: tenacity.RetryCallState) -> float:
-        backoff = min(self.maximum, self.initial * 2.0 ** (state.attempt_number - 1))
-        backoff *= random.uniform(0.5, 1.0)
-        exc = state.outcome.exception() if state.outcome else None
+    def delay(self, failed_attempts: int, exc: BaseException | None) -> float:
+        """Seconds to sleep after ``failed_attempts`` attempts, the last failing with ``exc``."""
         if isinstance(exc, APIError) and exc.retry_after is not None:
             return min(self.maximum, exc.retry_after)
-        return backoff
+        backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
+        return backoff * random.uniform(0.5, 1.0)
 
-    def tenacity_kwargs(self, call: Call) -> dict[str, Any]:
+    def tenacity_kwargs(self, call: Call, first: BaseException) -> dict[str, Any]:
+        """Arguments of tenacity's Retrying for the attempts after a first one failed with
+        ``first``. The first attempt runs outside tenacity: building a Retrying costs more than
+        validating and parsing a call, and almost every call succeeds at once."""
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return self.delay(state.attempt_number + 1, exc)
+
         return {
-            "stop": tenacity.stop_after_attempt(self.attempts),
-            "wait": self.wait,
+            "stop": tenacity.stop_after_attempt(self.attempts - 1),
+            "wait": wait,
             "retry": tenacity.retry_if_exception(lambda exc: self.should_retry(call, exc)),
             "reraise": True,
         }

@@ -31,7 +31,15 @@ from geminidb_backup_client.models import (
 
 from . import _calls
 from ._calls import Call, Pace, RetryPolicy
-from .errors import APIError, JobFailed, NotFound, TransportError, ValidationError, WaitTimeout
+from .errors import (
+    APIError,
+    GeminiDBError,
+    JobFailed,
+    NotFound,
+    TransportError,
+    ValidationError,
+    WaitTimeout,
+)
 
 __all__ = ["AsyncBackupClient", "BackupClient", "CreatedBackup", "ProgressCallback"]
 
@@ -150,7 +158,13 @@ class BackupClient(_Base):
         return _calls.parse(call, response, self._generated)
 
     def _execute(self, call: Call) -> Any:
-        retrying = tenacity.Retrying(**self.retry.tenacity_kwargs(call))
+        try:
+            return self._send(call)
+        except GeminiDBError as exc:
+            if self.retry.attempts <= 1 or not self.retry.should_retry(call, exc):
+                raise
+            time.sleep(self.retry.delay(1, exc))
+            retrying = tenacity.Retrying(**self.retry.tenacity_kwargs(call, exc))
         return retrying(self._send, call)
 
     # Operations.
@@ -293,7 +307,13 @@ class AsyncBackupClient(_Base):
         return _calls.parse(call, response, self._generated)
 
     async def _execute(self, call: Call) -> Any:
-        retrying = tenacity.AsyncRetrying(**self.retry.tenacity_kwargs(call))
+        try:
+            return await self._send(call)
+        except GeminiDBError as exc:
+            if self.retry.attempts <= 1 or not self.retry.should_retry(call, exc):
+                raise
+            await asyncio.sleep(self.retry.delay(1, exc))
+            retrying = tenacity.AsyncRetrying(**self.retry.tenacity_kwargs(call, exc))
         return await retrying(self._send, call)
 
     async def create_backup(

@@ -63,13 +63,34 @@ def _operation(operation_id: str) -> tuple[dict[str, str], str | None]:
 def _resolve(pointer: str) -> Any:
     node: Any = load_spec()
     for part in pointer.strip("/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def _inline(node: Any) -> Any:
+    """``node`` with every local ``$ref`` replaced by the schema it names.
+
+    The validators check the same schemas as :func:`geminidb_backup.spec.validator_at`, but
+    resolving ``$ref``s through the registry on every call cost most of the facade's per-request
+    overhead; the spec's schemas are not recursive, so they can be inlined once.
+    """
+    if isinstance(node, Mapping):
+        if "$ref" in node and str(node["$ref"]).startswith("#/"):
+            target = _inline(_resolve(str(node["$ref"]).removeprefix("#")))
+            siblings = {key: _inline(value) for key, value in node.items() if key != "$ref"}
+            return {**target, **siblings}
+        return {key: _inline(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item) for item in node]
     return node
 
 
 @cache
 def _validator(pointer: str) -> Validator:
-    return validator_at(pointer)
+    schema = _inline(_resolve(pointer))
+    validator = validator_at(pointer)  # the spec's own validator class and format checker
+    return validator.evolve(schema=schema)
 
 
 def _rule(error: SchemaError) -> str:
