@@ -39,3 +39,10 @@ def test_every_x_rules_message_is_reachable() -> None:
                           {"name": name, "description": description})  # fmt: skip
         seen.add(caught.value.rule)
     assert seen == messages
+
+
+def test_the_package_exports_what_the_docs_use() -> None:
+    import geminidb_backup
+
+    for name in geminidb_backup.__all__:
+        assert getattr(geminidb_backup, name) is not None

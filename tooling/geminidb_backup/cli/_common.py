@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -143,15 +144,22 @@ def emit(state: State, data: Any, columns: Sequence[tuple[str, str]], rows: list
     if state.json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title or None, show_lines=False)
     for _, heading in columns:
-        table.add_column(heading)
+        table.add_column(heading, no_wrap=heading in ("ID", "Name"))
     for row in rows:
         table.add_row(*(str(row.get(key, "")) for key, _ in columns))
-    Console().print(table)
+    _console().print(table)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    # Piped into a file or a log, a table is not squeezed into rich's default of 80 columns.
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(width=200) if wide else Console()
 
 
 def show_fields(state: State, data: dict[str, Any], title: str) -> None:
@@ -159,7 +167,6 @@ def show_fields(state: State, data: dict[str, Any], title: str) -> None:
     if state.json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_header=False)
@@ -167,7 +174,7 @@ def show_fields(state: State, data: dict[str, Any], title: str) -> None:
     table.add_column()
     for key, value in data.items():
         table.add_row(key, value if isinstance(value, str) else json.dumps(value))
-    Console().print(table)
+    _console().print(table)
 
 
 @contextmanager
