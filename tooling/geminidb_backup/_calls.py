@@ -4,6 +4,7 @@ against the spec), reading answers into models or errors, the retry policy, and 
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from geminidb_backup_client.models import Backup, Error, Job
 
 from .errors import APIError, TransportError
 from .validation import validate_call
+
+log = logging.getLogger("geminidb_backup")
 
 # The API's code for "a backup of this instance already has this name" (x-error-codes).
 DUPLICATE_NAME = "DBS.201201"
@@ -131,9 +134,12 @@ class RetryPolicy:
     def delay(self, failed_attempts: int, exc: BaseException | None) -> float:
         """Seconds to sleep after ``failed_attempts`` attempts, the last failing with ``exc``."""
         if isinstance(exc, APIError) and exc.retry_after is not None:
-            return min(self.maximum, exc.retry_after)
-        backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
-        return backoff * random.uniform(0.5, 1.0)
+            seconds = min(self.maximum, exc.retry_after)
+        else:
+            backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
+            seconds = backoff * random.uniform(0.5, 1.0)
+        log.info("attempt %d failed (%s); trying again in %.1f s", failed_attempts, exc, seconds)
+        return seconds
 
     def tenacity_kwargs(self, call: Call, first: BaseException) -> dict[str, Any]:
         """Arguments of tenacity's Retrying for the attempts after a first one failed with

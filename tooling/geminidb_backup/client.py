@@ -180,6 +180,7 @@ class BackupClient(_Base):
             except (TransportError, APIError) as exc:
                 if not _calls.create_may_have_happened(exc, attempt):
                     raise
+                _calls.log.info("create of %r may have happened (%s): looking it up", name, exc)
                 found = self._recover(instance_id, name)
                 if found is not None:
                     return found
@@ -327,6 +328,7 @@ class AsyncBackupClient(_Base):
             except (TransportError, APIError) as exc:
                 if not _calls.create_may_have_happened(exc, attempt):
                     raise
+                _calls.log.info("create of %r may have happened (%s): looking it up", name, exc)
                 found = await self._recover(instance_id, name)
                 if found is not None:
                     return found

@@ -72,6 +72,7 @@ def open_client(state: State) -> BackupClient:
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         # httpx logs method, URL and status at INFO; never headers, so no credential.
         logging.getLogger("httpx").setLevel(logging.INFO)
+        logging.getLogger("geminidb_backup").setLevel(logging.INFO)  # retries and recoveries
         click.echo(
             f"using {settings.base_url()}, project {settings.project_id}, "
             f"{settings.auth_method} authentication",
