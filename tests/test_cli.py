@@ -157,6 +157,17 @@ def test_iam_password_from_os_variables(fake_api: FakeServer) -> None:
     assert len(fake_api.state.backups) == 1
 
 
+def test_project_name_alone_is_turned_into_the_id_by_iam(fake_api: FakeServer) -> None:
+    env = {"OS_AUTH_URL": f"{fake_api.url}/v3", "OS_USERNAME": USER, "OS_PASSWORD": PASSWORD,
+           "OS_USER_DOMAIN_NAME": DOMAIN, "OS_PROJECT_NAME": "eu-de_project",
+           "GEMINIDB_ENDPOINT": fake_api.url}  # fmt: skip
+    result = run(None, "-o", "json", "list", env=env)
+    assert result.returncode == 0, result.stderr
+    # One token, fetched to learn the project's ID, serves the API call too.
+    assert [path for _, path in fake_api.state.requests] == [
+        "/v3/auth/tokens", f"/v4/{PROJECT_ID}/backups?type=Instance&offset=0&limit=100"]  # fmt: skip
+
+
 def test_aksk_from_environment(fake_api: FakeServer) -> None:
     env = {"GEMINIDB_ACCESS_KEY": ACCESS_KEY, "GEMINIDB_SECRET_KEY": SECRET_KEY}
     result = run(fake_api, "-v", "create", "-i", INSTANCE_ID, "-n", "backup-4f57", env=env)

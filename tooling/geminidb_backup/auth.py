@@ -73,6 +73,9 @@ class PasswordAuth(httpx.Auth):
         self._expires_at: datetime | None = None
         self._lock = threading.Lock()
         self.token_requests = 0  # how many tokens were fetched: tests and --verbose read it
+        # The project the token is scoped to, from the token's body: the API's URLs need the ID
+        # where clouds.yaml often gives only the project's name.
+        self.scoped_project_id: str | None = project_id
 
     def __repr__(self) -> str:
         return (
@@ -121,12 +124,22 @@ class PasswordAuth(httpx.Auth):
             )
         expires_at = self._clock() + timedelta(hours=24)
         try:
-            expires_at = datetime.fromisoformat(response.json()["token"]["expires_at"])
+            body = response.json()["token"]
+            expires_at = datetime.fromisoformat(body["expires_at"])
+            self.scoped_project_id = str(body["project"]["id"])
         except (ValueError, KeyError, TypeError):
             pass  # keep the documented 24 h lifetime when the body does not say
         with self._lock:
             self._token, self._expires_at = token, expires_at
         self.token_requests += 1
+
+    def project_id_from_token(self, *, verify: bool = True, timeout: float = 30.0) -> str:
+        """Fetch a token now (it is cached for the API calls) and return the ID of its project."""
+        with httpx.Client(verify=verify, timeout=timeout) as client:
+            self._store(client.send(self._token_request()))
+        if not self.scoped_project_id:
+            raise AuthenticationError(0, "", "IAM's token names no project", None)
+        return self.scoped_project_id
 
     def _valid_token(self) -> str | None:
         with self._lock:

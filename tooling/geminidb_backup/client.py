@@ -138,7 +138,8 @@ class BackupClient(_Base):
         from .config import resolve
 
         settings = resolve(**overrides)
-        return cls(settings.base_url(), settings.require_project_id(), settings.auth(),
+        auth = settings.auth()
+        return cls(settings.base_url(), settings.require_project_id(auth), auth,
                    verify=settings.verify, timeout=settings.timeout)  # fmt: skip
 
     def __enter__(self) -> Self:
@@ -288,7 +289,8 @@ class AsyncBackupClient(_Base):
         from .config import resolve
 
         settings = resolve(**overrides)
-        return cls(settings.base_url(), settings.require_project_id(), settings.auth(),
+        auth = settings.auth()
+        return cls(settings.base_url(), settings.require_project_id(auth), auth,
                    verify=settings.verify, timeout=settings.timeout)  # fmt: skip
 
     async def __aenter__(self) -> Self:

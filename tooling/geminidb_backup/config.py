@@ -89,7 +89,12 @@ class Settings:
             "(GEMINIDB_REGION, OS_REGION_NAME or region_name in clouds.yaml)"
         )
 
-    def require_project_id(self) -> str:
+    def require_project_id(self, auth: object = None) -> str:
+        """The project ID; with an IAM password and only a project name, the ID of the project
+        the token is scoped to (one token request)."""
+        from_token = getattr(auth, "project_id_from_token", None)
+        if not self.project_id and self.project_name and from_token is not None:
+            return str(from_token(verify=self.verify, timeout=self.timeout))
         if not self.project_id:
             raise ConfigurationError(
                 "no project ID: pass --project-id, or set GEMINIDB_PROJECT_ID or OS_PROJECT_ID"

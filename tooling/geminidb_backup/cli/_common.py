@@ -80,10 +80,11 @@ def open_client(state: State) -> BackupClient:
         )
     if not settings.verify:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
+    auth = settings.auth()
     return BackupClient(
         settings.base_url(),
-        settings.require_project_id(),
-        settings.auth(),
+        settings.require_project_id(auth),
+        auth,
         verify=settings.verify,
         timeout=settings.timeout,
     )
