@@ -16,6 +16,7 @@ from pathlib import Path
 CLI = str(Path(sys.executable).with_name("geminidb-backup"))
 COMMANDS = {
     "python -c pass (interpreter alone)": [sys.executable, "-c", "pass"],
+    "python -c 'import click' (the CLI's floor)": [sys.executable, "-c", "import click"],
     "geminidb-backup --help": [CLI, "--help"],
     "python -c 'import httpx'": [sys.executable, "-c", "import httpx"],
     "python -c 'import huaweicloudsdkgaussdbfornosql.v3'": [
