@@ -296,3 +296,32 @@ def test_async_ambiguous_create_recovers(fake_api: FakeServer) -> None:
 def test_tls_verification_is_on_by_default() -> None:
     api = BackupClient("https://api.example", PROJECT_ID, TokenAuth(TOKEN))
     assert api._httpx_options["verify"] is True
+
+
+def test_wait_polls_less_often_as_time_goes_by(
+    fake_api: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geminidb_backup.client as module
+
+    now, sleeps = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    fake_api.state.backup_seconds = 3600
+    with client(fake_api) as api:
+        created = api.create_backup(INSTANCE_ID, "backup-4f57", "")
+        monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+        monkeypatch.setattr(module.time, "sleep", sleep)
+        with pytest.raises(WaitTimeout):
+            api.wait(created.job_id or "", timeout=10, interval=1, max_interval=4, backoff=2)
+    assert sleeps == [1, 2, 4, 3]  # backing off, capped at 4 s, never past the deadline
+
+
+def test_pace_backs_off_to_the_maximum() -> None:
+    from geminidb_backup._calls import Pace
+
+    pace = Pace(interval=1, max_interval=4, backoff=2)
+    assert [pace.next_delay(100) for _ in range(5)] == [1, 2, 4, 4, 4]
+    assert Pace(interval=5, max_interval=5, backoff=2).next_delay(0.5) == 0.5

@@ -50,6 +50,13 @@ def create(
                     + (" (found after an interrupted call)" if created.recovered else ""),
                     err=True,
                 )
+            if wait_ and not created.job_id:
+                # Found by name after an interrupted call, but no job could be matched to it.
+                click.echo(
+                    f"The backup's job could not be identified; follow the backup with "
+                    f"`geminidb-backup show {created.backup_id}`.",
+                    err=True,
+                )
             if wait_ and created.job_id:
                 with progress(state, created.job_id, f"backup {name}") as report:
                     job = client.wait(
