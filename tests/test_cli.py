@@ -206,3 +206,9 @@ def test_shell_completion_script() -> None:
     result = subprocess.run([CLI], check=False, env={**os.environ, "_GEMINIDB_BACKUP_COMPLETE": "bash_source"},
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0 and "_geminidb_backup_completion" in result.stdout
+
+
+def test_tls_verification_is_off_only_when_asked_and_it_says_so(fake_api: FakeServer) -> None:
+    assert "TLS" not in run(fake_api, "list").stderr
+    insecure = run(fake_api, "--insecure", "list")
+    assert insecure.returncode == 0 and "TLS certificate verification is off" in insecure.stderr

@@ -74,6 +74,8 @@ SUMMARIES = {
     "delete": "Delete a manual backup.",
     "wait": "Wait for a job to end, showing its progress.",
     "jobs": "List jobs (tasks), or show one with --id.",
+    # Listed once the reference server's command is registered in COMMANDS.
+    "serve": "Run the reference server: a local, stateful GeminiDB backup API.",
 }
 
 EPILOG = """\b

@@ -11,7 +11,12 @@ from ._common import handled, open_client, progress, show_fields, state_of, to_d
 
 @click.command()
 @click.option("--instance", "-i", "instance_id", required=True, help="ID of the instance.")
-@click.option("--name", "-n", required=True, help="Backup name: 4-64 characters, a letter first.")
+@click.option(
+    "--name",
+    "-n",
+    required=True,
+    help="Backup name, checked against the spec's rules before sending.",
+)
 @click.option("--description", "-d", default="", help="Backup description (may be empty).")
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the backup job has ended.")
 @click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds to wait.")
