@@ -102,6 +102,14 @@ def test_invalid_parameters_are_refused_before_sending(
     assert fake_api.state.requests == []
 
 
+def test_a_malformed_time_is_shown_the_form_of_the_spec_example(fake_api: FakeServer) -> None:
+    with client(fake_api) as api, pytest.raises(ValidationError) as caught:
+        api.list_backups(begin_time="2019-05-27", end_time="2019-05-28")
+    assert str(caught.value).startswith(
+        "begin_time '2019-05-27' must look like '2019-05-27T03:38:51+0000' (pattern ^[0-9]{4}"
+    )
+
+
 def test_api_errors_carry_status_code_message_and_request_id(fake_api: FakeServer) -> None:
     with client(fake_api) as api:
         api.create_backup(INSTANCE_ID, "backup-4f57", "")

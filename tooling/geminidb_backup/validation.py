@@ -101,6 +101,9 @@ def _rule(error: SchemaError) -> str:
     value: Any = error.validator_value
     if error.validator == "enum":
         return "must be one of " + ", ".join(str(v) for v in value)
+    if error.validator == "pattern" and schema.get("examples"):
+        # A regular expression tells a person little; the schema's example shows the form.
+        return f"must look like {schema['examples'][0]!r} (pattern {value})"
     if error.validator == "minLength" and value == 1:
         return "must not be empty"
     if error.validator in _WORDING:
