@@ -158,7 +158,6 @@ class RetryPolicy:
         }
 
 
-NO_RETRY = RetryPolicy(attempts=1)
 
 
 def is_duplicate(exc: Exception) -> bool:
