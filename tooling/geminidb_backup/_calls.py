@@ -16,7 +16,13 @@ import httpx
 import tenacity
 
 from geminidb_backup_client import Client
-from geminidb_backup_client.models import Backup, Error, Job
+from geminidb_backup_client.models import (
+    Backup,
+    Error,
+    Job,
+    ListBackupsResponse,
+    ListJobsResponse,
+)
 
 from .errors import APIError, TransportError
 from .validation import validate_call
@@ -158,8 +164,6 @@ class RetryPolicy:
         }
 
 
-
-
 def is_duplicate(exc: Exception) -> bool:
     return isinstance(exc, APIError) and exc.error_code == DUPLICATE_NAME
 
@@ -192,6 +196,15 @@ class Pace:
         delay = min(self.interval, max(remaining, 0.0))
         self.interval = min(self.interval * self.backoff, self.max_interval)
         return delay
+
+
+def page_length(page: ListBackupsResponse | ListJobsResponse) -> int:
+    return len(page.backups if isinstance(page, ListBackupsResponse) else page.jobs)
+
+
+def is_last_page(page: ListBackupsResponse | ListJobsResponse, next_offset: int) -> bool:
+    """Whether no page follows: this one was empty, or the total count has been reached."""
+    return page_length(page) == 0 or next_offset >= page.total_count
 
 
 def parse_timestamp(value: str) -> datetime | None:

@@ -25,7 +25,6 @@ from geminidb_backup_client.models import (
     CreateBackupResponse,
     DeleteBackupResponse,
     Job,
-    ListBackupsResponse,
     ListJobsResponse,
 )
 
@@ -168,6 +167,16 @@ class BackupClient(_Base):
             retrying = tenacity.Retrying(**self.retry.tenacity_kwargs(call, exc))
         return retrying(self._send, call)
 
+    def _pages(self, page_call: Callable[[int], Call]) -> Iterator[Any]:
+        """Every page of a list call, ``page_call(offset)`` building the call of each."""
+        offset = 0
+        while True:
+            page = self._execute(page_call(offset))
+            yield page
+            offset += _calls.page_length(page)
+            if _calls.is_last_page(page, offset):
+                return
+
     # Operations.
 
     def create_backup(self, instance_id: str, name: str, description: str = "") -> CreatedBackup:
@@ -200,14 +209,11 @@ class BackupClient(_Base):
     def iter_backups(self, *, page_size: int | None = None, **filters: Any) -> Iterator[Backup]:
         """Every backup that matches ``filters`` (listBackups' query parameters: instance_id,
         datastore_type, backup_id, backup_type, type, begin_time, end_time), page after page."""
-        offset = filters.pop("offset", None) or 0
-        while True:
-            call = self._backups_call(**filters, offset=offset, limit=page_size)
-            page: ListBackupsResponse = self._execute(call)
+        pages = self._pages(
+            lambda offset: self._backups_call(**filters, offset=offset, limit=page_size)
+        )
+        for page in pages:
             yield from page.backups
-            offset += len(page.backups)
-            if not page.backups or offset >= page.total_count:
-                return
 
     def list_backups(self, **filters: Any) -> list[Backup]:
         """All backups that match ``filters``; see :meth:`iter_backups`."""
@@ -231,14 +237,10 @@ class BackupClient(_Base):
     def iter_jobs(self, **filters: Any) -> Iterator[Job]:
         """Every job that matches ``filters`` (listJobs' query: status, name, start_time,
         end_time), newest first, page after page."""
-        offset = filters.pop("offset", None) or 0
-        while True:
-            call = self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
-            page: ListJobsResponse = self._execute(call)
+        for page in self._pages(
+            lambda offset: self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
+        ):
             yield from page.jobs
-            offset += len(page.jobs)
-            if not page.jobs or offset >= page.total_count:
-                return
 
     def get_job(self, job_id: str) -> Job:
         for job in self._job_page(id=job_id):
@@ -319,6 +321,15 @@ class AsyncBackupClient(_Base):
             retrying = tenacity.AsyncRetrying(**self.retry.tenacity_kwargs(call, exc))
         return await retrying(self._send, call)
 
+    async def _pages(self, page_call: Callable[[int], Call]) -> AsyncIterator[Any]:
+        offset = 0
+        while True:
+            page = await self._execute(page_call(offset))
+            yield page
+            offset += _calls.page_length(page)
+            if _calls.is_last_page(page, offset):
+                return
+
     async def create_backup(
         self, instance_id: str, name: str, description: str = ""
     ) -> CreatedBackup:
@@ -349,15 +360,12 @@ class AsyncBackupClient(_Base):
     async def iter_backups(
         self, *, page_size: int | None = None, **filters: Any
     ) -> AsyncIterator[Backup]:
-        offset = filters.pop("offset", None) or 0
-        while True:
-            call = self._backups_call(**filters, offset=offset, limit=page_size)
-            page: ListBackupsResponse = await self._execute(call)
+        pages = self._pages(
+            lambda offset: self._backups_call(**filters, offset=offset, limit=page_size)
+        )
+        async for page in pages:
             for backup in page.backups:
                 yield backup
-            offset += len(page.backups)
-            if not page.backups or offset >= page.total_count:
-                return
 
     async def list_backups(self, **filters: Any) -> list[Backup]:
         return [backup async for backup in self.iter_backups(**filters)]
@@ -377,15 +385,11 @@ class AsyncBackupClient(_Base):
         return page.jobs
 
     async def iter_jobs(self, **filters: Any) -> AsyncIterator[Job]:
-        offset = filters.pop("offset", None) or 0
-        while True:
-            call = self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
-            page: ListJobsResponse = await self._execute(call)
+        async for page in self._pages(
+            lambda offset: self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
+        ):
             for job in page.jobs:
                 yield job
-            offset += len(page.jobs)
-            if not page.jobs or offset >= page.total_count:
-                return
 
     async def get_job(self, job_id: str) -> Job:
         for job in await self._job_page(id=job_id):

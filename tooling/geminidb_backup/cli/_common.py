@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -49,6 +49,20 @@ ADVICE = {
     "DBS.201319": "A restoration from this backup is running; delete it when it has ended.",
     "DBS.280443": "The service is throttling requests; try again in a minute.",
 }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def wait_options(command: F) -> F:
+    """The --timeout and --interval options of every command that waits for a job."""
+    command = click.option(
+        "--interval", type=float, default=2.0, show_default=True,
+        help="Seconds between the first polls; grows to 15.",
+    )(command)  # fmt: skip
+    return click.option(
+        "--timeout", type=float, default=1800, show_default=True, help="Seconds to wait."
+    )(command)
 
 
 def state_of(ctx: click.Context) -> State:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ._common import handled, open_client, progress, show_fields, state_of, to_dict
+from ._common import handled, open_client, progress, show_fields, state_of, to_dict, wait_options
 
 
 @click.command()
@@ -19,9 +19,7 @@ from ._common import handled, open_client, progress, show_fields, state_of, to_d
 )
 @click.option("--description", "-d", default="", help="Backup description (may be empty).")
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the backup job has ended.")
-@click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds to wait.")
-@click.option("--interval", type=float, default=2.0, show_default=True,
-              help="Seconds between the first polls; grows to 15.")  # fmt: skip
+@wait_options
 @click.pass_context
 def create(
     ctx: click.Context,

@@ -15,6 +15,7 @@ from ._common import (
     show_fields,
     state_of,
     to_dict,
+    wait_options,
 )
 
 
@@ -22,9 +23,7 @@ from ._common import (
 @click.argument("backup_id")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the deletion job has ended.")
-@click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds to wait.")
-@click.option("--interval", type=float, default=2.0, show_default=True,
-              help="Seconds between the first polls; grows to 15.")  # fmt: skip
+@wait_options
 @click.pass_context
 def delete(
     ctx: click.Context, backup_id: str, yes: bool, wait_: bool, timeout: float, interval: float

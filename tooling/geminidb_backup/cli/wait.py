@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import click
 
-from ._common import handled, open_client, progress, show_fields, state_of, to_dict
+from ._common import handled, open_client, progress, show_fields, state_of, to_dict, wait_options
 
 
 @click.command()
 @click.argument("job_id")
-@click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds to wait.")
-@click.option("--interval", type=float, default=2.0, show_default=True,
-              help="Seconds between the first polls; grows to 15.")  # fmt: skip
+@wait_options
 @click.pass_context
 def wait(ctx: click.Context, job_id: str, timeout: float, interval: float) -> None:
     """Wait for a job (a backup or a deletion) to end, showing its progress.
