@@ -333,3 +333,18 @@ def test_pace_backs_off_to_the_maximum() -> None:
     pace = Pace(interval=1, max_interval=4, backoff=2)
     assert [pace.next_delay(100) for _ in range(5)] == [1, 2, 4, 4, 4]
     assert Pace(interval=5, max_interval=5, backoff=2).next_delay(0.5) == 0.5
+
+
+def test_async_wait_accepts_a_coroutine_callback(fake_api: FakeServer) -> None:
+    seen: list[str] = []
+
+    async def report(job: Any) -> None:
+        seen.append(job.status)
+
+    async def main() -> None:
+        async with AsyncBackupClient(fake_api.url, PROJECT_ID, TokenAuth(TOKEN)) as api:
+            created = await api.create_backup(INSTANCE_ID, "backup-4f57", "")
+            await api.wait(created.job_id or "", interval=0.05, on_progress=report)
+
+    asyncio.run(main())
+    assert seen[0] == "Running" and seen[-1] == "Completed"
