@@ -46,3 +46,8 @@ def test_the_package_exports_what_the_docs_use() -> None:
 
     for name in geminidb_backup.__all__:
         assert getattr(geminidb_backup, name) is not None
+
+
+def test_an_unknown_filter_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="listBackups has no parameter 'colour'"):
+        validate_call("listBackups", {"project_id": "p", "colour": "blue"})

@@ -45,6 +45,10 @@ class Call:
     kwargs: Mapping[str, Any]
     idempotent: bool
 
+    # The generated modules' _get_kwargs and _parse_response are used rather than their
+    # sync_detailed/asyncio_detailed: one send path then serves both clients, and the httpx
+    # response stays at hand (status, X-Request-Id, Retry-After) when a body is not the
+    # documented one, where sync_detailed would raise a bare JSON error.
     def request_kwargs(self) -> dict[str, Any]:
         return self.module._get_kwargs(**self.kwargs)  # type: ignore[no-any-return]
 

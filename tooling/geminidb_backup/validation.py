@@ -142,6 +142,8 @@ def validate_call(
     for name, value in params.items():
         if value is None:
             continue
+        if name not in parameters:
+            raise TypeError(f"{operation_id} has no parameter {name!r}")
         validator = _validator(parameters[name])
         if not validator.is_valid(value):
             _raise_first(list(validator.iter_errors(value)), name, value)
