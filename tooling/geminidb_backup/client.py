@@ -108,6 +108,8 @@ class _Base:
         return _calls.build("deleteBackup", delete_backup, path, idempotent=False)
 
     def _backups_call(self, **query: Any) -> Call:
+        # The one rule not in a schema: the spec's description of listBackups says begin_time and
+        # end_time go together (DBS.280416 otherwise), and a parameter schema cannot say it.
         if (query.get("begin_time") is None) != (query.get("end_time") is None):
             given = "begin_time" if query.get("begin_time") is not None else "end_time"
             other = "end_time" if given == "begin_time" else "begin_time"
