@@ -35,3 +35,12 @@ def operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[
         for method in HTTP_METHODS:
             if method in item:
                 yield path, method, item[method]
+
+
+@pytest.fixture
+def fake_api() -> Iterator[Any]:
+    """A running in-process stand-in of the API and of IAM; see tests/fake_api.py."""
+    from fake_api import running
+
+    with running() as server:
+        yield server

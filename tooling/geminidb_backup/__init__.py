@@ -2,6 +2,62 @@
 
 The OpenAPI document shipped in this package (``openapi.yaml``) is the single source of every
 constraint the tooling applies; see :mod:`geminidb_backup.spec`.
+
+The public names below are imported on first use (PEP 562), so that importing the package, as
+the CLI does for ``--help``, does not pay for httpx.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._calls import RetryPolicy, progress_percent
+    from .auth import AKSKAuth, AuthenticationError, PasswordAuth, TokenAuth
+    from .client import AsyncBackupClient, BackupClient, CreatedBackup
+    from .errors import (
+        APIError,
+        ConfigurationError,
+        GeminiDBError,
+        JobFailed,
+        NotFound,
+        TransportError,
+        ValidationError,
+        WaitTimeout,
+    )
+
+_EXPORTS = {
+    "BackupClient": "client", "AsyncBackupClient": "client", "CreatedBackup": "client",
+    "TokenAuth": "auth", "PasswordAuth": "auth", "AKSKAuth": "auth",
+    "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
+    "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
+    "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
+    "JobFailed": "errors", "WaitTimeout": "errors",
+}  # fmt: skip
+
+__all__ = [
+    "AKSKAuth",
+    "APIError",
+    "AsyncBackupClient",
+    "AuthenticationError",
+    "BackupClient",
+    "ConfigurationError",
+    "CreatedBackup",
+    "GeminiDBError",
+    "JobFailed",
+    "NotFound",
+    "PasswordAuth",
+    "RetryPolicy",
+    "TokenAuth",
+    "TransportError",
+    "ValidationError",
+    "WaitTimeout",
+    "progress_percent",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

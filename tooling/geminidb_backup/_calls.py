@@ -1,0 +1,245 @@
+"""What the sync and async clients share and that does no I/O: building each call (validated
+against the spec), reading answers into models or errors, the retry policy, and the polling pace.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+import httpx
+import tenacity
+
+from geminidb_backup_client import Client
+from geminidb_backup_client.models import (
+    Backup,
+    Error,
+    Job,
+    ListBackupsResponse,
+    ListJobsResponse,
+)
+
+from .errors import APIError, TransportError
+from .validation import validate_call
+
+log = logging.getLogger("geminidb_backup")
+
+# The API's code for "a backup of this instance already has this name" (x-error-codes).
+DUPLICATE_NAME = "DBS.201201"
+RETRY_STATUSES = frozenset({429, 503})
+# Errors raised before any byte of the request left: retrying them is safe for every call.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, ready to send: the generated module that builds and parses it, its
+    arguments, and whether sending it twice is harmless."""
+
+    module: ModuleType
+    kwargs: Mapping[str, Any]
+    idempotent: bool
+
+    # The generated modules' _get_kwargs and _parse_response are used rather than their
+    # sync_detailed/asyncio_detailed: one send path then serves both clients, and the httpx
+    # response stays at hand (status, X-Request-Id, Retry-After) when a body is not the
+    # documented one, where sync_detailed would raise a bare JSON error.
+    def request_kwargs(self) -> dict[str, Any]:
+        return self.module._get_kwargs(**self.kwargs)  # type: ignore[no-any-return]
+
+
+def build(
+    operation_id: str,
+    module: ModuleType,
+    path: Mapping[str, Any],
+    query: Mapping[str, Any] | None = None,
+    body: Any = None,
+    *,
+    idempotent: bool,
+) -> Call:
+    """Validate a call against the spec (raising ValidationError, nothing sent) and build it."""
+    query = {name: value for name, value in (query or {}).items() if value is not None}
+    validate_call(operation_id, {**path, **query}, body.to_dict() if body is not None else None)
+    kwargs: dict[str, Any] = {**path, **query}
+    if "type" in kwargs:
+        kwargs["type_"] = kwargs.pop("type")
+    if body is not None:
+        kwargs["body"] = body
+    return Call(module, kwargs, idempotent)
+
+
+def transport_error(exc: httpx.TransportError, request_sent: bool | None = None) -> TransportError:
+    sent = not isinstance(exc, _NOT_SENT) if request_sent is None else request_sent
+    host = exc.request.url.host if _has_request(exc) else "the API"
+    return TransportError(
+        f"{type(exc).__name__} talking to {host}"
+        f"{'' if sent else ' (the request was not sent)'}: {exc or 'no detail'}",
+        sent=sent,
+    )
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018 - raises RuntimeError when httpx has no request to attach
+    except RuntimeError:
+        return False
+    return True
+
+
+def parse(call: Call, response: httpx.Response, client: Client) -> Any:
+    """The documented model of a success answer; an :class:`APIError` for anything else."""
+    request_id = response.headers.get("X-Request-Id")
+    if response.is_success:
+        try:
+            parsed = call.module._parse_response(client=client, response=response)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise APIError(
+                response.status_code, "", f"the answer is not the documented body ({exc})",
+                request_id,
+            ) from exc  # fmt: skip
+        if parsed is not None and not isinstance(parsed, Error):
+            return parsed
+        raise APIError(response.status_code, "", "undocumented success status", request_id)
+    code, message = "", response.reason_phrase
+    try:
+        body = response.json()
+        code, message = str(body["error_code"]), str(body["error_msg"])
+    except (ValueError, KeyError, TypeError):
+        if response.text.strip():
+            message = response.text.strip()[:200]
+    raise APIError(
+        response.status_code, code, message, request_id, retry_after=_retry_after(response)
+    )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a call is tried again: ``attempts`` in all, backing off
+    exponentially from ``initial`` to ``maximum`` seconds with jitter, or as long as the server's
+    ``Retry-After`` asks (capped at ``maximum``)."""
+
+    attempts: int = 4
+    initial: float = 0.5
+    maximum: float = 20.0
+
+    def should_retry(self, call: Call, exc: BaseException) -> bool:
+        if isinstance(exc, APIError):
+            return exc.status in RETRY_STATUSES or (exc.status == 500 and call.idempotent)
+        if isinstance(exc, TransportError):
+            return call.idempotent or not exc.sent
+        return False
+
+    def delay(self, failed_attempts: int, exc: BaseException | None) -> float:
+        """Seconds to sleep after ``failed_attempts`` attempts, the last failing with ``exc``."""
+        if isinstance(exc, APIError) and exc.retry_after is not None:
+            seconds = min(self.maximum, exc.retry_after)
+        else:
+            backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
+            seconds = backoff * random.uniform(0.5, 1.0)
+        log.info("attempt %d failed (%s); trying again in %.1f s", failed_attempts, exc, seconds)
+        return seconds
+
+    def tenacity_kwargs(self, call: Call, first: BaseException) -> dict[str, Any]:
+        """Arguments of tenacity's Retrying for the attempts after a first one failed with
+        ``first``. The first attempt runs outside tenacity: building a Retrying costs more than
+        validating and parsing a call, and almost every call succeeds at once."""
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return self.delay(state.attempt_number + 1, exc)
+
+        return {
+            "stop": tenacity.stop_after_attempt(self.attempts - 1),
+            "wait": wait,
+            "retry": tenacity.retry_if_exception(lambda exc: self.should_retry(call, exc)),
+            "reraise": True,
+        }
+
+
+def is_duplicate(exc: Exception) -> bool:
+    return isinstance(exc, APIError) and exc.error_code == DUPLICATE_NAME
+
+
+def create_may_have_happened(exc: Exception, attempt: int) -> bool:
+    """After this failure of createBackup's attempt number ``attempt``, may the backup exist
+    anyway? Then look it up by name before trying again (createBackup is not idempotent).
+
+    An ambiguous transport failure and a 500 (the service may have failed after committing) may
+    hide a created backup; a duplicate-name refusal after a first ambiguous attempt most likely
+    means that attempt succeeded.
+    """
+    if isinstance(exc, TransportError):
+        return exc.sent
+    if isinstance(exc, APIError):
+        return exc.status == 500 or (exc.error_code == DUPLICATE_NAME and attempt > 1)
+    return False
+
+
+@dataclass
+class Pace:
+    """The polling schedule of a wait: start at ``interval``, grow by ``backoff`` up to
+    ``max_interval``, never sleep past the deadline."""
+
+    interval: float
+    max_interval: float
+    backoff: float
+
+    def next_delay(self, remaining: float) -> float:
+        delay = min(self.interval, max(remaining, 0.0))
+        self.interval = min(self.interval * self.backoff, self.max_interval)
+        return delay
+
+
+def page_length(page: ListBackupsResponse | ListJobsResponse) -> int:
+    return len(page.backups if isinstance(page, ListBackupsResponse) else page.jobs)
+
+
+def is_last_page(page: ListBackupsResponse | ListJobsResponse, next_offset: int) -> bool:
+    """Whether no page follows: this one was empty, or the total count has been reached."""
+    return page_length(page) == 0 or next_offset >= page.total_count
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """A spec ``Timestamp`` (``2019-05-27T03:38:51+0000`` or ``...Z``) as a datetime."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def job_of_backup(jobs: list[Job], instance_id: str, backup: Backup) -> Job | None:
+    """The ``BackupInstance`` job that most likely made ``backup``: the one on its instance that
+    started closest to the backup's ``begin_time`` (a job does not name its backup)."""
+    began = parse_timestamp(backup.begin_time)
+    candidates = [j for j in jobs if j.name == "BackupInstance" and j.instance.id == instance_id]
+    if not candidates or began is None:
+        return None
+
+    def distance(job: Job) -> float:
+        started = parse_timestamp(job.start_time)
+        return abs((started - began).total_seconds()) if started else float("inf")
+
+    best = min(candidates, key=distance)
+    return best if distance(best) <= 120 else None
+
+
+def progress_percent(job: Job) -> int | None:
+    """A job's progress as a number from 0 to 100; 100 once Completed; None when unknown."""
+    if job.status == "Completed":
+        return 100
+    try:
+        return int(job.progress.rstrip("%"))
+    except ValueError:
+        return None

@@ -1,0 +1,51 @@
+"""``geminidb-backup list``: backups, every page, filtered."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import click
+
+from ._common import emit, handled, open_client, state_of, to_dict
+
+COLUMNS = [
+    ("id", "ID"), ("name", "Name"), ("type", "Type"), ("status", "Status"),
+    ("size", "Size (KB)"), ("begin_time", "Began"), ("instance_name", "Instance"),
+]  # fmt: skip
+
+
+@click.command()
+@click.option("--instance", "-i", "instance_id", help="Only backups of this instance.")
+@click.option("--backup-id", help="Only the backup with this ID.")
+@click.option("--backup-type", metavar="Auto|Manual", help="Only automated or manual backups.")
+@click.option("--type", "type_", metavar="Instance|DatabaseTable", help="Kind of backup.")
+@click.option("--datastore-type", metavar="cassandra", help="Only backups of this database type.")
+@click.option(
+    "--begin-time", metavar="TIME", help="Began at or after, e.g. 2019-05-27T03:38:51+0000."
+)
+@click.option("--end-time", metavar="TIME", help="Began at or before (needs --begin-time).")
+@click.option("--limit", type=int, help="Show at most this many backups.")
+@click.option("--page-size", type=int, help="Backups per request (the API's limit).")
+@click.pass_context
+def list_backups(
+    ctx: click.Context,
+    instance_id: str | None,
+    backup_id: str | None,
+    backup_type: str | None,
+    type_: str | None,
+    datastore_type: str | None,
+    begin_time: str | None,
+    end_time: str | None,
+    limit: int | None,
+    page_size: int | None,
+) -> None:
+    """List backups, newest first, following every page."""
+    state = state_of(ctx)
+    with handled(state), open_client(state) as client:
+        backups = client.iter_backups(
+            instance_id=instance_id, backup_id=backup_id, backup_type=backup_type, type=type_,
+            datastore_type=datastore_type, begin_time=begin_time, end_time=end_time,
+            page_size=page_size,
+        )  # fmt: skip
+        rows = [to_dict(backup) for backup in islice(backups, limit)]
+        emit(state, {"backups": rows, "count": len(rows)}, COLUMNS, rows, "backups")

@@ -1,0 +1,223 @@
+"""Where the endpoint, project and credentials come from, in order of precedence:
+
+1. explicit values (the CLI's flags, or keyword arguments);
+2. ``GEMINIDB_ENDPOINT``, ``GEMINIDB_PROJECT_ID``, ``GEMINIDB_TOKEN``, ``GEMINIDB_ACCESS_KEY``,
+   ``GEMINIDB_SECRET_KEY``, ``GEMINIDB_REGION``;
+3. the OpenStack variables T Cloud Public users already have (``OS_AUTH_URL``, ``OS_USERNAME``,
+   ``OS_PASSWORD``, ``OS_USER_DOMAIN_NAME``, ``OS_PROJECT_ID``/``OS_PROJECT_NAME``,
+   ``OS_REGION_NAME``, ``OS_AUTH_TOKEN``);
+4. the cloud named by ``OS_CLOUD`` (or ``cloud=``) in ``clouds.yaml``, searched in ``./``,
+   ``~/.config/openstack/`` and ``/etc/openstack/``, as openstacksdk does.
+
+This module imports no HTTP library: the CLI resolves settings before it needs one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import httpx
+
+# Regions of T Cloud Public (formerly Open Telekom Cloud); every other region is Huawei Cloud's.
+T_CLOUD_REGIONS = frozenset({"eu-de", "eu-nl", "eu-ch2"})
+SECRET_FIELDS = frozenset({"token", "secret_key", "password"})
+
+
+def clouds_yaml_paths() -> list[Path]:
+    return [
+        Path.cwd() / "clouds.yaml",
+        Path.home() / ".config" / "openstack" / "clouds.yaml",
+        Path("/etc/openstack/clouds.yaml"),
+    ]
+
+
+def endpoint_for_region(region: str) -> str:
+    """The GeminiDB endpoint host of a region."""
+    if region in T_CLOUD_REGIONS:
+        return f"gaussdb-nosql.{region}.otc.t-systems.com"
+    return f"gaussdb-nosql.{region}.myhuaweicloud.com"
+
+
+def iam_url_for_region(region: str) -> str:
+    """The Keystone v3 URL of a region's IAM."""
+    if region in T_CLOUD_REGIONS:
+        return f"https://iam.{region}.otc.t-systems.com/v3"
+    return f"https://iam.{region}.myhuaweicloud.com/v3"
+
+
+@dataclass(frozen=True, repr=False)
+class Settings:
+    """Resolved settings. Its ``repr`` masks every secret."""
+
+    endpoint: str | None = None
+    region: str | None = None
+    project_id: str | None = None
+    project_name: str | None = None
+    token: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = None
+    auth_url: str | None = None
+    username: str | None = None
+    password: str | None = None
+    user_domain_name: str | None = None
+    verify: bool = True
+    timeout: float = 30.0
+
+    def __repr__(self) -> str:
+        shown = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None:
+                continue
+            shown.append(f"{field.name}={'***' if field.name in SECRET_FIELDS else repr(value)}")
+        return f"Settings({', '.join(shown)})"
+
+    def base_url(self) -> str:
+        if self.endpoint:
+            return self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}"
+        if self.region:
+            return f"https://{endpoint_for_region(self.region)}"
+        raise ConfigurationError(
+            "no endpoint: pass --endpoint, or set GEMINIDB_ENDPOINT, or a region "
+            "(GEMINIDB_REGION, OS_REGION_NAME or region_name in clouds.yaml)"
+        )
+
+    def require_project_id(self, auth: object = None) -> str:
+        """The project ID; with an IAM password and only a project name, the ID of the project
+        the token is scoped to (one token request)."""
+        from_token = getattr(auth, "project_id_from_token", None)
+        if not self.project_id and self.project_name and from_token is not None:
+            return str(from_token(verify=self.verify, timeout=self.timeout))
+        if not self.project_id:
+            raise ConfigurationError(
+                "no project ID: pass --project-id, or set GEMINIDB_PROJECT_ID or OS_PROJECT_ID"
+            )
+        return self.project_id
+
+    @property
+    def auth_method(self) -> str:
+        """``token``, ``aksk``, ``password`` or ``none``: the credential :meth:`auth` will use."""
+        if self.token:
+            return "token"
+        if self.access_key and self.secret_key:
+            return "aksk"
+        if self.username and self.password:
+            return "password"
+        return "none"
+
+    def auth(self) -> httpx.Auth:
+        """The httpx.Auth for the strongest credential given: a token, then AK/SK, then an IAM
+        password."""
+        from . import auth
+
+        method = self.auth_method
+        if method == "token":
+            assert self.token
+            return auth.TokenAuth(self.token)
+        if method == "aksk":
+            assert self.access_key and self.secret_key
+            return auth.AKSKAuth(self.access_key, self.secret_key, project_id=self.project_id)
+        if method == "password":
+            assert self.username and self.password
+            auth_url = self.auth_url or (iam_url_for_region(self.region) if self.region else None)
+            if not auth_url:
+                raise ConfigurationError("IAM password given but no OS_AUTH_URL or region")
+            return auth.PasswordAuth(
+                auth_url,
+                self.username,
+                self.password,
+                user_domain_name=self.user_domain_name or "Default",
+                project_id=self.project_id,
+                project_name=self.project_name,
+            )
+        raise ConfigurationError(
+            "no credentials: pass --token or set GEMINIDB_TOKEN; or GEMINIDB_ACCESS_KEY and "
+            "GEMINIDB_SECRET_KEY; or OS_USERNAME/OS_PASSWORD/OS_AUTH_URL, or OS_CLOUD with a "
+            "clouds.yaml"
+        )
+
+
+_ENV = {
+    "endpoint": ["GEMINIDB_ENDPOINT"],
+    "region": ["GEMINIDB_REGION", "OS_REGION_NAME"],
+    "project_id": ["GEMINIDB_PROJECT_ID", "OS_PROJECT_ID"],
+    "project_name": ["OS_PROJECT_NAME", "OS_TENANT_NAME"],
+    "token": ["GEMINIDB_TOKEN", "OS_AUTH_TOKEN"],
+    "access_key": ["GEMINIDB_ACCESS_KEY"],
+    "secret_key": ["GEMINIDB_SECRET_KEY"],
+    "auth_url": ["OS_AUTH_URL"],
+    "username": ["OS_USERNAME"],
+    "password": ["OS_PASSWORD"],
+    "user_domain_name": ["OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"],
+}
+# clouds.yaml keys, under the cloud's ``auth`` section unless said otherwise.
+_CLOUDS = {
+    "auth_url": "auth_url",
+    "username": "username",
+    "password": "password",
+    "project_id": "project_id",
+    "project_name": "project_name",
+    "user_domain_name": "user_domain_name",
+    "token": "token",
+}
+
+
+def load_cloud(name: str, paths: list[Path] | None = None) -> dict[str, Any]:
+    """The settings of cloud ``name`` from the first ``clouds.yaml`` that defines it."""
+    import yaml
+
+    for path in paths if paths is not None else clouds_yaml_paths():
+        try:
+            document = yaml.safe_load(path.read_text())
+        except OSError:
+            continue
+        cloud = (document or {}).get("clouds", {}).get(name)
+        if cloud is None:
+            continue
+        auth = cloud.get("auth", {}) or {}
+        found = {key: auth[source] for key, source in _CLOUDS.items() if auth.get(source)}
+        if not found.get("user_domain_name") and auth.get("domain_name"):
+            found["user_domain_name"] = auth["domain_name"]
+        if cloud.get("region_name"):
+            found["region"] = cloud["region_name"]
+        if cloud.get("verify") is False:
+            found["verify"] = False
+        return found
+    raise ConfigurationError(f"cloud {name!r} is not in any clouds.yaml ({_names(paths)})")
+
+
+def _names(paths: list[Path] | None) -> str:
+    return ", ".join(str(p) for p in (paths if paths is not None else clouds_yaml_paths()))
+
+
+def resolve(
+    *,
+    environ: Mapping[str, str] | None = None,
+    cloud: str | None = None,
+    clouds_paths: list[Path] | None = None,
+    **explicit: Any,
+) -> Settings:
+    """Settings from ``explicit`` values (None means "not given"), the environment and
+    clouds.yaml, in that order of precedence."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    cloud = cloud or environ.get("OS_CLOUD")
+    if cloud:
+        values.update(load_cloud(cloud, clouds_paths))
+    for key, names in _ENV.items():
+        for name in names:
+            if environ.get(name):
+                values[key] = environ[name]
+                break
+    unknown = set(explicit) - {field.name for field in fields(Settings)}
+    if unknown:
+        raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+    values.update({key: value for key, value in explicit.items() if value is not None})
+    return Settings(**values)

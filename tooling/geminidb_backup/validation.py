@@ -1,0 +1,153 @@
+"""Client-side validation of a call against the packaged spec, before anything is sent.
+
+The rules (patterns, lengths, enums, ranges) are read from the spec, never copied here. A broken
+rule is worded with the schema's ``x-rules`` message for that keyword when the spec gives one
+(``name 'b1' must be at least 4 characters long``), else from the keyword and its value in the
+schema (``limit 7 must be one of 10, 20, 50``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from jsonschema.exceptions import ValidationError as SchemaError
+from jsonschema.protocols import Validator
+
+from .errors import ValidationError
+from .spec import load_spec, validator_at
+
+# How a standard keyword's failure is worded, given the keyword's value in the schema.
+_WORDING = {
+    "minLength": "must be at least {} characters long",
+    "maxLength": "must be at most {} characters long",
+    "pattern": "must match the pattern {}",
+    "minimum": "must be at least {}",
+    "maximum": "must be at most {}",
+    "type": "must be of type {}",
+}
+
+
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+@cache
+def _operation(operation_id: str) -> tuple[dict[str, str], str | None]:
+    """Pointers to the schema of each parameter of an operation, and to its body schema."""
+    spec = load_spec()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, Mapping) or operation.get("operationId") != operation_id:
+                continue
+            base = f"/paths/{_escape(path)}"
+            parameters: dict[str, str] = {}
+            for where, listed in (
+                (f"{base}/parameters", item.get("parameters", [])),
+                (f"{base}/{method}/parameters", operation.get("parameters", [])),
+            ):
+                for index, parameter in enumerate(listed):
+                    pointer = f"{where}/{index}"
+                    if "$ref" in parameter:
+                        pointer = parameter["$ref"].removeprefix("#")
+                        parameter = _resolve(pointer)
+                    parameters[parameter["name"]] = f"{pointer}/schema"
+            body = None
+            if "requestBody" in operation:
+                body = f"{base}/{method}/requestBody/content/application~1json/schema"
+            return parameters, body
+    raise KeyError(f"the spec has no operation {operation_id!r}")
+
+
+def _resolve(pointer: str) -> Any:
+    node: Any = load_spec()
+    for part in pointer.strip("/").split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def _inline(node: Any) -> Any:
+    """``node`` with every local ``$ref`` replaced by the schema it names.
+
+    The validators check the same schemas as :func:`geminidb_backup.spec.validator_at`, but
+    resolving ``$ref``s through the registry on every call cost most of the facade's per-request
+    overhead; the spec's schemas are not recursive, so they can be inlined once.
+    """
+    if isinstance(node, Mapping):
+        if "$ref" in node and str(node["$ref"]).startswith("#/"):
+            target = _inline(_resolve(str(node["$ref"]).removeprefix("#")))
+            siblings = {key: _inline(value) for key, value in node.items() if key != "$ref"}
+            return {**target, **siblings}
+        return {key: _inline(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item) for item in node]
+    return node
+
+
+@cache
+def _validator(pointer: str) -> Validator:
+    schema = _inline(_resolve(pointer))
+    validator = validator_at(pointer)  # the spec's own validator class and format checker
+    return validator.evolve(schema=schema)
+
+
+def _rule(error: SchemaError) -> str:
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    for rule in schema.get("x-rules", []):
+        if rule.get("keyword") == error.validator:
+            return str(rule["message"])
+    value: Any = error.validator_value
+    if error.validator == "enum":
+        return "must be one of " + ", ".join(str(v) for v in value)
+    if error.validator == "pattern" and schema.get("examples"):
+        # A regular expression tells a person little; the schema's example shows the form.
+        return f"must look like {schema['examples'][0]!r} (pattern {value})"
+    if error.validator == "minLength" and value == 1:
+        return "must not be empty"
+    if error.validator in _WORDING:
+        return _WORDING[str(error.validator)].format(value)
+    return error.message
+
+
+def _rank(error: SchemaError) -> int:
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    keywords = [rule.get("keyword") for rule in schema.get("x-rules", [])]
+    return keywords.index(error.validator) if error.validator in keywords else len(keywords)
+
+
+def _raise_first(errors: list[SchemaError], field: str, value: Any) -> None:
+    if not errors:
+        return
+    # The error of the deepest field first, then in the order of the schema's x-rules.
+    error = min(errors, key=lambda e: (-len(e.path), _rank(e)))
+    if error.validator == "required":
+        required: Any = error.validator_value
+        instance: Any = error.instance
+        missing = [name for name in required if name not in instance]
+        raise ValidationError(".".join([field, missing[0]]).lstrip("."), None, "is required")
+    path = ".".join(str(p) for p in error.path)
+    raise ValidationError(path or field, error.instance, _rule(error))
+
+
+def validate_call(
+    operation_id: str, params: Mapping[str, Any], body: Mapping[str, Any] | None = None
+) -> None:
+    """Raise :class:`ValidationError` when a parameter or the body breaks a rule of the spec.
+
+    ``params`` holds the path and query parameters given (``None`` means "not given").
+    """
+    parameters, body_pointer = _operation(operation_id)
+    for name, value in params.items():
+        if value is None:
+            continue
+        if name not in parameters:
+            raise TypeError(f"{operation_id} has no parameter {name!r}")
+        validator = _validator(parameters[name])
+        if not validator.is_valid(value):
+            _raise_first(list(validator.iter_errors(value)), name, value)
+    if body_pointer is not None and body is not None:
+        validator = _validator(body_pointer)
+        if not validator.is_valid(body):
+            _raise_first(list(validator.iter_errors(body)), "", body)
