@@ -12,7 +12,9 @@ import importlib
 import click
 
 # command name -> "module:attribute" of its click.Command
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "contract": "geminidb_backup.cli.contract:contract",
+}
 
 
 class LazyGroup(click.Group):
