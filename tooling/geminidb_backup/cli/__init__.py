@@ -14,6 +14,7 @@ import click
 # command name -> "module:attribute" of its click.Command
 COMMANDS: dict[str, str] = {
     "contract": "geminidb_backup.cli.contract:contract",
+    "serve": "geminidb_backup.cli.serve:serve",
 }
 
 

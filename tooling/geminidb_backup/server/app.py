@@ -1,0 +1,265 @@
+"""The reference server as an ASGI application: routing, auth, validation, handlers, faults.
+
+Routes, parameters and bodies come from the spec (:mod:`.validation`), error messages from its
+``x-error-codes`` (:mod:`.errors`), state from SQLite (:mod:`.state`). Starlette supplies the
+request and response objects; routing is done here from the spec's path templates rather than by
+Starlette's router, so that an unknown path, a wrong method and every error answer the way the
+gateway does (an ``Error`` body with an ``X-Request-Id``) without a layer of exception handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from geminidb_backup.server import errors
+from geminidb_backup.server.auth import Authenticator
+from geminidb_backup.server.config import ServerConfig
+from geminidb_backup.server.errors import ApiError
+from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
+from geminidb_backup.server.state import Store, parse_time
+from geminidb_backup.server.transport import ABORT_EXTENSION
+from geminidb_backup.server.validation import Operation, Router, compile_operations
+
+logger = logging.getLogger("geminidb_backup.server")
+
+# Larger bodies are refused without being read whole: a createBackup body is a few hundred bytes.
+MAX_BODY_BYTES = 64 * 1024
+# listJobs: the default window, and the widest allowed (its description).
+JOBS_WINDOW_SECONDS = 30 * 86_400
+
+Handler = Callable[[Operation, Mapping[str, str], Request, bytes], Awaitable[Response]]
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False).encode(),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type="application/json",
+    )
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(
+        error.body(), status_code=error.status, headers=error.headers, media_type="application/json"
+    )
+
+
+async def _read_body(request: Request) -> bytes:
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(errors.PARAMETER_ERROR)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class ReferenceServer:
+    """The ASGI application. ``clock`` gives epoch seconds (tests pass a controllable one)."""
+
+    def __init__(self, config: ServerConfig, *, clock: Callable[[], float] = time.time) -> None:
+        errors.check_catalogue()
+        self.config = config
+        self.router = Router(compile_operations())
+        self.store = Store(
+            config.db_path,
+            backup_seconds=config.backup_seconds,
+            backup_limit=config.backup_limit,
+            clock=clock,
+        )
+        self.store.seed(config.instances, auto_backups=config.auto_backups)
+        self.auth = Authenticator(
+            config.tokens,
+            config.access_keys,
+            max_skew_seconds=config.signature_skew_seconds,
+            clock=clock,
+        )
+        self.faults = FaultInjector(config.faults)
+        self.clock = clock
+        self.handlers: dict[str, Handler] = {
+            "createBackup": self.create_backup,
+            "listJobs": self.list_jobs,
+            "listBackups": self.list_backups,
+            "deleteBackup": self.delete_backup,
+        }
+        spec_operations = {op.operation_id for op in compile_operations()}
+        if spec_operations != set(self.handlers):
+            raise RuntimeError(f"the spec's operations {sorted(spec_operations)} have no handlers")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        request_id = uuid.uuid4().hex
+        try:
+            response = await self._handle(request)
+        except ApiError as error:
+            response = error_response(error)
+        except DropConnection:
+            await self._drop(scope)
+            return
+        except Exception:
+            # The detail goes to the log, under the request ID; the caller gets the catalogue's
+            # message and never a stack trace.
+            logger.exception("request %s failed", request_id)
+            response = error_response(ApiError(errors.SERVER_ERROR))
+        response.headers["X-Request-Id"] = request_id
+        await response(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _drop(self, scope: Scope) -> None:
+        abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
+        if abort is None:
+            # No socket to drop (an in-process transport): fail the request at the transport
+            # level, which a client sees as it sees a dropped connection.
+            raise ConnectionAbortedError("fault injection: connection dropped")
+        abort()
+        # Let uvicorn notice the lost connection before this request ends, so that it does not
+        # try to answer it with a 500.
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    async def _handle(self, request: Request) -> Response:
+        found = self.router.match(request.url.path)
+        if found is None:
+            raise ApiError(errors.NO_SUCH_API)
+        methods, path_values = found
+        operation = methods.get(request.method)
+        if operation is None:
+            raise ApiError(
+                errors.NO_SUCH_API, status=405, headers={"Allow": ", ".join(sorted(methods))}
+            )
+        fault = self.faults.draw()
+        if self.faults.config.latency_seconds:
+            await asyncio.sleep(self.faults.config.latency_seconds)
+        self._before(fault)
+
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in
+                   request.scope["headers"]}  # fmt: skip
+        body = await _read_body(request)
+        self.auth.check(
+            request.method,
+            request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
+            request.scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            body,
+        )
+        path_params = operation.path_params(path_values)
+        if not self.store.project_exists(path_params["project_id"]):
+            raise ApiError(errors.INVALID_PROJECT_ID)
+        response = await self.handlers[operation.operation_id](
+            operation, path_params, request, body
+        )
+        if fault is Fault.DROP_AFTER_COMMIT and response.status_code < 300:
+            raise DropConnection
+        return response
+
+    def _before(self, fault: Fault | None) -> None:
+        retry_after = {"Retry-After": str(self.faults.config.retry_after_seconds)}
+        if fault is Fault.SERVER_ERROR:
+            raise ApiError(errors.SERVER_ERROR)
+        if fault is Fault.UNAVAILABLE:
+            raise ApiError(errors.SYSTEM_BUSY, status=503, headers=retry_after)
+        if fault is Fault.THROTTLED:
+            raise ApiError(errors.TOO_MANY_REQUESTS, headers=retry_after)
+        if fault is Fault.DROP:
+            raise DropConnection
+
+    async def create_backup(
+        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
+    ) -> Response:
+        data = operation.json_body(request.headers.get("content-type"), body)
+        job_id, backup_id = self.store.create_backup(
+            path["project_id"], path["instance_id"], data["name"], data["description"]
+        )
+        return json_response(202, {"job_id": job_id, "backup_id": backup_id})
+
+    async def delete_backup(
+        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
+    ) -> Response:
+        job_id = self.store.delete_backup(path["project_id"], path["backup_id"])
+        return json_response(202, {"job_id": job_id})
+
+    async def list_backups(
+        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
+    ) -> Response:
+        query = operation.query_params(request.query_params)
+        begin = _time(query.get("begin_time"), errors.INVALID_END_TIME)
+        end = _time(query.get("end_time"), errors.INVALID_END_TIME)
+        if (begin is None) != (end is None) or (
+            begin is not None and end is not None and end < begin
+        ):
+            raise ApiError(errors.INVALID_END_TIME)
+        page = self.store.list_backups(
+            path["project_id"],
+            instance_id=query.get("instance_id"),
+            backup_id=query.get("backup_id"),
+            backup_type=query.get("backup_type"),
+            table_level=query.get("type") == "DatabaseTable",
+            begin=begin,
+            end=end,
+            offset=query.get("offset", 0),
+            limit=query.get("limit", 100),
+        )
+        return json_response(200, {"total_count": page.total_count, "backups": page.items})
+
+    async def list_jobs(
+        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
+    ) -> Response:
+        query = operation.query_params(request.query_params)
+        start = _time(query.get("start_time"), errors.PARAMETER_ERROR)
+        end = _time(query.get("end_time"), errors.PARAMETER_ERROR)
+        if end is None:
+            end = self.clock()
+        if start is None:
+            start = end - JOBS_WINDOW_SECONDS
+        if end < start or end - start > JOBS_WINDOW_SECONDS:
+            raise ApiError(errors.PARAMETER_ERROR)
+        page = self.store.list_jobs(
+            path["project_id"],
+            job_id=query.get("id"),
+            status=query.get("status"),
+            name=query.get("name"),
+            start=start,
+            end=end,
+            offset=query.get("offset", 0),
+            limit=query.get("limit", 50),
+        )
+        return json_response(200, {"total_count": page.total_count, "jobs": page.items})
+
+
+def _time(value: str | None, code: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise ApiError(code) from None
+
+
+def create_app(config: ServerConfig, *, clock: Callable[[], float] = time.time) -> ReferenceServer:
+    return ReferenceServer(config, clock=clock)

@@ -1,0 +1,101 @@
+"""The service's errors: status, code and message, read from the spec's ``x-error-codes`` list.
+
+No message is written here: an :class:`ApiError` names a code, and the catalogue supplies the HTTP
+status and the English message the real service sends with it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from geminidb_backup.spec import SpecError, load_spec
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    status: int
+    code: str
+    message: str
+
+
+@cache
+def catalogue() -> Mapping[str, ErrorCode]:
+    """code -> :class:`ErrorCode`, from the spec's ``x-error-codes``."""
+    entries: Any = load_spec().get("x-error-codes")
+    if not isinstance(entries, list):
+        raise SpecError("the spec has no x-error-codes list")
+    return {
+        str(entry["code"]): ErrorCode(
+            int(entry["status"]), str(entry["code"]), str(entry["message"])
+        )
+        for entry in entries
+    }
+
+
+class ApiError(Exception):
+    """An error answer of the service, as ``{"error_code", "error_msg"}``.
+
+    ``args`` fill the ``{0}``, ``{1}`` placeholders some messages have (``DBS.201000``); ``status``
+    overrides the catalogue's status where the gateway answers with another one (405, 415).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        *args: str,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        entry = catalogue()[code]
+        super().__init__(code)
+        self.code = code
+        self.status = status if status is not None else entry.status
+        self.message = entry.message.format(*args) if args else entry.message
+        self.headers = dict(headers or {})
+
+    def body(self) -> bytes:
+        return json.dumps({"error_code": self.code, "error_msg": self.message}).encode()
+
+
+# The codes the server raises, named once so that a typo fails at import time (catalogue lookup)
+# rather than at request time. The mapping from a situation to a code is the service's behaviour
+# (see the spec's descriptions); the status and message of each come from the catalogue.
+PARAMETER_ERROR = "DBS.200001"
+PARAMETER_IS_NULL = "DBS.280040"
+INVALID_REQUEST = "DBS.280042"
+INVALID_BACKUP_NAME = "DBS.280277"
+INVALID_BACKUP_DESCRIPTION = "DBS.280127"
+BACKUP_ALREADY_EXISTS = "DBS.201201"
+BACKUP_FILE_DOES_NOT_EXIST = "DBS.201214"
+INVALID_PROJECT_ID = "DBS.280408"
+INVALID_LIMIT = "DBS.280439"
+INVALID_OFFSET = "DBS.280440"
+INVALID_END_TIME = "DBS.280416"
+BAD_AUTHENTICATION = "APIGW.0301"
+INSTANCE_BUSY = "DBS.200019"
+OPERATION_NOT_ALLOWED = "DBS.201000"
+NO_PERMISSION = "DBS.280032"
+INSTANCE_NOT_FOUND = "DBS.200002"
+NO_SUCH_API = "APIGW.0101"
+TOO_MANY_REQUESTS = "DBS.280443"
+SYSTEM_BUSY = "DBS.200998"
+SERVER_ERROR = "DBS.280005"
+
+_USED = (
+    PARAMETER_ERROR, PARAMETER_IS_NULL, INVALID_REQUEST, INVALID_BACKUP_NAME,
+    INVALID_BACKUP_DESCRIPTION, BACKUP_ALREADY_EXISTS, BACKUP_FILE_DOES_NOT_EXIST,
+    INVALID_PROJECT_ID, INVALID_LIMIT, INVALID_OFFSET, INVALID_END_TIME, BAD_AUTHENTICATION,
+    INSTANCE_BUSY, OPERATION_NOT_ALLOWED, NO_PERMISSION, INSTANCE_NOT_FOUND, NO_SUCH_API,
+    TOO_MANY_REQUESTS, SYSTEM_BUSY, SERVER_ERROR,
+)  # fmt: skip
+
+
+def check_catalogue() -> None:
+    """Raise :class:`SpecError` when a code the server uses is missing from ``x-error-codes``."""
+    missing = [code for code in _USED if code not in catalogue()]
+    if missing:
+        raise SpecError(f"x-error-codes lacks codes the reference server uses: {missing}")

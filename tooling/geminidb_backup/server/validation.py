@@ -1,0 +1,259 @@
+"""Request validation compiled from the packaged spec.
+
+At start-up each operation of the spec becomes an :class:`Operation`: a regular expression for its
+path template, one JSON Schema validator per path and query parameter, and one for its body. A
+request is then checked against these; nothing of the spec (a pattern, a limit, an enum) is
+repeated here. What this module adds is the service's choice of error code for each kind of
+violation, which the spec states in prose (the 400 descriptions of each operation).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from jsonschema.protocols import Validator
+
+from geminidb_backup.server import errors
+from geminidb_backup.server.errors import ApiError
+from geminidb_backup.spec import load_spec, validator_at
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+# Which code a bad query parameter gets, by operation and parameter; any other bad parameter is
+# DBS.200001 ("Parameter error."). From the 400 descriptions of listJobs and listBackups.
+_QUERY_ERROR_CODES: Mapping[tuple[str, str], str] = {
+    ("listJobs", "limit"): errors.INVALID_LIMIT,
+    ("listJobs", "offset"): errors.INVALID_OFFSET,
+    ("listBackups", "limit"): errors.INVALID_LIMIT,
+    ("listBackups", "offset"): errors.INVALID_OFFSET,
+    ("listBackups", "begin_time"): errors.INVALID_END_TIME,
+    ("listBackups", "end_time"): errors.INVALID_END_TIME,
+}
+# Which code a body field that breaks its rules gets (createBackup's 400 description).
+_FIELD_ERROR_CODES: Mapping[str, str] = {
+    "name": errors.INVALID_BACKUP_NAME,
+    "description": errors.INVALID_BACKUP_DESCRIPTION,
+}
+# Python's json accepts these words; JSON does not.
+_NOT_JSON = frozenset({"NaN", "Infinity", "-Infinity"})
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    is_integer: bool
+    validator: Validator
+    error_code: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    template: str
+    path_parameters: tuple[Parameter, ...]
+    query_parameters: tuple[Parameter, ...]
+    body_validator: Validator | None
+    media_types: tuple[str, ...]
+
+    def path_params(self, values: Mapping[str, str]) -> dict[str, str]:
+        for parameter in self.path_parameters:
+            if not parameter.validator.is_valid(values.get(parameter.name)):
+                raise ApiError(parameter.error_code)
+        return dict(values)
+
+    def query_params(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """The declared query parameters that are present, converted and checked."""
+        result: dict[str, Any] = {}
+        for parameter in self.query_parameters:
+            raw = query.get(parameter.name)
+            if raw is None:
+                continue
+            value: Any = raw
+            if parameter.is_integer:
+                # A bounded digit count: int() of a huge string is slow, and no limit or offset
+                # the spec allows is that long.
+                if not _INTEGER.fullmatch(raw):
+                    raise ApiError(parameter.error_code)
+                value = int(raw)
+            if not parameter.validator.is_valid(value):
+                raise ApiError(parameter.error_code)
+            result[parameter.name] = value
+        return result
+
+    def json_body(self, content_type: str | None, raw: bytes) -> Any:
+        """The body, parsed and checked against the operation's schema."""
+        media_type = (content_type or "").split(";", 1)[0].strip().lower()
+        if media_type not in self.media_types:
+            raise ApiError(errors.INVALID_REQUEST, status=415)
+        body = parse_json(raw)
+        assert self.body_validator is not None
+        if not self.body_validator.is_valid(body):
+            raise ApiError(body_error_code(self.body_validator, body))
+        return body
+
+
+def _reject_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON from bytes; any failure is DBS.200001, never an exception of the parser's."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError(errors.PARAMETER_ERROR) from None
+
+
+def body_error_code(validator: Validator, body: Any) -> str:
+    """The code of the most telling violation: the body is not an object or a field has the wrong
+    type (DBS.200001), a required field is missing or null (DBS.280040), then the field's own code."""
+    if not isinstance(body, dict):
+        return errors.PARAMETER_ERROR
+    found: set[str] = set()
+    for error in validator.iter_errors(body):
+        path = list(error.absolute_path)
+        if error.validator == "required" or path and body.get(path[0], 0) is None:
+            found.add(errors.PARAMETER_IS_NULL)
+        elif error.validator == "type":
+            found.add(errors.PARAMETER_ERROR)
+        elif path and str(path[0]) in _FIELD_ERROR_CODES:
+            found.add(_FIELD_ERROR_CODES[str(path[0])])
+        else:
+            found.add(errors.PARAMETER_ERROR)
+    for code in (
+        errors.PARAMETER_ERROR,
+        errors.PARAMETER_IS_NULL,
+        *_FIELD_ERROR_CODES.values(),
+    ):
+        if code in found:
+            return code
+    return errors.PARAMETER_ERROR
+
+
+def _pointer(*parts: str) -> str:
+    escaped = (part.replace("~", "~0").replace("/", "~1") for part in parts)
+    # Percent-encoded, as a URI fragment must be ("{" and "}" of path templates).
+    return quote("/" + "/".join(escaped), safe="/~")
+
+
+def _resolve(document: Mapping[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
+    """Follow local ``$ref``s; returns the node and its JSON pointer (unencoded parts)."""
+    while isinstance(node, Mapping) and "$ref" in node:
+        pointer = str(node["$ref"]).removeprefix("#")
+        node = document
+        for part in pointer.lstrip("/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node, pointer
+
+
+def _is_integer(document: Mapping[str, Any], schema: Any) -> bool:
+    resolved, _ = _resolve(document, schema, "")
+    return isinstance(resolved, Mapping) and resolved.get("type") == "integer"
+
+
+def _parameters(
+    document: Mapping[str, Any], operation_id: str, sources: Sequence[tuple[Any, str]]
+) -> tuple[list[Parameter], list[Parameter]]:
+    path: list[Parameter] = []
+    query: list[Parameter] = []
+    for node, pointer in sources:
+        parameter, at = _resolve(document, node, pointer)
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in at.lstrip("/").split("/")]
+        compiled = Parameter(
+            name=parameter["name"],
+            is_integer=_is_integer(document, parameter.get("schema", {})),
+            validator=validator_at(_pointer(*parts, "schema")),
+            error_code=_QUERY_ERROR_CODES.get(
+                (operation_id, parameter["name"]), errors.PARAMETER_ERROR
+            ),
+        )
+        if parameter["in"] == "path":
+            path.append(compiled)
+        elif parameter["in"] == "query":
+            query.append(compiled)
+    return path, query
+
+
+def compile_operations() -> list[Operation]:
+    """Every operation of the packaged spec, ready to check requests."""
+    document = load_spec()
+    operations = []
+    for template, item in document["paths"].items():
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            operation = item[method]
+            sources = [
+                (node, f"/paths/{_escape(template)}/parameters/{index}")
+                for index, node in enumerate(item.get("parameters", []))
+            ] + [
+                (node, f"/paths/{_escape(template)}/{method}/parameters/{index}")
+                for index, node in enumerate(operation.get("parameters", []))
+            ]
+            path_parameters, query_parameters = _parameters(
+                document, operation["operationId"], sources
+            )
+            body_validator = None
+            media_types: tuple[str, ...] = ()
+            if "requestBody" in operation:
+                request_body, at = _resolve(
+                    document,
+                    operation["requestBody"],
+                    f"/paths/{_escape(template)}/{method}/requestBody",
+                )
+                media_types = tuple(request_body["content"])
+                parts = [p.replace("~1", "/").replace("~0", "~") for p in at.lstrip("/").split("/")]
+                body_validator = validator_at(_pointer(*parts, "content", media_types[0], "schema"))
+            operations.append(
+                Operation(
+                    operation_id=operation["operationId"],
+                    method=method.upper(),
+                    template=template,
+                    path_parameters=tuple(path_parameters),
+                    query_parameters=tuple(query_parameters),
+                    body_validator=body_validator,
+                    media_types=media_types,
+                )
+            )
+    return operations
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+class Router:
+    """Finds the operation for a method and a (percent-decoded) path, from the spec's templates."""
+
+    def __init__(self, operations: Sequence[Operation]) -> None:
+        by_template: dict[str, dict[str, Operation]] = {}
+        for operation in operations:
+            by_template.setdefault(operation.template, {})[operation.method] = operation
+        self._routes = [
+            (_template_regex(template), methods) for template, methods in by_template.items()
+        ]
+
+    def match(self, path: str) -> tuple[Mapping[str, Operation], dict[str, str]] | None:
+        """The operations of the path by method, and the path's parameters; None: no such path."""
+        for regex, methods in self._routes:
+            found = regex.fullmatch(path)
+            if found is not None:
+                return methods, found.groupdict()
+        return None
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    pattern = ""
+    for piece in re.split(r"(\{[^}]+\})", template):
+        if piece.startswith("{") and piece.endswith("}"):
+            pattern += f"(?P<{piece[1:-1]}>[^/]+)"
+        else:
+            pattern += re.escape(piece)
+    return re.compile(pattern)
