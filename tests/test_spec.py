@@ -183,6 +183,7 @@ def test_list_parameters_have_documented_enums_and_ranges() -> None:
     [
         ("2019-05-27T03:38:51+0000", True),
         ("2019-05-27T03:38:51-0130", True),
+        ("2019-12-31T23:59:59+1400", True),
         ("2019-05-27T03:38:51Z", True),
         ("2019-05-27T03:38:51+00:00", False),  # RFC 3339's colon is not the API's form
         ("2019-05-27 03:38:51", False),
@@ -357,3 +358,25 @@ def test_patterns_compile_as_python_regular_expressions() -> None:
     for path, node in _walk(SPEC):
         if isinstance(node, Mapping) and isinstance(node.get("pattern"), str):
             re.compile(node["pattern"])
+
+
+def test_schema_valid_refusals_are_catalogued_400s_with_examples() -> None:
+    catalogue = {entry["code"]: entry["status"] for entry in SPEC["x-error-codes"]}
+    for _, _, op in operations(SPEC):
+        refusals = op["x-schema-valid-refusals"]
+        assert refusals, op["operationId"]
+        examples = resolve(SPEC, op["responses"]["400"])["content"]["application/json"]["examples"]
+        example_codes = {resolve(SPEC, e)["value"]["error_code"] for e in examples.values()}
+        for code in refusals:
+            assert catalogue[code] == 400
+            assert code in example_codes, (op["operationId"], code)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2019-13-01T00:00:00Z", "2019-00-10T00:00:00Z", "2019-01-32T00:00:00Z", "2019-01-01T24:00:00Z",
+     "2019-01-01T00:60:00Z", "2019-01-01T00:00:60Z", "2019-01-01T00:00:00+1500"],
+)  # fmt: skip
+def test_timestamp_fields_are_in_range(value: str) -> None:
+    assert not component_validator("Timestamp").is_valid(value)
+    assert not component_validator("TimestampOrEmpty").is_valid(value)

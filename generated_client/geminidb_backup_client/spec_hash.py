@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "63566082f4370960d0ec9c09430de480deaab6d723e401f9a623a7ae8fc4dc90"
+SPEC_SHA256 = "a8854193aecb038e4f2cfd4174971a51f90513d3d9b668150e94e2fdb9612204"

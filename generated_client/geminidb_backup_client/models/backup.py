@@ -41,7 +41,8 @@ class Backup:
     status: BackupStatus
     """ `BUILDING` while the backup is being made, then `COMPLETED` or `FAILED`. """
     begin_time: str
-    """ A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as `+hhmm`/`-hhmm` (no colon)
+    """ A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as `+hhmm`/`-hhmm` (no colon, at most 14
+    hours)
     or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
      """
     end_time: str

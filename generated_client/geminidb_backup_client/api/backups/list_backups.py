@@ -167,10 +167,10 @@ def sync_detailed(
         offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
@@ -238,10 +238,10 @@ def sync(
         offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
@@ -304,10 +304,10 @@ async def asyncio_detailed(
         offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:
@@ -373,10 +373,10 @@ async def asyncio(
         offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
 
     Raises:

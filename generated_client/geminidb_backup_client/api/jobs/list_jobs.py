@@ -146,10 +146,10 @@ def sync_detailed(
         status (JobStatus | Unset): Status of a task.
         name (str | Unset): Only tasks with this name, for example `BackupInstance` for backups.
         start_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
@@ -210,10 +210,10 @@ def sync(
         status (JobStatus | Unset): Status of a task.
         name (str | Unset): Only tasks with this name, for example `BackupInstance` for backups.
         start_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
@@ -269,10 +269,10 @@ async def asyncio_detailed(
         status (JobStatus | Unset): Status of a task.
         name (str | Unset): Only tasks with this name, for example `BackupInstance` for backups.
         start_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
@@ -331,10 +331,10 @@ async def asyncio(
         status (JobStatus | Unset): Status of a task.
         name (str | Unset): Only tasks with this name, for example `BackupInstance` for backups.
         start_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
-            `+hhmm`/`-hhmm` (no colon)
+            `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
