@@ -156,6 +156,7 @@ def test_list_parameters_have_documented_enums_and_ranges() -> None:
     assert set(jobs) == {"id", "status", "name", "start_time", "end_time", "offset", "limit"}
     assert jobs["limit"] | {} == jobs["limit"] | {"enum": [10, 20, 50], "default": 50}
     assert jobs["offset"]["minimum"] == 0 and jobs["offset"]["default"] == 0
+    assert jobs["offset"]["maximum"] == 2**31 - 1  # the Decision on a 32-bit offset
     assert resolve(SPEC, jobs["status"])["enum"] == ["Running", "Completed", "Failed"]
 
     backups = {
@@ -171,6 +172,7 @@ def test_list_parameters_have_documented_enums_and_ranges() -> None:
         backups["limit"]["maximum"],
         backups["limit"]["default"],
     ) == (1, 100, 100)
+    assert (backups["offset"]["minimum"], backups["offset"]["maximum"]) == (0, 2**31 - 1)
     assert resolve(SPEC, backups["backup_type"])["enum"] == ["Auto", "Manual"]
     assert backups["type"]["enum"] == ["Instance", "DatabaseTable"]
     assert backups["datastore_type"]["enum"] == ["cassandra"]

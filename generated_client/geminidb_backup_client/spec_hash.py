@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "a8854193aecb038e4f2cfd4174971a51f90513d3d9b668150e94e2fdb9612204"
+SPEC_SHA256 = "1abde15548cc86091fdb7df1ba97e173144fa0f1d635bcba8f7508d7b63ede15"

@@ -164,7 +164,8 @@ def sync_detailed(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
@@ -235,7 +236,8 @@ def sync(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
@@ -301,7 +303,8 @@ async def asyncio_detailed(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
@@ -370,7 +373,8 @@ async def asyncio(
             one.
         type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
             table-level backups (`DatabaseTable`). Default: 'Instance'.
-        offset (int | Unset): Index of the first backup to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first backup to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
         begin_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)

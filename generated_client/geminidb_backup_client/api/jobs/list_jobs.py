@@ -151,7 +151,8 @@ def sync_detailed(
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
-        offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first task to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
             Default: 50.
 
@@ -215,7 +216,8 @@ def sync(
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
-        offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first task to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
             Default: 50.
 
@@ -274,7 +276,8 @@ async def asyncio_detailed(
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
-        offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first task to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
             Default: 50.
 
@@ -336,7 +339,8 @@ async def asyncio(
         end_time (str | Unset): A time as `yyyy-mm-ddThh:mm:ssZ`, where `Z` is the UTC offset as
             `+hhmm`/`-hhmm` (no colon, at most 14 hours)
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
-        offset (int | Unset): Index of the first task to return, counted from 0. Default: 0.
+        offset (int | Unset): Index of the first task to return, counted from 0; at most
+            2147483647. Default: 0.
         limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
             Default: 50.
 
