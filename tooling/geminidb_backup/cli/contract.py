@@ -91,6 +91,14 @@ REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "py
     metavar="SECONDS",
     help="How long to wait for a backup job.",
 )
+@click.option(
+    "--project-id",
+    metavar="ID",
+    help="Send this project ID (one that exists on the target) in every path.",
+)
+@click.option(
+    "--instance-id", metavar="ID", help="Send this instance ID in every path that has one."
+)
 def contract(
     url: str | None,
     token: str | None,
@@ -106,6 +114,8 @@ def contract(
     allow_writes: bool,
     no_cleanup: bool,
     job_timeout: float | None,
+    project_id: str | None,
+    instance_id: str | None,
 ) -> None:
     """Test a server against the API's spec and its domain rules (schemathesis).
 
@@ -145,6 +155,8 @@ def contract(
         allow_writes=allow_writes,
         cleanup=not no_cleanup,
         job_timeout=job_timeout,
+        project_id=project_id,
+        instance_id=instance_id,
     )
     confirm: Callable[[str], bool] | None = None
     if sys.stdin is not None and sys.stdin.isatty():

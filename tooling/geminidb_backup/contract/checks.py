@@ -11,7 +11,13 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
   refused with 400 ``DBS.201201``;
 - ``deleted_backup_disappears``: after deleteBackup's job completes, the backup is gone;
 - ``error_body_is_catalogued``: every error body is an ``Error`` whose code is in the spec's
-  ``x-error-codes`` catalogue.
+  ``x-error-codes`` catalogue;
+- ``malformed_body_is_refused``: a createBackup body that is not UTF-8, not complete JSON, or not
+  an object is refused with 400 ``DBS.200001`` (sent once per run, beside the first createBackup
+  call, over HTTP only: schemathesis itself sends no such bodies);
+- ``valid_request_refused_only_as_documented``: a request valid by the schemas is refused with 400
+  only with one of the operation's ``x-schema-valid-refusals`` codes (the runner lets schemathesis's
+  ``positive_data_acceptance`` allow 400 for exactly these operations, and this check narrows it).
 
 Every backup created during the run is recorded in :data:`CREATED_BACKUPS`, so that the runner
 can delete what the suite made on a real target.
@@ -44,6 +50,12 @@ DEFAULT_JOB_TIMEOUT = 60.0
 CREDENTIAL_HEADERS = ("x-auth-token",)
 
 CATALOGUE: frozenset[str] = frozenset(entry["code"] for entry in load_spec()["x-error-codes"])
+VALID_REFUSALS: dict[str, frozenset[str]] = {
+    operation["operationId"]: frozenset(operation.get("x-schema-valid-refusals", ()))
+    for path_item in load_spec()["paths"].values()
+    for operation in path_item.values()
+    if isinstance(operation, dict) and "operationId" in operation
+}
 
 _created_lock = threading.Lock()
 CREATED_BACKUPS: dict[str, str] = {}
@@ -267,10 +279,66 @@ def error_body_is_catalogued(ctx: CheckContext, response: Response, case: Case) 
     return True
 
 
+@schemathesis.check
+def valid_request_refused_only_as_documented(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return None
+    operation_id = _operation_id(case) or ""
+    body = _json(response)
+    code = body.get("error_code") if isinstance(body, dict) else None
+    allowed = VALID_REFUSALS.get(operation_id, frozenset())
+    if code not in allowed:
+        expected = ", ".join(sorted(allowed)) or "none"
+        raise AssertionError(
+            f"a request valid by the schemas of {operation_id} was refused with 400 {code or '(no code)'}; "
+            f"the API refuses such requests only with: {expected}"
+        )
+    return True
+
+
+MALFORMED_BODIES = (b'\xff\xfe{"name": "backup-1"}', b'{"name": "backup-1", "descr', b"[]")
+_malformed_sent: set[str] = set()
+
+
+@schemathesis.check
+def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    url = response.request.url or ""
+    if (
+        _operation_id(case) != CREATE
+        or case.operation.app is not None
+        or not url.startswith("http")
+    ):
+        return None
+    with _created_lock:
+        if url in _malformed_sent:
+            return None
+        _malformed_sent.add(url)
+    import requests  # schemathesis's own HTTP client
+
+    headers = {**_credentials(response), "Content-Type": "application/json"}
+    for body in MALFORMED_BODIES:
+        answer = requests.post(url, data=body, headers=headers, timeout=30)
+        try:
+            code = answer.json().get("error_code")
+        except (ValueError, AttributeError):
+            code = None
+        if (answer.status_code, code) != (400, "DBS.200001"):
+            raise AssertionError(
+                f"the malformed createBackup body {body!r} was answered {answer.status_code} "
+                f"{code or ''}, expected 400 DBS.200001"
+            )
+    return True
+
+
 DOMAIN_CHECKS = (
     "created_backup_is_listed",
     "backup_job_completes",
     "duplicate_name_is_refused",
     "deleted_backup_disappears",
     "error_body_is_catalogued",
+    "valid_request_refused_only_as_documented",
+    "malformed_body_is_refused",
 )

@@ -8,9 +8,10 @@ option and report format of schemathesis behaves as its documentation says, and 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
@@ -20,6 +21,15 @@ from urllib.parse import quote, urlsplit
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
 WRITE_OPERATIONS = ("createBackup", "deleteBackup")
+REPORT_FILE_NAMES = {
+    "junit": "junit.xml",
+    "har": "network.har",
+    "vcr": "cassette.yaml",
+    "ndjson": "events.ndjson",
+    "json": "report.json",
+}
+# schemathesis's own default for positive_data_acceptance (its `st run` output lists them).
+POSITIVE_ACCEPTANCE_DEFAULT_STATUSES = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")
 
 
 @dataclass
@@ -39,6 +49,8 @@ class ContractOptions:
     allow_writes: bool = False
     cleanup: bool = True
     job_timeout: float | None = None
+    project_id: str | None = None
+    instance_id: str | None = None
     extra_args: Sequence[str] = field(default_factory=tuple)
 
 
@@ -63,9 +75,36 @@ def writes_planned(options: ContractOptions) -> bool:
     return bool((included - set(options.exclude_operations)) & set(WRITE_OPERATIONS))
 
 
-def schemathesis_config(token_env: str) -> str:
-    """schemathesis.toml text: the token comes from the environment, so it is in no file or argv."""
-    return f'[auth.openapi.token]\napi_key = "${{{token_env}}}"\n'
+def schemathesis_config(token_env: str, pinned: Mapping[str, str] | None = None) -> str:
+    """schemathesis.toml for a run.
+
+    The token comes from the environment variable ``token_env``, so it is in no file or argv.
+    ``pinned`` fixes path parameters (``project_id``, ``instance_id``) to values that exist on the
+    target: with random project IDs nearly every request would stop at "invalid project".
+    """
+    from geminidb_backup.contract.checks import VALID_REFUSALS
+
+    lines = [
+        "[generation]",
+        'database = "none"  # no example database left in the working directory',
+        "",
+        "[auth.openapi.token]",
+        f'api_key = "${{{token_env}}}"',
+    ]
+    if pinned:
+        lines += ["", "[parameters]"]
+        lines += [
+            f"{json.dumps('path.' + name)} = {json.dumps(value)}" for name, value in pinned.items()
+        ]
+    # positive_data_acceptance refuses every 400 to a schema-valid request. Where the spec lists
+    # codes for rules JSON Schema cannot express (x-schema-valid-refusals), 400 is let through here
+    # and the domain check valid_request_refused_only_as_documented accepts only those codes.
+    statuses = json.dumps([*POSITIVE_ACCEPTANCE_DEFAULT_STATUSES, "400"])
+    for operation_id, codes in sorted(VALID_REFUSALS.items()):
+        if codes:
+            lines += ["", "[[operations]]", f"include-operation-id = {json.dumps(operation_id)}"]
+            lines += [f"checks.positive_data_acceptance.expected-statuses = {statuses}"]
+    return "\n".join(lines) + "\n"
 
 
 def schemathesis_arguments(
@@ -84,6 +123,13 @@ def schemathesis_arguments(
         args += ["--exclude-operation-id", operation_id]
     if options.reports:
         args += ["--report", ",".join(options.reports), "--report-dir", str(options.report_dir)]
+        # Fixed names, so that a CI job can point at them (schemathesis adds a timestamp).
+        for report in options.reports:
+            if report in REPORT_FILE_NAMES:
+                args += [
+                    f"--report-{report}-path",
+                    str(options.report_dir / REPORT_FILE_NAMES[report]),
+                ]
     if options.max_response_time is not None:
         args += ["--max-response-time", str(options.max_response_time)]
     return [*args, *options.extra_args]
@@ -117,6 +163,7 @@ def run(
     """
     from geminidb_backup.contract import checks
     from geminidb_backup.contract.embedded import embedded_server
+    from geminidb_backup.spec import load_spec
 
     with ExitStack() as stack:
         url, token = options.url, options.token
@@ -145,7 +192,20 @@ def run(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="geminidb-contract-"))
         )
         config_path = workdir / "schemathesis.toml"
-        config_path.write_text(schemathesis_config(TOKEN_ENV))
+        pinned = {
+            name: value
+            for name, value in (
+                ("project_id", options.project_id),
+                ("instance_id", options.instance_id),
+            )
+            if value is not None
+        }
+        if options.url is None and "project_id" not in pinned:
+            # The embedded server seeds the project of the spec's example.
+            pinned["project_id"] = str(
+                load_spec()["components"]["parameters"]["ProjectId"]["example"]
+            )
+        config_path.write_text(schemathesis_config(TOKEN_ENV, pinned))
 
         previous = {name: os.environ.get(name) for name in (TOKEN_ENV, checks.JOB_TIMEOUT_ENV)}
         os.environ[TOKEN_ENV] = token
