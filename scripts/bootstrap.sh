@@ -1,8 +1,9 @@
 # Sourced by the project's commands: makes sure the pinned tools and the project's environment
 # exist, installing what is missing. Safe to run again; fast when nothing changed.
 #   uv       pinned below, in its own small venv (.tools/), so nothing global changes
-#   .venv/   the project and its dev tools, exactly as in uv.lock
+#   .venv/   the project, its dev and docs tools, exactly as in uv.lock (all dependency groups)
 #   node_modules/  Spectral, exactly as in package-lock.json
+#   chromium, chromium-driver  Debian's, for the docs' browser test (apt-get, as root)
 set -euo pipefail
 
 UV_VERSION=0.13.8
@@ -15,11 +16,31 @@ if [ "$("$repo/.tools/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VE
 fi
 export PATH="$repo/.tools/bin:$PATH"
 
-(cd "$repo" && uv sync --frozen --quiet)
+(cd "$repo" && uv sync --frozen --all-groups --quiet)
 
 # npm ci wipes and reinstalls; a copy of the lock file it installed from tells when it is needed.
 if ! cmp -s "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"; then
   echo "bootstrap: installing Spectral (npm ci)" >&2
   (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"
+fi
+
+# Debian's Chromium and its driver, for the test that reads the built docs in a browser
+# (tests/test_docs_site.py); never a downloaded browser or driver.
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bootstrap: installing chromium and chromium-driver (apt-get)" >&2
+    apt_log=$(mktemp)
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends chromium chromium-driver; } >"$apt_log" 2>&1; then
+      cat "$apt_log" >&2
+      rm -f "$apt_log"
+      echo "bootstrap: apt-get install chromium chromium-driver failed" >&2
+      return 1 2>/dev/null || exit 1
+    fi
+    rm -f "$apt_log"
+  else
+    echo "bootstrap: /usr/bin/chromium and /usr/bin/chromedriver are missing; as root run" \
+      "'apt-get install chromium chromium-driver' (the docs' browser test needs them)" >&2
+  fi
 fi

@@ -382,3 +382,10 @@ def test_schema_valid_refusals_are_catalogued_400s_with_examples() -> None:
 def test_timestamp_fields_are_in_range(value: str) -> None:
     assert not component_validator("Timestamp").is_valid(value)
     assert not component_validator("TimestampOrEmpty").is_valid(value)
+
+
+def test_every_error_code_entry_has_exactly_its_fields() -> None:
+    for entry in SPEC["x-error-codes"]:
+        assert set(entry) == {"status", "code", "message", "meaning"}, entry
+        assert isinstance(entry["status"], int) and 400 <= entry["status"] < 600
+        assert entry["message"].endswith(".") and entry["meaning"].endswith("."), entry

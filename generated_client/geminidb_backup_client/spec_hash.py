@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "1abde15548cc86091fdb7df1ba97e173144fa0f1d635bcba8f7508d7b63ede15"
+SPEC_SHA256 = "8493b9d148a0b8858c787ddf6ca61b3f1365b2d654bad42887e8f115c5d8f586"
