@@ -26,15 +26,31 @@ import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from geminidb_backup.contract import checks as _checks  # noqa: F401 - registers the domain checks
+from geminidb_backup.contract.runner import suite_settings
 from geminidb_backup.spec import load_spec
 
 
-def contract_schema(base_url: str | None = None, *, token: str, app: Any = None) -> OpenApiSchema:
+def contract_schema(
+    base_url: str | None = None,
+    *,
+    token: str,
+    app: Any = None,
+    project_id: str | None = None,
+    instance_id: str | None = None,
+) -> OpenApiSchema:
     """A schemathesis schema of the packaged spec, sending ``token`` as ``X-Auth-Token``.
 
-    Give the server's ``base_url``, or an ASGI ``app`` to call in-process.
+    Give the server's ``base_url``, or an ASGI ``app`` to call in-process. ``project_id`` and
+    ``instance_id`` fix those path parameters to ones that exist on the server; the settings are
+    those of ``geminidb-backup contract``.
     """
-    settings: dict[str, Any] = {"headers": {"X-Auth-Token": token}}
+    pinned = {
+        name: value
+        for name, value in (("project_id", project_id), ("instance_id", instance_id))
+        if value is not None
+    }
+    settings = suite_settings(pinned)
+    settings["headers"] = {"X-Auth-Token": token}
     if base_url is not None:
         settings["base-url"] = base_url
     schema = schemathesis.openapi.from_dict(

@@ -8,7 +8,6 @@ option and report format of schemathesis behaves as its documentation says, and 
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -75,36 +75,40 @@ def writes_planned(options: ContractOptions) -> bool:
     return bool((included - set(options.exclude_operations)) & set(WRITE_OPERATIONS))
 
 
-def schemathesis_config(token_env: str, pinned: Mapping[str, str] | None = None) -> str:
-    """schemathesis.toml for a run.
+def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The schemathesis settings of the suite, shared by the CLI and the pytest entry point.
 
-    The token comes from the environment variable ``token_env``, so it is in no file or argv.
     ``pinned`` fixes path parameters (``project_id``, ``instance_id``) to values that exist on the
     target: with random project IDs nearly every request would stop at "invalid project".
     """
     from geminidb_backup.contract.checks import VALID_REFUSALS
 
-    lines = [
-        "[generation]",
-        'database = "none"  # no example database left in the working directory',
-        "",
-        "[auth.openapi.token]",
-        f'api_key = "${{{token_env}}}"',
-    ]
+    settings: dict[str, Any] = {"generation": {"database": "none"}}  # no example database on disk
     if pinned:
-        lines += ["", "[parameters]"]
-        lines += [
-            f"{json.dumps('path.' + name)} = {json.dumps(value)}" for name, value in pinned.items()
-        ]
+        settings["parameters"] = {f"path.{name}": value for name, value in pinned.items()}
     # positive_data_acceptance refuses every 400 to a schema-valid request. Where the spec lists
     # codes for rules JSON Schema cannot express (x-schema-valid-refusals), 400 is let through here
     # and the domain check valid_request_refused_only_as_documented accepts only those codes.
-    statuses = json.dumps([*POSITIVE_ACCEPTANCE_DEFAULT_STATUSES, "400"])
-    for operation_id, codes in sorted(VALID_REFUSALS.items()):
-        if codes:
-            lines += ["", "[[operations]]", f"include-operation-id = {json.dumps(operation_id)}"]
-            lines += [f"checks.positive_data_acceptance.expected-statuses = {statuses}"]
-    return "\n".join(lines) + "\n"
+    statuses = [*POSITIVE_ACCEPTANCE_DEFAULT_STATUSES, "400"]
+    settings["operations"] = [
+        {
+            "include-operation-id": operation_id,
+            "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+        }
+        for operation_id, codes in sorted(VALID_REFUSALS.items())
+        if codes
+    ]
+    return settings
+
+
+def schemathesis_config(token_env: str, pinned: Mapping[str, str] | None = None) -> str:
+    """schemathesis.toml of a CLI run; the token comes from the environment variable ``token_env``,
+    so that it is in no file and no command line."""
+    import tomli_w
+
+    settings = suite_settings(pinned)
+    settings["auth"] = {"openapi": {"token": {"api_key": f"${{{token_env}}}"}}}
+    return tomli_w.dumps(settings)
 
 
 def schemathesis_arguments(
