@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "delete": "geminidb_backup.cli.delete:delete",
     "wait": "geminidb_backup.cli.wait:wait",
     "jobs": "geminidb_backup.cli.jobs:jobs",
+    "contract": "geminidb_backup.cli.contract:contract",
     "serve": "geminidb_backup.cli.serve:serve",
 }
 
@@ -75,8 +76,8 @@ SUMMARIES = {
     "delete": "Delete a manual backup.",
     "wait": "Wait for a job to end, showing its progress.",
     "jobs": "List jobs (tasks), or show one with --id.",
-    # Listed once the reference server's command is registered in COMMANDS.
     "serve": "Run the reference server: a local, stateful GeminiDB backup API.",
+    "contract": "Test a server against the API's spec and its domain rules (schemathesis).",
 }
 
 EPILOG = """\b

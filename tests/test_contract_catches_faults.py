@@ -1,0 +1,120 @@
+"""The contract suite catches real faults: each broken variant of the reference server is reported
+by the check that guards the promise it breaks, and the real reference server passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree
+
+import broken_servers
+import pytest
+from broken_servers import TOKEN, reference_app, serving
+
+from geminidb_backup.contract.runner import ContractOptions, run
+from geminidb_backup.server import example_instance
+
+Variant = Callable[[broken_servers.ASGIApp], broken_servers.ASGIApp]
+PROJECT_ID = example_instance().project_id
+
+# variant, the phases and operation that reach the fault quickly, what the report must say
+CASES: list[tuple[Variant, list[str], str, str]] = [
+    (
+        broken_servers.accepts_any_token,
+        ["examples"],
+        "listJobs",
+        "API accepts requests without authentication",
+    ),
+    (
+        broken_servers.skips_the_name_pattern,
+        ["coverage"],
+        "createBackup",
+        "Schema-violating request accepted",
+    ),
+    (
+        broken_servers.drops_a_required_response_field,
+        ["examples"],
+        "createBackup",
+        "Response violates schema",
+    ),
+    (
+        broken_servers.answers_405_without_allow,
+        ["coverage"],
+        "listJobs",
+        "without required `Allow` header",
+    ),
+    (
+        broken_servers.answers_problem_json,
+        ["coverage"],
+        "listJobs",
+        "Received: application/problem+json",
+    ),
+    (
+        broken_servers.fails_on_non_utf8_bodies,
+        ["examples"],
+        "createBackup",
+        "`malformed_body_is_refused`",
+    ),
+    (
+        broken_servers.hides_backups_from_the_list,
+        ["examples"],
+        "createBackup",
+        "`created_backup_is_listed`",
+    ),
+    (
+        broken_servers.accepts_duplicate_names,
+        ["examples"],
+        "createBackup",
+        "`duplicate_name_is_refused`",
+    ),
+    (
+        broken_servers.uses_uncatalogued_error_codes,
+        ["coverage"],
+        "listJobs",
+        "`error_body_is_catalogued`",
+    ),
+]
+
+
+def _failures(report_dir: Path) -> str:
+    tree = ElementTree.parse(report_dir / "junit.xml")
+    return "\n".join(failure.text or "" for failure in tree.iter("failure"))
+
+
+@pytest.mark.parametrize(
+    ("variant", "phases", "operation", "expected"), CASES, ids=[case[0].__name__ for case in CASES]
+)
+def test_each_broken_variant_is_reported_by_the_right_check(
+    variant: Variant, phases: list[str], operation: str, expected: str, tmp_path: Path
+) -> None:
+    with serving(variant(reference_app())) as url:
+        options = ContractOptions(
+            url=url,
+            token=TOKEN,
+            seed=1,
+            max_examples=5,
+            phases=phases,
+            include_operations=[operation],
+            reports=["junit"],
+            report_dir=tmp_path,
+            project_id=PROJECT_ID,
+        )
+        code = run(options, echo=lambda line: None)
+    assert code == 1
+    assert expected in _failures(tmp_path)
+
+
+def test_the_reference_server_passes_every_check_in_every_phase(tmp_path: Path) -> None:
+    with serving(reference_app()) as url:
+        options = ContractOptions(
+            url=url,
+            token=TOKEN,
+            seed=1,
+            max_examples=10,
+            reports=["junit"],
+            report_dir=tmp_path,
+            project_id=PROJECT_ID,
+        )
+        code = run(options, echo=lambda line: None)
+    assert _failures(tmp_path) == ""
+    assert code == 0

@@ -1,0 +1,115 @@
+"""`geminidb-backup contract`: options, safety rules and usage errors (no server needed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geminidb_backup.contract.runner import (
+    ContractOptions,
+    ContractUsageError,
+    is_loopback,
+    run,
+    schemathesis_arguments,
+    schemathesis_config,
+    writes_planned,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://127.3.2.1", True),
+        ("http://localhost:1", True),
+        ("http://[::1]:9000/", True),
+        ("https://gaussdb-nosql.eu-de.otc.t-systems.com", False),
+        ("http://10.0.0.1", False),
+        ("http://127.0.0.1.example.com", False),
+    ],
+)
+def test_loopback_detection(url: str, loopback: bool) -> None:
+    assert is_loopback(url) is loopback
+
+
+def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
+    assert writes_planned(ContractOptions())
+    assert not writes_planned(ContractOptions(read_only=True))
+    assert not writes_planned(ContractOptions(include_operations=["listJobs", "listBackups"]))
+    assert not writes_planned(ContractOptions(exclude_operations=["createBackup", "deleteBackup"]))
+    assert writes_planned(ContractOptions(exclude_operations=["createBackup"]))
+
+
+def test_the_token_is_not_on_the_command_line_nor_in_the_config_file() -> None:
+    options = ContractOptions(
+        url="http://127.0.0.1:1", token="s3cret-token", seed=7, max_examples=5
+    )
+    args = schemathesis_arguments(options, "spec.yaml", "http://127.0.0.1:1", "st.toml")
+    assert "s3cret-token" not in " ".join(args)
+    assert "s3cret-token" not in schemathesis_config("GEMINIDB_CONTRACT_TOKEN")
+    assert args[args.index("--seed") + 1] == "7" and args[args.index("--max-examples") + 1] == "5"
+    assert args[args.index("--phases") + 1] == "examples,coverage,fuzzing,stateful"
+
+
+def test_operations_and_reports_reach_schemathesis(tmp_path: Path) -> None:
+    options = ContractOptions(
+        include_operations=["createBackup"],
+        exclude_operations=["deleteBackup"],
+        reports=["junit", "har"],
+        report_dir=tmp_path,
+        max_response_time=2.5,
+        workers=2,
+    )
+    args = schemathesis_arguments(options, "spec.yaml", "http://127.0.0.1:1", "st.toml")
+    assert ["--include-operation-id", "createBackup"] == args[
+        args.index("--include-operation-id") :
+    ][:2]
+    assert ["--exclude-operation-id", "deleteBackup"] == args[
+        args.index("--exclude-operation-id") :
+    ][:2]
+    assert args[args.index("--report") + 1] == "junit,har"
+    assert args[args.index("--report-dir") + 1] == str(tmp_path)
+    assert args[args.index("--max-response-time") + 1] == "2.5"
+    assert args[args.index("--workers") + 1] == "2"
+
+
+def test_a_remote_target_is_refused_without_permission_to_write() -> None:
+    options = ContractOptions(url="https://gaussdb-nosql.eu-de.otc.t-systems.com", token="t")
+    with pytest.raises(ContractUsageError, match="--yes"):
+        run(options)
+    asked: list[str] = []
+    with pytest.raises(ContractUsageError):
+        run(options, confirm=lambda question: asked.append(question) or False)
+    assert asked and "create manual backups" in asked[0]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geminidb_backup", "contract", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "GEMINIDB_TOKEN"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--operations", "createBackup,-nope"], "unknown operation 'nope'"),
+        (["--phases", "examples,warp"], "unknown phase 'warp'"),
+        (["--report", "junit,pdf"], "unknown format 'pdf'"),
+        (["--url", "https://gaussdb-nosql.eu-de.otc.t-systems.com", "--token", "t"], "--yes"),
+        (["--url", "http://127.0.0.1:9"], "no token"),
+    ],
+)
+def test_usage_errors_exit_2_with_advice_and_send_nothing(args: list[str], message: str) -> None:
+    result = _cli(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr

@@ -1,0 +1,105 @@
+"""The CI recipes and the pytest entry point of the contract suite work as documented.
+
+Each recipe's suite command runs, as its CI would run it, against a reference server standing in
+for "your server"; the JUnit report lands where the recipe tells the CI to pick it up.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT
+from geminidb_backup.contract.embedded import embedded_server
+from geminidb_backup.server import example_instance
+
+PROJECT_ID = example_instance().project_id  # the project the reference server seeds
+
+RECIPES = REPO_ROOT / "docs" / "recipes"
+
+
+@pytest.fixture(scope="module")
+def your_server() -> Iterator[tuple[str, str]]:
+    with embedded_server() as server:
+        yield server.url, server.token
+
+
+def _github_actions() -> tuple[str, dict[str, str], str]:
+    workflow = yaml.safe_load((RECIPES / "github-actions.yml").read_text())
+    steps = workflow["jobs"]["contract"]["steps"]
+    (suite,) = [s for s in steps if "geminidb-backup contract" in s.get("run", "")]
+    (publish,) = [s for s in steps if "report_paths" in s.get("with", {})]
+    return suite["run"], dict(suite.get("env", {})), publish["with"]["report_paths"]
+
+
+def _gitlab_ci() -> tuple[str, dict[str, str], str]:
+    job = yaml.safe_load((RECIPES / "gitlab-ci.yml").read_text())["api-contract"]
+    (command,) = [line for line in job["script"] if "geminidb-backup contract" in line]
+    return command, dict(job.get("variables", {})), job["artifacts"]["reports"]["junit"]
+
+
+def test_both_recipes_run_the_same_suite_command() -> None:
+    """So that running one of them below proves both."""
+    github_command, github_env, github_junit = _github_actions()
+    gitlab_command, gitlab_env, gitlab_junit = _gitlab_ci()
+    assert " ".join(github_command.split()) == " ".join(gitlab_command.split())
+    assert github_env["API_URL"] == gitlab_env["API_URL"] and github_junit == gitlab_junit
+
+
+def test_the_recipe_runs_the_suite_and_leaves_junit_where_the_ci_looks(
+    your_server: tuple[str, str], tmp_path: Path
+) -> None:
+    command, env, junit_path = _github_actions()
+    url, token = your_server
+    assert env["PROJECT_ID"] == PROJECT_ID  # the recipe's placeholder is the example project
+    # The recipe's own variables, with the reference server standing in for the team's.
+    run_env = {**os.environ, **env, "API_URL": url, "GEMINIDB_TOKEN": token}
+    run_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{run_env['PATH']}"
+    result = subprocess.run(
+        ["bash", "-c", command],
+        cwd=tmp_path,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = ElementTree.parse(tmp_path / junit_path).getroot()
+    assert int(report.get("tests", "0")) >= 4 and report.get("failures") == "0"
+    assert token not in (tmp_path / junit_path).read_text()
+
+
+def test_the_pytest_entry_point_runs_schemathesis_with_the_domain_checks(
+    your_server: tuple[str, str], tmp_path: Path
+) -> None:
+    url, token = your_server
+    (tmp_path / "test_contract.py").write_text(
+        textwrap.dedent(
+            f"""
+            from hypothesis import settings
+            from geminidb_backup.contract.pytest import contract_schema
+
+            schema = contract_schema({url!r}, token={token!r}, project_id={PROJECT_ID!r})
+
+            @schema.parametrize()
+            @settings(max_examples=5, deadline=None)
+            def test_operation(case):
+                case.call_and_validate()
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "4 passed" in result.stdout

@@ -1,0 +1,194 @@
+"""``geminidb-backup contract``: the contract suite against a server, or the embedded one."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "pytest", "wfc")
+
+
+@click.command()
+@click.option(
+    "--url",
+    metavar="URL",
+    help="Base URL of the server under test. Default: the embedded reference server.",
+)
+@click.option(
+    "--token",
+    envvar="GEMINIDB_TOKEN",
+    metavar="TOKEN",
+    help="X-Auth-Token to send. [env: GEMINIDB_TOKEN]",
+)
+@click.option(
+    "-n",
+    "--max-examples",
+    type=click.IntRange(min=1),
+    help="Most test cases per operation and phase.",
+)
+@click.option("--seed", type=int, help="Random seed, to repeat a run exactly.")
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Concurrent workers.",
+)
+@click.option(
+    "--operations",
+    "operations",
+    metavar="[-]OPERATION_ID,...",
+    help="Operations to test, by operationId; prefix one with '-' to exclude it (e.g. -deleteBackup).",
+)
+@click.option(
+    "--phases",
+    default=",".join(PHASES),
+    show_default=True,
+    help="Comma-separated phases: " + ", ".join(PHASES) + ".",
+)
+@click.option(
+    "--report",
+    "reports",
+    metavar="FORMAT,...",
+    help="Reports to write: " + ", ".join(REPORT_FORMATS) + ".",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("contract-report"),
+    show_default=True,
+    help="Where reports go.",
+)
+@click.option(
+    "--max-response-time",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Fail slower answers.",
+)
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="Send only read operations and write requests that the spec forbids: nothing is created.",
+)
+@click.option(
+    "--yes",
+    "--allow-writes",
+    "allow_writes",
+    is_flag=True,
+    help="Allow creating backups on a non-loopback URL.",
+)
+@click.option(
+    "--no-cleanup", is_flag=True, help="Keep the backups the suite created on the target."
+)
+@click.option(
+    "--job-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="How long to wait for a backup job.",
+)
+@click.option(
+    "--project-id",
+    metavar="ID",
+    help="Send this project ID (one that exists on the target) in every path.",
+)
+@click.option(
+    "--instance-id", metavar="ID", help="Send this instance ID in every path that has one."
+)
+def contract(
+    url: str | None,
+    token: str | None,
+    max_examples: int | None,
+    seed: int | None,
+    workers: int,
+    operations: str | None,
+    phases: str,
+    reports: str | None,
+    report_dir: Path,
+    max_response_time: float | None,
+    read_only: bool,
+    allow_writes: bool,
+    no_cleanup: bool,
+    job_timeout: float | None,
+    project_id: str | None,
+    instance_id: str | None,
+) -> None:
+    """Test a server against the API's spec and its domain rules (schemathesis).
+
+    Every schemathesis check runs, in every phase (examples, coverage, fuzzing, and stateful
+    through the spec's links), together with the backup-specific checks. Exit status 0 means
+    nothing failed; 1, that something did; 2, a usage error.
+    """
+    from geminidb_backup.contract.runner import ContractOptions, ContractUsageError, run
+
+    include, exclude = _split_operations(operations)
+    chosen_phases = [p.strip() for p in phases.split(",") if p.strip()]
+    unknown = [p for p in chosen_phases if p not in PHASES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown phase {unknown[0]!r}; choose from {', '.join(PHASES)}", param_hint="--phases"
+        )
+    chosen_reports = [r.strip() for r in (reports or "").split(",") if r.strip()]
+    unknown = [r for r in chosen_reports if r not in REPORT_FORMATS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {unknown[0]!r}; choose from {', '.join(REPORT_FORMATS)}",
+            param_hint="--report",
+        )
+    options = ContractOptions(
+        url=url,
+        token=token,
+        max_examples=max_examples,
+        seed=seed,
+        workers=workers,
+        include_operations=include,
+        exclude_operations=exclude,
+        phases=chosen_phases,
+        reports=chosen_reports,
+        report_dir=report_dir,
+        max_response_time=max_response_time,
+        read_only=read_only,
+        allow_writes=allow_writes,
+        cleanup=not no_cleanup,
+        job_timeout=job_timeout,
+        project_id=project_id,
+        instance_id=instance_id,
+    )
+    confirm: Callable[[str], bool] | None = None
+    if sys.stdin is not None and sys.stdin.isatty():
+        confirm = lambda question: click.confirm(question, default=False)
+    try:
+        code = run(options, confirm=confirm, echo=click.echo)
+    except ContractUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    raise SystemExit(code)
+
+
+def _split_operations(value: str | None) -> tuple[list[str], list[str]]:
+    from geminidb_backup.spec import load_spec
+
+    known = {
+        op["operationId"]
+        for item in load_spec()["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    include: list[str] = []
+    exclude: list[str] = []
+    for raw in (value or "").split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        target = exclude if name.startswith("-") else include
+        name = name.lstrip("-")
+        if name not in known:
+            raise click.BadParameter(
+                f"unknown operation {name!r}; the spec has {', '.join(sorted(known))}",
+                param_hint="--operations",
+            )
+        target.append(name)
+    return include, exclude

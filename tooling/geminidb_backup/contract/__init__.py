@@ -1,0 +1,5 @@
+"""The contract suite: schemathesis with the packaged spec and this API's domain checks.
+
+:mod:`.checks` registers the domain checks with schemathesis when imported; :mod:`.runner` runs
+the suite against a URL or the embedded reference server.
+"""

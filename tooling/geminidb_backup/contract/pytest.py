@@ -1,0 +1,61 @@
+"""The contract suite for teams that prefer pytest.
+
+::
+
+    # test_contract.py
+    from geminidb_backup.contract.pytest import contract_schema
+
+    schema = contract_schema("http://127.0.0.1:8080", token="...")
+
+    @schema.parametrize()
+    def test_operation(case):
+        case.call_and_validate()
+
+    TestWorkflow = schema.as_state_machine().TestCase
+
+Importing this module registers the domain checks (:mod:`geminidb_backup.contract.checks`), so
+``call_and_validate`` runs them beside schemathesis's own; pass ``app=`` instead of a URL to test
+an ASGI application in-process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from geminidb_backup.contract import checks as _checks  # noqa: F401 - registers the domain checks
+from geminidb_backup.contract.runner import suite_settings
+from geminidb_backup.spec import load_spec
+
+
+def contract_schema(
+    base_url: str | None = None,
+    *,
+    token: str,
+    app: Any = None,
+    project_id: str | None = None,
+    instance_id: str | None = None,
+) -> OpenApiSchema:
+    """A schemathesis schema of the packaged spec, sending ``token`` as ``X-Auth-Token``.
+
+    Give the server's ``base_url``, or an ASGI ``app`` to call in-process. ``project_id`` and
+    ``instance_id`` fix those path parameters to ones that exist on the server; the settings are
+    those of ``geminidb-backup contract``.
+    """
+    pinned = {
+        name: value
+        for name, value in (("project_id", project_id), ("instance_id", instance_id))
+        if value is not None
+    }
+    settings = suite_settings(pinned)
+    settings["headers"] = {"X-Auth-Token": token}
+    if base_url is not None:
+        settings["base-url"] = base_url
+    schema = schemathesis.openapi.from_dict(
+        dict(load_spec()), config=schemathesis.Config.from_dict(settings)
+    )
+    if app is not None:
+        schema.app = app
+    return schema

@@ -1,0 +1,287 @@
+"""Run the contract suite: schemathesis, the packaged spec, the domain checks, one target.
+
+The suite is schemathesis's own CLI, run in this process with arguments built here, so that every
+option and report format of schemathesis behaves as its documentation says, and the domain checks
+(:mod:`.checks`) and the record of created backups live in the same process as the clean-up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
+WRITE_OPERATIONS = ("createBackup", "deleteBackup")
+REPORT_FILE_NAMES = {
+    "junit": "junit.xml",
+    "har": "network.har",
+    "vcr": "cassette.yaml",
+    "ndjson": "events.ndjson",
+    "json": "report.json",
+}
+# schemathesis's own default for positive_data_acceptance (its `st run` output lists them).
+POSITIVE_ACCEPTANCE_DEFAULT_STATUSES = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")
+
+
+@dataclass
+class ContractOptions:
+    url: str | None = None
+    token: str | None = None
+    max_examples: int | None = None
+    seed: int | None = None
+    workers: int = 1
+    include_operations: Sequence[str] = ()
+    exclude_operations: Sequence[str] = ()
+    phases: Sequence[str] = ALL_PHASES
+    reports: Sequence[str] = ()
+    report_dir: Path = Path("contract-report")
+    max_response_time: float | None = None
+    read_only: bool = False
+    allow_writes: bool = False
+    cleanup: bool = True
+    job_timeout: float | None = None
+    project_id: str | None = None
+    instance_id: str | None = None
+    extra_args: Sequence[str] = field(default_factory=tuple)
+
+
+class ContractUsageError(ValueError):
+    """The options cannot run: the message says what to change."""
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def writes_planned(options: ContractOptions) -> bool:
+    if options.read_only:
+        return False
+    included = set(options.include_operations) or set(WRITE_OPERATIONS)
+    return bool((included - set(options.exclude_operations)) & set(WRITE_OPERATIONS))
+
+
+def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The schemathesis settings of the suite, shared by the CLI and the pytest entry point.
+
+    ``pinned`` fixes path parameters (``project_id``, ``instance_id``) to values that exist on the
+    target: with random project IDs nearly every request would stop at "invalid project".
+    """
+    from geminidb_backup.contract.checks import VALID_REFUSALS
+
+    settings: dict[str, Any] = {"generation": {"database": "none"}}  # no example database on disk
+    if pinned:
+        settings["parameters"] = {f"path.{name}": value for name, value in pinned.items()}
+    # positive_data_acceptance refuses every 400 to a schema-valid request. Where the spec lists
+    # codes for rules JSON Schema cannot express (x-schema-valid-refusals), 400 is let through here
+    # and the domain check valid_request_refused_only_as_documented accepts only those codes.
+    statuses = [*POSITIVE_ACCEPTANCE_DEFAULT_STATUSES, "400"]
+    settings["operations"] = [
+        {
+            "include-operation-id": operation_id,
+            "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+        }
+        for operation_id, codes in sorted(VALID_REFUSALS.items())
+        if codes
+    ]
+    return settings
+
+
+def schemathesis_config(token_env: str, pinned: Mapping[str, str] | None = None) -> str:
+    """schemathesis.toml of a CLI run; the token comes from the environment variable ``token_env``,
+    so that it is in no file and no command line."""
+    import tomli_w
+
+    settings = suite_settings(pinned)
+    settings["auth"] = {"openapi": {"token": {"api_key": f"${{{token_env}}}"}}}
+    return tomli_w.dumps(settings)
+
+
+def schemathesis_arguments(
+    options: ContractOptions, spec_path: str, url: str, config_path: str
+) -> list[str]:
+    """The `schemathesis` command line of one run (the read-only mode runs two; see `run`)."""
+    args = ["--config-file", config_path, "run", spec_path, "--url", url]
+    args += ["--phases", ",".join(options.phases), "--workers", str(options.workers)]
+    if options.max_examples is not None:
+        args += ["--max-examples", str(options.max_examples)]
+    if options.seed is not None:
+        args += ["--seed", str(options.seed)]
+    for operation_id in options.include_operations:
+        args += ["--include-operation-id", operation_id]
+    for operation_id in options.exclude_operations:
+        args += ["--exclude-operation-id", operation_id]
+    if options.reports:
+        args += ["--report", ",".join(options.reports), "--report-dir", str(options.report_dir)]
+        # Fixed names, so that a CI job can point at them (schemathesis adds a timestamp).
+        for report in options.reports:
+            if report in REPORT_FILE_NAMES:
+                args += [
+                    f"--report-{report}-path",
+                    str(options.report_dir / REPORT_FILE_NAMES[report]),
+                ]
+    if options.max_response_time is not None:
+        args += ["--max-response-time", str(options.max_response_time)]
+    return [*args, *options.extra_args]
+
+
+def _run_schemathesis(args: list[str]) -> int:
+    import click
+    from schemathesis.cli import schemathesis as schemathesis_cli
+
+    from geminidb_backup.contract import checks  # noqa: F401 - registers the domain checks
+
+    try:
+        result = schemathesis_cli.main(args=args, prog_name="schemathesis", standalone_mode=False)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return int(result or 0)
+
+
+def run(
+    options: ContractOptions,
+    confirm: Callable[[str], bool] | None = None,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Run the suite; return the exit code (0 only when nothing failed).
+
+    ``confirm`` is asked before writes to a target that is not loopback, unless ``allow_writes``;
+    without it, such a run is refused with :class:`ContractUsageError`.
+    """
+    from geminidb_backup.contract import checks
+    from geminidb_backup.contract.embedded import embedded_server
+    from geminidb_backup.spec import load_spec
+
+    with ExitStack() as stack:
+        url, token = options.url, options.token
+        if url is None:
+            server = stack.enter_context(embedded_server())
+            url, token = server.url, server.token
+            echo(f"contract: testing the embedded reference server at {url}")
+        elif not is_loopback(url) and writes_planned(options) and not options.allow_writes:
+            question = (
+                f"{url} is not a loopback address. The suite will create manual backups there (names "
+                "it generates, on the instances it is given or finds in the examples) and delete them "
+                "afterwards. Go on?"
+            )
+            if confirm is None or not confirm(question):
+                raise ContractUsageError(
+                    f"{url} is not a loopback address and the suite writes (createBackup, deleteBackup): "
+                    "pass --yes to allow it, or --read-only to send only reads and requests the spec forbids"
+                )
+        if token is None:
+            raise ContractUsageError("no token: pass --token or set GEMINIDB_TOKEN")
+
+        spec_path = str(
+            stack.enter_context(as_file(files("geminidb_backup").joinpath("openapi.yaml")))
+        )
+        workdir = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="geminidb-contract-"))
+        )
+        config_path = workdir / "schemathesis.toml"
+        pinned = {
+            name: value
+            for name, value in (
+                ("project_id", options.project_id),
+                ("instance_id", options.instance_id),
+            )
+            if value is not None
+        }
+        if options.url is None and "project_id" not in pinned:
+            # The embedded server seeds the project of the spec's example.
+            pinned["project_id"] = str(
+                load_spec()["components"]["parameters"]["ProjectId"]["example"]
+            )
+        config_path.write_text(schemathesis_config(TOKEN_ENV, pinned))
+
+        previous = {name: os.environ.get(name) for name in (TOKEN_ENV, checks.JOB_TIMEOUT_ENV)}
+        os.environ[TOKEN_ENV] = token
+        if options.job_timeout is not None:
+            os.environ[checks.JOB_TIMEOUT_ENV] = str(options.job_timeout)
+        elif not is_loopback(url):
+            os.environ[checks.JOB_TIMEOUT_ENV] = "1800"  # a real backup takes minutes
+        checks.CREATED_BACKUPS.clear()
+        try:
+            if options.read_only:
+                code = _run_read_only(options, spec_path, url, str(config_path))
+            else:
+                code = _run_schemathesis(
+                    schemathesis_arguments(options, spec_path, url, str(config_path))
+                )
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            if options.cleanup and options.url is not None:
+                _clean_up(url, token, echo)
+        return code
+
+
+def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_path: str) -> int:
+    """Reads in every mode, then the write operations with only the requests the spec forbids."""
+    from dataclasses import replace
+
+    reads = replace(
+        options,
+        exclude_operations=[*options.exclude_operations, *WRITE_OPERATIONS],
+        phases=[p for p in options.phases if p != "stateful"],
+        report_dir=options.report_dir / "reads",
+    )
+    negative_writes = replace(
+        options,
+        include_operations=[op for op in WRITE_OPERATIONS if op not in options.exclude_operations],
+        exclude_operations=(),
+        # examples are valid requests, and the stateful phase follows the created resources
+        phases=[p for p in options.phases if p in ("coverage", "fuzzing")],
+        report_dir=options.report_dir / "negative-writes",
+        extra_args=[*options.extra_args, "--mode", "negative"],
+    )
+    codes = [_run_schemathesis(schemathesis_arguments(reads, spec_path, url, config_path))]
+    if negative_writes.include_operations and negative_writes.phases:
+        codes.append(
+            _run_schemathesis(schemathesis_arguments(negative_writes, spec_path, url, config_path))
+        )
+    return max(codes)
+
+
+def _clean_up(url: str, token: str, echo: Callable[[str], None]) -> None:
+    """Delete the backups the run created and did not delete itself."""
+    import httpx
+
+    from geminidb_backup.contract.checks import CREATED_BACKUPS
+
+    leftovers = dict(CREATED_BACKUPS)
+    if not leftovers:
+        return
+    failed = []
+    with httpx.Client(base_url=url, headers={"X-Auth-Token": token}, timeout=30) as client:
+        for backup_id, project_id in leftovers.items():
+            response = client.delete(
+                f"/v3/{quote(project_id, safe='')}/backups/{quote(backup_id, safe='')}"
+            )
+            if response.status_code != 202:
+                failed.append(f"{backup_id} ({response.status_code})")
+    echo(
+        f"contract: deleted {len(leftovers) - len(failed)} of the {len(leftovers)} backups the suite created"
+    )
+    if failed:
+        echo(f"contract: could not delete: {', '.join(failed)}")
