@@ -123,7 +123,15 @@ def contract(
     through the spec's links), together with the backup-specific checks. Exit status 0 means
     nothing failed; 1, that something did; 2, a usage error.
     """
+    from geminidb_backup.cli._state import State
     from geminidb_backup.contract.runner import ContractOptions, ContractUsageError, run
+
+    # `geminidb-backup --token T --project-id P contract` works too; the URL is never taken from
+    # the global --endpoint, so that the suite does not aim at the cloud unasked.
+    state = click.get_current_context().find_object(State)
+    if state is not None:
+        token = token or state.token
+        project_id = project_id or state.project_id
 
     include, exclude = _split_operations(operations)
     chosen_phases = [p.strip() for p in phases.split(",") if p.strip()]

@@ -250,7 +250,10 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
     server = server_class(uvicorn_config)
     click.echo(f"serving on http://{shown}:{bound_port}")
     sys.stdout.flush()
-    asyncio.run(_serve(server, sock))
+    try:
+        asyncio.run(_serve(server, sock))
+    finally:
+        app.close()
 
 
 async def _serve(server: Any, sock: Any) -> None:

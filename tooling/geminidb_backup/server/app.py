@@ -122,13 +122,19 @@ class ReferenceServer:
         response.headers["X-Request-Id"] = request_id
         await response(scope, receive, send)
 
+    def close(self) -> None:
+        """Close the store; `geminidb-backup serve` does so after the server has stopped."""
+        self.store.close()
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.store.close()
+                # The store stays open: in-process callers (Starlette's TestClient, schemathesis's
+                # ASGI transport) may run a lifespan per request, and an in-memory store would
+                # lose its state. Whoever made the app closes it (see close()).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
