@@ -1,0 +1,127 @@
+"""Cases per second of the contract suite against the reference server, in-process and over
+loopback, in the same run.
+
+Not a test: run it by hand (about a minute)::
+
+    .tools/bin/uv run python benchmarks/bench_contract.py [--max-examples 20]
+
+Both runs use the pytest entry point (``geminidb_backup.contract.pytest.contract_schema``) with
+the same seed, the same generated cases and every check, domain checks included; only the
+transport differs: the ASGI application called in-process, or the same application served by
+uvicorn on 127.0.0.1. The ratio is in-process over loopback. A third figure is the default
+``geminidb-backup contract`` run (all four phases) against the embedded server, from its own
+count of cases, with the time it took end to end (server start included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+TEST_MODULE = """
+import itertools
+from hypothesis import settings, HealthCheck
+from geminidb_backup.contract.pytest import contract_schema
+from geminidb_backup.server import ServerConfig, create_app, example_instance
+
+TOKEN = "bench-token"
+MODE = {mode!r}
+app = create_app(ServerConfig(tokens=frozenset({{TOKEN}}), backup_seconds=0, backup_limit=0))
+project = example_instance().project_id
+if MODE == "in-process":
+    schema = contract_schema(token=TOKEN, app=app, project_id=project)
+else:
+    schema = contract_schema({url!r}, token=TOKEN, project_id=project)
+CALLS = itertools.count()
+
+@schema.parametrize()
+@settings(max_examples={max_examples}, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_operation(case):
+    next(CALLS)
+    case.call_and_validate()
+
+def teardown_module():
+    with open({count_file!r}, "w") as out:
+        out.write(str(next(CALLS)))
+"""
+
+
+def run_pytest(mode: str, url: str, max_examples: int, workdir: Path) -> tuple[int, float]:
+    count_file = workdir / f"{mode}.count"
+    module = workdir / f"test_bench_{mode.replace('-', '_')}.py"
+    module.write_text(
+        textwrap.dedent(
+            TEST_MODULE.format(
+                mode=mode, url=url, max_examples=max_examples, count_file=str(count_file)
+            )
+        )
+    )
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
+        cwd=workdir,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"the {mode} run failed:\n{result.stdout[-4000:]}")
+    return int(count_file.read_text()) - 1, elapsed  # `next` in teardown counted one more
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--max-examples", type=int, default=20)
+    args = parser.parse_args()
+
+    with TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        # The loopback run talks to a served copy with the same token as the in-process one.
+        served = subprocess.Popen(
+            [sys.executable, "-m", "geminidb_backup", "serve", "--port", "0", "--db", ":memory:",
+             "--backup-seconds", "0", "--backup-limit", "0", "--token", "bench-token", "--no-access-log"],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert served.stdout is not None
+            line = served.stdout.readline()
+            url = re.search(r"http://\S+", line).group(0)  # type: ignore[union-attr]
+            in_cases, in_seconds = run_pytest("in-process", url, args.max_examples, workdir)
+            lo_cases, lo_seconds = run_pytest("loopback", url, args.max_examples, workdir)
+        finally:
+            served.terminate()
+            served.wait()
+
+    started = time.perf_counter()
+    output = subprocess.run(
+        [sys.executable, "-m", "geminidb_backup", "contract", "--seed", "1"],
+        capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False,
+    ).stdout  # fmt: skip
+    default_seconds = time.perf_counter() - started
+    default_cases = int(re.search(r"(\d+) generated", output).group(1))  # type: ignore[union-attr]
+
+    in_rate, lo_rate = in_cases / in_seconds, lo_cases / lo_seconds
+    print(
+        f"pytest entry, in-process : {in_cases:5d} cases in {in_seconds:6.1f} s = {in_rate:6.1f} cases/s"
+    )
+    print(
+        f"pytest entry, loopback   : {lo_cases:5d} cases in {lo_seconds:6.1f} s = {lo_rate:6.1f} cases/s"
+    )
+    print(f"ratio in-process/loopback: {in_rate / lo_rate:.2f}x")
+    print(
+        f"geminidb-backup contract (default run, embedded server): {default_cases} cases in "
+        f"{default_seconds:.1f} s = {default_cases / default_seconds:.1f} cases/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
