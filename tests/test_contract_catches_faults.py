@@ -118,3 +118,26 @@ def test_the_reference_server_passes_every_check_in_every_phase(tmp_path: Path) 
         code = run(options, echo=lambda line: None)
     assert _failures(tmp_path) == ""
     assert code == 0
+
+
+def test_read_only_mode_creates_nothing(tmp_path: Path) -> None:
+    import httpx
+
+    with serving(reference_app()) as url:
+        options = ContractOptions(
+            url=url,
+            token=TOKEN,
+            seed=1,
+            max_examples=5,
+            read_only=True,
+            report_dir=tmp_path,
+            project_id=PROJECT_ID,
+        )
+        code = run(options, echo=lambda line: None)
+        listed = httpx.get(
+            f"{url}/v4/{PROJECT_ID}/backups",
+            params={"backup_type": "Manual"},
+            headers={"X-Auth-Token": TOKEN},
+        ).json()
+    assert code == 0
+    assert listed == {"total_count": 0, "backups": []}

@@ -13,8 +13,8 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
 - ``error_body_is_catalogued``: every error body is an ``Error`` whose code is in the spec's
   ``x-error-codes`` catalogue;
 - ``malformed_body_is_refused``: a createBackup body that is not UTF-8, not complete JSON, or not
-  an object is refused with 400 ``DBS.200001`` (sent once per run, beside the first createBackup
-  call, over HTTP only: schemathesis itself sends no such bodies);
+  an object is refused with 400 ``DBS.200001`` (sent once per run, beside the first accepted
+  createBackup, over HTTP only: schemathesis itself sends no such bodies);
 - ``valid_request_refused_only_as_documented``: a request valid by the schemas is refused with 400
   only with one of the operation's ``x-schema-valid-refusals`` codes (the runner lets schemathesis's
   ``positive_data_acceptance`` allow 400 for exactly these operations, and this check narrows it).
@@ -306,11 +306,10 @@ _malformed_sent: set[str] = set()
 @schemathesis.check
 def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     url = response.request.url or ""
-    if (
-        _operation_id(case) != CREATE
-        or case.operation.app is not None
-        or not url.startswith("http")
-    ):
+    # Beside an accepted create: its URL names an instance that exists, and it carried credentials.
+    if _operation_id(case) != CREATE or response.status_code != 202:
+        return None
+    if case.operation.app is not None or not url.startswith("http"):
         return None
     with _created_lock:
         if url in _malformed_sent:
