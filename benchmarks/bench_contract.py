@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from geminidb_backup.server.process import serve_process
+
 TEST_MODULE = """
 import itertools
 from hypothesis import settings, HealthCheck
@@ -86,20 +88,12 @@ def main() -> None:
     with TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         # The loopback run talks to a served copy with the same token as the in-process one.
-        served = subprocess.Popen(
-            [sys.executable, "-m", "geminidb_backup", "serve", "--port", "0", "--db", ":memory:",
-             "--backup-seconds", "0", "--backup-limit", "0", "--token", "bench-token", "--no-access-log"],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            assert served.stdout is not None
-            line = served.stdout.readline()
-            url = re.search(r"http://\S+", line).group(0)  # type: ignore[union-attr]
-            in_cases, in_seconds = run_pytest("in-process", url, args.max_examples, workdir)
-            lo_cases, lo_seconds = run_pytest("loopback", url, args.max_examples, workdir)
-        finally:
-            served.terminate()
-            served.wait()
+        with serve_process(
+            ["--db", ":memory:", "--backup-seconds", "0", "--backup-limit", "0",
+             "--token", "bench-token", "--no-access-log"]
+        ) as served:  # fmt: skip
+            in_cases, in_seconds = run_pytest("in-process", served.url, args.max_examples, workdir)
+            lo_cases, lo_seconds = run_pytest("loopback", served.url, args.max_examples, workdir)
 
     started = time.perf_counter()
     output = subprocess.run(

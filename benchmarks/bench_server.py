@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from geminidb_backup.server.process import serve_process
+
 PROJECT_ID = "054e292c9880d4992f02c0196d3ea468"
 INSTANCE_ID = "a4d8ea2584e047439a667703c0684119in06"
 PATH = f"/v3/{PROJECT_ID}/instances/{INSTANCE_ID}/backups"
@@ -115,10 +117,6 @@ async def load(url: str, seconds: float, connections: int, label: str) -> dict[s
     }
 
 
-def _start(command: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -131,36 +129,33 @@ def main() -> None:
         return
 
     with tempfile.TemporaryDirectory() as scratch:
-        serve = _start(
-            [sys.executable, "-c", "from geminidb_backup.cli import main; main()", "serve",
-             "--port", "0", "--db", os.path.join(scratch, "bench.sqlite3"), "--token", TOKEN,
-             "--backup-limit", "0", "--backup-seconds", "0", "--no-access-log",
-             "--fsync" if args.fsync else "--no-fsync"]
-        )  # fmt: skip
+        serve_args = ["--db", os.path.join(scratch, "bench.sqlite3"), "--token", TOKEN,
+                      "--backup-limit", "0", "--backup-seconds", "0", "--no-access-log",
+                      "--fsync" if args.fsync else "--no-fsync"]  # fmt: skip
         port_file = os.path.join(scratch, "bare-url")
-        bare = _start([sys.executable, __file__, "--bare-server", port_file])
+        bare = subprocess.Popen(
+            [sys.executable, __file__, "--bare-server", port_file],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         try:
-            assert serve.stdout is not None
-            line = serve.stdout.readline()
-            while line and not line.startswith("serving on "):
-                line = serve.stdout.readline()
-            serve_url = line.removeprefix("serving on ").strip()
-            while not os.path.exists(port_file) or not Path(port_file).read_text():
-                time.sleep(0.05)
-            time.sleep(0.5)  # the bare server writes its URL just before it starts listening
-            bare_url = Path(port_file).read_text()
-            results = {
-                "bare Starlette": asyncio.run(
-                    load(bare_url, args.seconds, args.connections, "bare")
-                ),
-                "reference server": asyncio.run(
-                    load(serve_url, args.seconds, args.connections, "serve")
-                ),
-            }
+            with serve_process(serve_args) as serve:
+                while not os.path.exists(port_file) or not Path(port_file).read_text():
+                    if bare.poll() is not None:
+                        raise SystemExit("the bare Starlette server did not start")
+                    time.sleep(0.05)
+                time.sleep(0.5)  # the bare server writes its URL just before it starts listening
+                bare_url = Path(port_file).read_text()
+                results = {
+                    "bare Starlette": asyncio.run(
+                        load(bare_url, args.seconds, args.connections, "bare")
+                    ),
+                    "reference server": asyncio.run(
+                        load(serve.url, args.seconds, args.connections, "serve")
+                    ),
+                }
         finally:
-            for process in (serve, bare):
-                process.terminate()
-                process.wait()
+            bare.terminate()
+            bare.wait()
     print(
         f"createBackup, {args.connections} connections, {args.seconds:g} s each, loopback,"
         f" serve {'--fsync' if args.fsync else '--no-fsync'}"

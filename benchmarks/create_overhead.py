@@ -10,9 +10,7 @@ Target: facade / raw at most 1.15.
 from __future__ import annotations
 
 import importlib.util
-import re
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -23,29 +21,19 @@ import httpx
 
 from geminidb_backup.auth import TokenAuth
 from geminidb_backup.client import BackupClient
+from geminidb_backup.server.process import serve_process
 
 TOKEN = "benchmark-token"
 PROJECT_ID = "054e292c9880d4992f02c0196d3ea468"
 INSTANCE_ID = "a4d8ea2584e047439a667703c0684119in06"
-CLI = str(Path(sys.executable).with_name("geminidb-backup"))
 
 
 @contextmanager
 def reference_server() -> Iterator[str]:
-    args = [CLI, "serve", "--port", "0", "--token", TOKEN, "--db", ":memory:",
-            "--backup-seconds", "0", "--backup-limit", "0", "--no-access-log"]  # fmt: skip
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            found = re.search(r"serving on (http://\S+)", line)
-            if found:
-                yield found.group(1)
-                return
-        raise RuntimeError("the reference server did not start")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    args = ["--token", TOKEN, "--db", ":memory:", "--backup-seconds", "0", "--backup-limit", "0",
+            "--no-access-log"]  # fmt: skip
+    with serve_process(args) as server:
+        yield server.url
 
 
 @contextmanager

@@ -3,18 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from geminidb_backup.server import example_instance
+from geminidb_backup.server.process import ServeProcess, serve_process
 
 PROJECT_ID = example_instance().project_id
 INSTANCE_ID = example_instance().id
@@ -40,60 +35,17 @@ class FakeClock:
         self.now += seconds
 
 
-@dataclass
-class ServerProcess:
-    process: subprocess.Popen[str]
-    url: str
-    output: list[str]
-
-
 @contextmanager
-def serve(args: Sequence[str], *, env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+def serve(args: Sequence[str], *, env: dict[str, str] | None = None) -> Iterator[ServeProcess]:
     """Run ``geminidb-backup serve --port 0 ARGS``; yields once it prints its URL; stops it with
     SIGTERM (unless the test already ended it)."""
-    process = subprocess.Popen(
-        [*SERVE, "--port", "0", "--no-access-log", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    try:
-        output: list[str] = []
-        url = _wait_for_url(process, output)
-        # Keep reading what the server prints, so that a full pipe never blocks it.
-        threading.Thread(target=_drain, args=(process, output), daemon=True).start()
-        yield ServerProcess(process, url, output)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=START_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _drain(process: subprocess.Popen[str], output: list[str]) -> None:
-    assert process.stdout is not None
-    try:
-        output.extend(process.stdout)
-    except ValueError:  # the pipe was closed by the fixture
-        pass
-
-
-def _wait_for_url(process: subprocess.Popen[str], seen: list[str]) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if line.startswith("serving on "):
-            return line.removeprefix("serving on ").strip()
-    process.kill()
-    raise RuntimeError(f"the server did not start: {''.join(seen)!r}")
+    with serve_process(
+        ["--no-access-log", *args],
+        env=env,
+        start_timeout=START_TIMEOUT_SECONDS,
+        stop_timeout=START_TIMEOUT_SECONDS,
+    ) as server:
+        yield server
 
 
 def db_file(tmp_path: Path) -> str:

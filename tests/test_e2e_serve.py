@@ -12,13 +12,15 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_api import DOMAIN, PASSWORD, USER, FakeState, running
+
+from geminidb_backup.server.process import ServeProcess, serve_process
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("geminidb_backup.server") is None,
@@ -34,8 +36,9 @@ INSTANCE_ID = "a4d8ea2584e047439a667703c0684119in06"
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen[bytes], log: Path, url: str) -> None:
-        self.process, self.log, self.url = process, log, url
+    def __init__(self, running: ServeProcess) -> None:
+        assert running.log_path is not None
+        self.process, self.log, self.url = running.process, running.log_path, running.url
 
     def requests_logged(self) -> int:
         """How many requests reached the server, from its access log."""
@@ -47,34 +50,22 @@ class Servers:
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.started = folder, []  # type: list[Server]
+        self._stack = ExitStack()
 
     def __call__(self, *extra: str) -> Server:
         index = len(self.started)
-        log = self.folder / f"server-{index}.log"
-        args = [CLI, "serve", "--port", "0", "--token", TOKEN, "--access-key", f"{AK}:{SK}",
+        args = ["--token", TOKEN, "--access-key", f"{AK}:{SK}",
                 "--db", str(self.folder / f"state-{index}.sqlite3"), "--no-auto-backups",
                 "--backup-seconds", "1", *extra]  # fmt: skip
-        with log.open("wb") as out:
-            process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            found = re.search(r"serving on (http://\S+)", log.read_text())
-            if found:
-                self.started.append(Server(process, log, found.group(1)))
-                return self.started[-1]
-            if process.poll() is not None:
-                break
-            time.sleep(0.05)
-        process.kill()
-        raise RuntimeError(f"the server did not start: {log.read_text()}")
+        log = self.folder / f"server-{index}.log"
+        running = self._stack.enter_context(
+            serve_process(args, log_path=log, start_timeout=30, stop_timeout=10)
+        )
+        self.started.append(Server(running))
+        return self.started[-1]
 
     def stop(self) -> None:
-        for server in self.started:
-            server.process.terminate()
-            try:
-                server.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
+        self._stack.close()
 
 
 @pytest.fixture

@@ -1,0 +1,57 @@
+"""``geminidb_backup.server.process.serve_process``: one way to run ``geminidb-backup serve`` as
+a subprocess for the tests, the contract runner and the benchmarks."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from geminidb_backup.server.process import ServeProcessError, serve_process
+
+ARGS = ["--db", ":memory:", "--token", "process-token"]
+
+
+def test_yields_a_url_that_answers_and_stops_cleanly() -> None:
+    with serve_process(ARGS, start_timeout=30) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        response = httpx.get(f"{server.url}/v3/p-1/jobs", headers={"X-Auth-Token": "wrong"})
+        assert response.status_code == 401
+        assert any(line.startswith("serving on ") for line in server.output)
+        assert server.process.poll() is None
+    assert server.process.returncode == 0  # SIGTERM: a clean shutdown
+
+
+def test_writes_to_the_log_file_when_given(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with serve_process(ARGS, log_path=log, start_timeout=30) as server:
+        assert server.log_path == log
+        assert f"serving on {server.url}" in log.read_text()
+    assert server.output == log.read_text().splitlines(keepends=True)
+    assert server.process.returncode == 0
+
+
+def test_a_process_the_caller_ended_is_left_alone() -> None:
+    with serve_process(ARGS, start_timeout=30) as server:
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+    assert server.process.returncode == -signal.SIGKILL
+
+
+def test_a_bad_flag_raises_with_the_server_output() -> None:
+    with (
+        pytest.raises(ServeProcessError, match=r"exited with code 2") as raised,
+        serve_process(["--no-such-flag"], start_timeout=30),
+    ):
+        pass  # pragma: no cover
+    assert "No such option '--no-such-flag'" in str(raised.value)
+
+
+def test_a_server_that_does_not_print_its_url_in_time_is_killed(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ServeProcessError, match=r"did not print its URL within 0\.01 s"),
+        serve_process(ARGS, log_path=tmp_path / "server.log", start_timeout=0.01),
+    ):
+        pass  # pragma: no cover
