@@ -121,32 +121,35 @@ def accepts_any_token(app: ASGIApp) -> ASGIApp:
     return edit_requests(app, edit)
 
 
-def skips_the_name_pattern(app: ASGIApp) -> ASGIApp:
-    name_is_valid = component_validator("BackupName").is_valid
+def _renaming_creates(app: ASGIApp, rename: Callable[[str], str | None]) -> ASGIApp:
+    """Pass createBackup bodies on with the name ``rename`` gives (``None``: unchanged)."""
 
     def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
         data = _json(body)
         name = data.get("name") if isinstance(data, dict) else None
-        if _is_create(scope) and isinstance(name, str) and not name_is_valid(name):
-            data["name"] = "n" + uuid.uuid4().hex[:12]  # what it stores instead of refusing
+        new_name = rename(name) if _is_create(scope) and isinstance(name, str) else None
+        if new_name is not None:
+            data["name"] = new_name
             body = json.dumps(data).encode()
         return scope, body
 
     return edit_requests(app, edit)
+
+
+def skips_the_name_pattern(app: ASGIApp) -> ASGIApp:
+    name_is_valid = component_validator("BackupName").is_valid
+    # What it stores instead of refusing an invalid name.
+    return _renaming_creates(
+        app, lambda name: None if name_is_valid(name) else "n" + uuid.uuid4().hex[:12]
+    )
 
 
 def accepts_duplicate_names(app: ASGIApp) -> ASGIApp:
     name_is_valid = component_validator("BackupName").is_valid
-
-    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
-        data = _json(body)
-        name = data.get("name") if isinstance(data, dict) else None
-        if _is_create(scope) and isinstance(name, str) and name_is_valid(name):
-            data["name"] = name[:50] + uuid.uuid4().hex[:8]  # every name looks new to the store
-            body = json.dumps(data).encode()
-        return scope, body
-
-    return edit_requests(app, edit)
+    # Every valid name looks new to the store.
+    return _renaming_creates(
+        app, lambda name: name[:50] + uuid.uuid4().hex[:8] if name_is_valid(name) else None
+    )
 
 
 def drops_a_required_response_field(app: ASGIApp) -> ASGIApp:
