@@ -60,12 +60,20 @@ def test_success_statuses_are_the_documented_ones() -> None:
     }
 
 
-def test_token_security_and_server_default() -> None:
-    scheme = SPEC["components"]["securitySchemes"]["token"]
-    assert scheme == scheme | {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}
-    assert SPEC["security"] == [{"token": []}]
+def test_token_or_aksk_security_and_server_default() -> None:
+    schemes = SPEC["components"]["securitySchemes"]
+    token, aksk = schemes["token"], schemes["aksk"]
+    assert token == token | {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}
+    assert aksk == aksk | {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "x-signature-algorithm": "SDK-HMAC-SHA256",
+    }
+    # Alternatives (one requirement each), not both at once.
+    assert SPEC["security"] == [{"token": []}, {"aksk": []}]
     for _, _, op in operations(SPEC):
-        assert op.get("security", SPEC["security"]) == [{"token": []}]
+        assert op.get("security", SPEC["security"]) == [{"token": []}, {"aksk": []}]
     (server,) = SPEC["servers"]
     assert server["url"] == "https://{Endpoint}"
     assert server["variables"]["Endpoint"]["default"] == "gaussdb-nosql.eu-de.otc.t-systems.com"

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "8493b9d148a0b8858c787ddf6ca61b3f1365b2d654bad42887e8f115c5d8f586"
+SPEC_SHA256 = "ede0e04030a6adbbf69c7e8d2b021b59febdb68b135fde14bfb1a26956ef09f4"
