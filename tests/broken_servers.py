@@ -16,10 +16,12 @@ from typing import Any
 
 import uvicorn
 
+from geminidb_backup import signing
 from geminidb_backup.server import ServerConfig, create_app
 from geminidb_backup.spec import component_validator
 
 TOKEN = "contract-test-token"
+ACCESS_KEY, SECRET_KEY = "CONTRACTTESTAK", "contract-test-secret-key"
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -34,7 +36,13 @@ RequestEdit = Callable[[Scope, bytes], tuple[Scope, bytes]]
 
 
 def reference_app() -> ASGIApp:
-    return create_app(ServerConfig(tokens=frozenset({TOKEN}), backup_seconds=0, backup_limit=0))  # type: ignore[return-value]
+    config = ServerConfig(
+        tokens=frozenset({TOKEN}),
+        access_keys={ACCESS_KEY: SECRET_KEY},
+        backup_seconds=0,
+        backup_limit=0,
+    )
+    return create_app(config)  # type: ignore[return-value]
 
 
 def edit_responses(app: ASGIApp, edit: ResponseEdit) -> ASGIApp:
@@ -116,6 +124,24 @@ def accepts_any_token(app: ASGIApp) -> ASGIApp:
     def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"x-auth-token"]
         scope["headers"] = [*headers, (b"x-auth-token", TOKEN.encode())]
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def accepts_any_signature(app: ASGIApp) -> ASGIApp:
+    """Takes a well-formed AK/SK ``Authorization`` of a known access key without checking the
+    signature: a gateway that parses the header and trusts it."""
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        authorization = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        try:
+            parsed = signing.parse_authorization(authorization)
+        except ValueError:
+            return scope, body
+        if parsed.access_key == ACCESS_KEY:
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
+            scope["headers"] = [*headers, (b"x-auth-token", TOKEN.encode())]
         return scope, body
 
     return edit_requests(app, edit)

@@ -55,6 +55,19 @@ def test_the_token_is_not_on_the_command_line_nor_in_the_config_file() -> None:
     assert args[args.index("--phases") + 1] == "examples,coverage,fuzzing,stateful"
 
 
+def test_aksk_runs_configure_a_placeholder_and_keep_the_secret_key_in_memory() -> None:
+    from geminidb_backup.contract import aksk
+
+    options = ContractOptions(url="http://127.0.0.1:1", access_key="AK1", secret_key="s3cret-sk")
+    with aksk.signing_with("AK1", "s3cret-sk") as placeholder:
+        config = schemathesis_config("GEMINIDB_CONTRACT_TOKEN", signing_placeholder=placeholder)
+        args = schemathesis_arguments(options, "spec.yaml", "http://127.0.0.1:1", "st.toml")
+    assert "s3cret-sk" not in config + " ".join(args) + repr(options)
+    assert placeholder in config and "[auth.openapi.aksk]" in config
+    assert "token" not in config.split("[auth.openapi.aksk]")[1]
+    assert "s3cret" not in repr(ContractOptions(token="s3cret-token"))
+
+
 def test_operations_and_reports_reach_schemathesis(tmp_path: Path) -> None:
     options = ContractOptions(
         include_operations=["createBackup"],
@@ -88,14 +101,16 @@ def test_a_remote_target_is_refused_without_permission_to_write() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``geminidb-backup contract ARGS``, or ``geminidb-backup ARGS`` when they name the command."""
+    command = list(args) if "contract" in args else ["contract", *args]
     return subprocess.run(
-        [sys.executable, "-m", "geminidb_backup", "contract", *args],
+        [sys.executable, "-m", "geminidb_backup", *command],
         capture_output=True,
         text=True,
         timeout=120,
         stdin=subprocess.DEVNULL,
         check=False,
-        env={k: v for k, v in os.environ.items() if k != "GEMINIDB_TOKEN"},
+        env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
     )
 
 
@@ -106,7 +121,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
         (["--phases", "examples,warp"], "unknown phase 'warp'"),
         (["--report", "junit,pdf"], "unknown format 'pdf'"),
         (["--url", "https://gaussdb-nosql.eu-de.otc.t-systems.com", "--token", "t"], "--yes"),
-        (["--url", "http://127.0.0.1:9"], "no token"),
+        (["--url", "http://127.0.0.1:9"], "no credentials for --url"),
+        (["--cloud", "nowhere", "contract", "--url", "http://127.0.0.1:9"], "'nowhere' is not in"),
     ],
 )
 def test_usage_errors_exit_2_with_advice_and_send_nothing(args: list[str], message: str) -> None:

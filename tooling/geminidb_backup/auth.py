@@ -133,6 +133,17 @@ class PasswordAuth(httpx.Auth):
             self._token, self._expires_at = token, expires_at
         self.token_requests += 1
 
+    def token(self, *, verify: bool = True, timeout: float = 30.0) -> str:
+        """A valid token, the cached one or one fetched now, for callers that send it themselves
+        (the contract suite hands it to schemathesis)."""
+        token = self._valid_token()
+        if token is None:
+            with httpx.Client(verify=verify, timeout=timeout) as client:
+                self._store(client.send(self._token_request()))
+            token = self._token
+        assert token is not None
+        return token
+
     def project_id_from_token(self, *, verify: bool = True, timeout: float = 30.0) -> str:
         """Fetch a token now (it is cached for the API calls) and return the ID of its project."""
         with httpx.Client(verify=verify, timeout=timeout) as client:

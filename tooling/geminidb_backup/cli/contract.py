@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,7 +23,9 @@ REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "py
     "--token",
     envvar="GEMINIDB_TOKEN",
     metavar="TOKEN",
-    help="X-Auth-Token to send. [env: GEMINIDB_TOKEN]",
+    help="X-Auth-Token to send [env: GEMINIDB_TOKEN]. Without one, the suite signs with "
+    "GEMINIDB_ACCESS_KEY/GEMINIDB_SECRET_KEY, or gets a token from IAM with OS_USERNAME/"
+    "OS_PASSWORD or clouds.yaml, as the other commands do. Only used with --url.",
 )
 @click.option(
     "-n",
@@ -128,10 +131,12 @@ def contract(
 
     # `geminidb-backup --token T --project-id P contract` works too; the URL is never taken from
     # the global --endpoint, so that the suite does not aim at the cloud unasked.
-    state = click.get_current_context().find_object(State)
-    if state is not None:
-        token = token or state.token
-        project_id = project_id or state.project_id
+    state = click.get_current_context().find_object(State) or State()
+    token = token or state.token
+    project_id = project_id or state.project_id
+    access_key = secret_key = None
+    if url is not None:
+        token, access_key, secret_key, project_id = _credentials(state, token, project_id)
 
     include, exclude = _split_operations(operations)
     chosen_phases = [p.strip() for p in phases.split(",") if p.strip()]
@@ -150,6 +155,9 @@ def contract(
     options = ContractOptions(
         url=url,
         token=token,
+        access_key=access_key,
+        secret_key=secret_key,
+        verify_tls=not state.insecure,
         max_examples=max_examples,
         seed=seed,
         workers=workers,
@@ -174,6 +182,52 @@ def contract(
     except ContractUsageError as exc:
         raise click.UsageError(str(exc)) from exc
     raise SystemExit(code)
+
+
+def _credentials(
+    state: Any, token: str | None, project_id: str | None
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(token, access key, secret key, project ID) for a target server, found as the other
+    commands find them: options, then the environment, then clouds.yaml. An IAM password is
+    exchanged for a token here, once: schemathesis sends a fixed token."""
+    from geminidb_backup.auth import AuthenticationError, PasswordAuth
+    from geminidb_backup.config import resolve
+    from geminidb_backup.errors import ConfigurationError
+
+    try:
+        settings = resolve(
+            token=token,
+            project_id=project_id,
+            cloud=state.cloud,
+            verify=False if state.insecure else None,
+        )
+        method = settings.auth_method
+        if method == "none":
+            raise click.UsageError(
+                "no credentials for --url: pass --token or set GEMINIDB_TOKEN; or set "
+                "GEMINIDB_ACCESS_KEY and GEMINIDB_SECRET_KEY; or OS_USERNAME/OS_PASSWORD/"
+                "OS_AUTH_URL, or OS_CLOUD with a clouds.yaml"
+            )
+        click.echo(f"contract: authenticating with {AUTH_METHODS[method]}", err=True)
+        if method == "aksk":
+            return None, settings.access_key, settings.secret_key, settings.project_id
+        if method == "password":
+            auth = settings.auth()
+            assert isinstance(auth, PasswordAuth)
+            project = settings.project_id
+            if not project and settings.project_name:
+                project = settings.require_project_id(auth)
+            return auth.token(verify=settings.verify, timeout=settings.timeout), None, None, project
+        return settings.token, None, None, settings.project_id
+    except (ConfigurationError, AuthenticationError) as error:
+        raise click.UsageError(str(error)) from None
+
+
+AUTH_METHODS = {
+    "token": "the token",
+    "aksk": "AK/SK signatures",
+    "password": "a token from IAM (user and password)",
+}
 
 
 def _split_operations(value: str | None) -> tuple[list[str], list[str]]:

@@ -15,6 +15,9 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
 - ``malformed_body_is_refused``: a createBackup body that is not UTF-8, not complete JSON, or not
   an object is refused with 400 ``DBS.200001`` (sent once per run, beside the first accepted
   createBackup, over HTTP only: schemathesis itself sends no such bodies);
+- ``wrong_signature_is_refused`` (:mod:`.aksk`, in runs with AK/SK credentials): beside the first
+  accepted signed call of each operation, the same call with a wrong signature gets 401
+  ``APIGW.0301``;
 - ``valid_request_refused_only_as_documented``: a request valid by the schemas is refused with 400
   only with one of the operation's ``x-schema-valid-refusals`` codes (the runner lets schemathesis's
   ``positive_data_acceptance`` allow 400 for exactly these operations, and this check narrows it).
@@ -36,6 +39,7 @@ import schemathesis
 from schemathesis import APIOperation, CheckContext, Response
 from schemathesis import Case as GenericCase
 
+from geminidb_backup.contract import aksk
 from geminidb_backup.spec import load_spec
 
 # Any operation of the spec; the checks look at operationId, not at the operation's type.
@@ -46,7 +50,7 @@ CREATE, LIST_JOBS, LIST_BACKUPS, DELETE = "createBackup", "listJobs", "listBacku
 # service takes minutes, so the runner raises this for remote targets.
 JOB_TIMEOUT_ENV = "GEMINIDB_CONTRACT_JOB_TIMEOUT"
 DEFAULT_JOB_TIMEOUT = 60.0
-# Headers that carry the run's credentials into follow-up calls.
+# Headers that carry the run's token into follow-up calls (an AK/SK run's go as a placeholder).
 CREDENTIAL_HEADERS = ("x-auth-token",)
 
 CATALOGUE: frozenset[str] = frozenset(entry["code"] for entry in load_spec()["x-error-codes"])
@@ -68,8 +72,14 @@ def _operation_id(case: Case) -> str | None:
 
 
 def _credentials(response: Response) -> dict[str, str]:
+    """The credentials of a follow-up call: the token of ``response``'s request, or the
+    placeholder its signature was made for, so that the follow-up is signed anew."""
     headers = response.request.headers.items()
-    return {k: str(v) for k, v in headers if k.lower() in CREDENTIAL_HEADERS}
+    found = {k: str(v) for k, v in headers if k.lower() in CREDENTIAL_HEADERS}
+    placeholder = aksk.signed_by_us(response)
+    if placeholder is not None:
+        found["Authorization"] = placeholder
+    return found
 
 
 def _json(response: Response) -> Any:
@@ -140,7 +150,8 @@ def _wait_for_job(
         interval = min(interval * 2, 2.0)
 
 
-def _accepted_create(case: Case, response: Response) -> dict[str, Any] | None:
+def accepted_create(case: Case, response: Response) -> dict[str, Any] | None:
+    """The body of a createBackup 202, whose backup is recorded in :data:`CREATED_BACKUPS`."""
     if _operation_id(case) != CREATE or response.status_code != 202:
         return None
     body = _json(response)
@@ -154,7 +165,7 @@ def _accepted_create(case: Case, response: Response) -> dict[str, Any] | None:
 
 @schemathesis.check
 def created_backup_is_listed(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    accepted = _accepted_create(case, response)
+    accepted = accepted_create(case, response)
     if accepted is None:
         return None
     params = case.path_parameters or {}
@@ -189,7 +200,7 @@ def created_backup_is_listed(ctx: CheckContext, response: Response, case: Case) 
 
 @schemathesis.check
 def backup_job_completes(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    accepted = _accepted_create(case, response)
+    accepted = accepted_create(case, response)
     if accepted is None or not isinstance(accepted.get("job_id"), str):
         return None
     project_id = str((case.path_parameters or {})["project_id"])
@@ -203,7 +214,7 @@ def backup_job_completes(ctx: CheckContext, response: Response, case: Case) -> b
 
 @schemathesis.check
 def duplicate_name_is_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    accepted = _accepted_create(case, response)
+    accepted = accepted_create(case, response)
     if accepted is None or not isinstance(case.body, dict):
         return None
     credentials, params = _credentials(response), dict(case.path_parameters or {})
@@ -319,7 +330,7 @@ def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case)
 
     headers = {**_credentials(response), "Content-Type": "application/json"}
     for body in MALFORMED_BODIES:
-        answer = requests.post(url, data=body, headers=headers, timeout=30)
+        answer = requests.post(url, data=body, headers=headers, auth=aksk.SIGNER, timeout=30)
         try:
             code = answer.json().get("error_code")
         except (ValueError, AttributeError):
@@ -340,4 +351,5 @@ DOMAIN_CHECKS = (
     "error_body_is_catalogued",
     "valid_request_refused_only_as_documented",
     "malformed_body_is_refused",
+    "wrong_signature_is_refused",
 )

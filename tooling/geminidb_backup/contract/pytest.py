@@ -6,6 +6,8 @@
     from geminidb_backup.contract.pytest import contract_schema
 
     schema = contract_schema("http://127.0.0.1:8080", token="...")
+    # or sign each request with AK/SK:
+    # schema = contract_schema(url, access_key="...", secret_key="...")
 
     @schema.parametrize()
     def test_operation(case):
@@ -25,6 +27,7 @@ from typing import Any
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from geminidb_backup.contract import aksk
 from geminidb_backup.contract import checks as _checks  # noqa: F401 - registers the domain checks
 from geminidb_backup.contract.runner import suite_settings
 from geminidb_backup.spec import load_spec
@@ -33,24 +36,37 @@ from geminidb_backup.spec import load_spec
 def contract_schema(
     base_url: str | None = None,
     *,
-    token: str,
+    token: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
     app: Any = None,
     project_id: str | None = None,
     instance_id: str | None = None,
 ) -> OpenApiSchema:
-    """A schemathesis schema of the packaged spec, sending ``token`` as ``X-Auth-Token``.
+    """A schemathesis schema of the packaged spec, sending ``token`` as ``X-Auth-Token``, or
+    signing each request with ``access_key`` and ``secret_key`` (``SDK-HMAC-SHA256``).
 
     Give the server's ``base_url``, or an ASGI ``app`` to call in-process. ``project_id`` and
     ``instance_id`` fix those path parameters to ones that exist on the server; the settings are
-    those of ``geminidb-backup contract``.
+    those of ``geminidb-backup contract``. The key pair stays registered for signing as long as
+    the process runs.
     """
+    if token is None and not (access_key and secret_key):
+        raise ValueError("contract_schema needs a token, or an access_key and a secret_key")
     pinned = {
         name: value
         for name, value in (("project_id", project_id), ("instance_id", instance_id))
         if value is not None
     }
     settings = suite_settings(pinned)
-    settings["headers"] = {"X-Auth-Token": token}
+    # Credentials as the spec's security schemes, not as plain headers, so that schemathesis
+    # knows them for its own: it takes them out to probe that the server enforces them.
+    if token is not None:
+        settings["auth"] = {"openapi": {"token": {"api_key": token}}}
+    else:
+        assert access_key and secret_key
+        placeholder = aksk.register(access_key, secret_key, project_id)
+        settings["auth"] = {"openapi": {"aksk": {"api_key": placeholder}}}
     if base_url is not None:
         settings["base-url"] = base_url
     schema = schemathesis.openapi.from_dict(

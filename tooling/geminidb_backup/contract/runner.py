@@ -34,8 +34,14 @@ POSITIVE_ACCEPTANCE_DEFAULT_STATUSES = ("2xx", "3xx", "401", "403", "404", "409"
 
 @dataclass
 class ContractOptions:
+    """One run of the suite. Credentials (for ``url``; the embedded server makes its own): a
+    ``token``, or an ``access_key`` and ``secret_key`` to sign each request with (the token wins
+    when both are given, as in the CLI)."""
+
     url: str | None = None
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
+    access_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     max_examples: int | None = None
     seed: int | None = None
     workers: int = 1
@@ -50,6 +56,7 @@ class ContractOptions:
     cleanup: bool = True
     job_timeout: float | None = None
     project_id: str | None = None
+    verify_tls: bool = True
     instance_id: str | None = None
     extra_args: Sequence[str] = field(default_factory=tuple)
 
@@ -84,6 +91,9 @@ def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
     from geminidb_backup.contract.checks import VALID_REFUSALS
 
     settings: dict[str, Any] = {"generation": {"database": "none"}}  # no example database on disk
+    # A run whose every request is refused for its credentials (401/403), or that 404s everything
+    # (a wrong base URL), tested nothing: fail it instead of passing on these expected statuses.
+    settings["warnings"] = {"fail-on": ["missing_auth", "base_url_mismatch"]}
     if pinned:
         settings["parameters"] = {f"path.{name}": value for name, value in pinned.items()}
     # positive_data_acceptance refuses every 400 to a schema-valid request. Where the spec lists
@@ -101,13 +111,25 @@ def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
     return settings
 
 
-def schemathesis_config(token_env: str, pinned: Mapping[str, str] | None = None) -> str:
-    """schemathesis.toml of a CLI run; the token comes from the environment variable ``token_env``,
-    so that it is in no file and no command line."""
+def schemathesis_config(
+    token_env: str,
+    pinned: Mapping[str, str] | None = None,
+    *,
+    signing_placeholder: str | None = None,
+) -> str:
+    """schemathesis.toml of a CLI run.
+
+    The token comes from the environment variable ``token_env``, so that it is in no file and no
+    command line. With ``signing_placeholder``, the run signs its requests with AK/SK instead: the
+    ``aksk`` scheme's value is the placeholder that :mod:`.aksk` replaces with each signature.
+    """
     import tomli_w
 
     settings = suite_settings(pinned)
-    settings["auth"] = {"openapi": {"token": {"api_key": f"${{{token_env}}}"}}}
+    if signing_placeholder is not None:
+        settings["auth"] = {"openapi": {"aksk": {"api_key": signing_placeholder}}}
+    else:
+        settings["auth"] = {"openapi": {"token": {"api_key": f"${{{token_env}}}"}}}
     return tomli_w.dumps(settings)
 
 
@@ -136,6 +158,8 @@ def schemathesis_arguments(
                 ]
     if options.max_response_time is not None:
         args += ["--max-response-time", str(options.max_response_time)]
+    if not options.verify_tls:
+        args += ["--tls-verify", "false"]
     return [*args, *options.extra_args]
 
 
@@ -171,6 +195,7 @@ def run(
 
     with ExitStack() as stack:
         url, token = options.url, options.token
+        signing_placeholder: str | None = None
         if url is None:
             server = stack.enter_context(embedded_server())
             url, token = server.url, server.token
@@ -186,8 +211,18 @@ def run(
                     f"{url} is not a loopback address and the suite writes (createBackup, deleteBackup): "
                     "pass --yes to allow it, or --read-only to send only reads and requests the spec forbids"
                 )
+        if token is None and not (options.access_key and options.secret_key):
+            raise ContractUsageError(
+                "no credentials: pass --token or set GEMINIDB_TOKEN, or set GEMINIDB_ACCESS_KEY "
+                "and GEMINIDB_SECRET_KEY to sign requests with AK/SK"
+            )
         if token is None:
-            raise ContractUsageError("no token: pass --token or set GEMINIDB_TOKEN")
+            from geminidb_backup.contract import aksk
+
+            assert options.access_key and options.secret_key
+            signing_placeholder = stack.enter_context(
+                aksk.signing_with(options.access_key, options.secret_key, options.project_id)
+            )
 
         spec_path = str(
             stack.enter_context(as_file(files("geminidb_backup").joinpath("openapi.yaml")))
@@ -209,10 +244,13 @@ def run(
             pinned["project_id"] = str(
                 load_spec()["components"]["parameters"]["ProjectId"]["example"]
             )
-        config_path.write_text(schemathesis_config(TOKEN_ENV, pinned))
+        config_path.write_text(
+            schemathesis_config(TOKEN_ENV, pinned, signing_placeholder=signing_placeholder)
+        )
 
         previous = {name: os.environ.get(name) for name in (TOKEN_ENV, checks.JOB_TIMEOUT_ENV)}
-        os.environ[TOKEN_ENV] = token
+        if token is not None:
+            os.environ[TOKEN_ENV] = token
         if options.job_timeout is not None:
             os.environ[checks.JOB_TIMEOUT_ENV] = str(options.job_timeout)
         elif not is_loopback(url):
@@ -232,8 +270,18 @@ def run(
                 else:
                     os.environ[name] = value
             if options.cleanup and options.url is not None:
-                _clean_up(url, token, echo)
+                _clean_up(url, _auth(options), options.verify_tls, echo)
         return code
+
+
+def _auth(options: ContractOptions) -> Any:
+    """The run's credentials as an ``httpx.Auth``, for the clean-up."""
+    from geminidb_backup.auth import AKSKAuth, TokenAuth
+
+    if options.token is not None:
+        return TokenAuth(options.token)
+    assert options.access_key and options.secret_key
+    return AKSKAuth(options.access_key, options.secret_key, project_id=options.project_id)
 
 
 def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_path: str) -> int:
@@ -263,7 +311,7 @@ def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_pa
     return max(codes)
 
 
-def _clean_up(url: str, token: str, echo: Callable[[str], None]) -> None:
+def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) -> None:
     """Delete the backups the run created and did not delete itself."""
     import httpx
 
@@ -273,7 +321,7 @@ def _clean_up(url: str, token: str, echo: Callable[[str], None]) -> None:
     if not leftovers:
         return
     failed = []
-    with httpx.Client(base_url=url, headers={"X-Auth-Token": token}, timeout=30) as client:
+    with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
         for backup_id, project_id in leftovers.items():
             response = client.delete(
                 f"/v3/{quote(project_id, safe='')}/backups/{quote(backup_id, safe='')}"
