@@ -8,7 +8,9 @@ Not a test: run it by hand (about a minute)::
 Both runs use the pytest entry point (``geminidb_backup.contract.pytest.contract_schema``) with
 the same seed, the same generated cases and every check, domain checks included; only the
 transport differs: the ASGI application called in-process, or the same application served by
-uvicorn on 127.0.0.1. The ratio is in-process over loopback. A third figure is the default
+uvicorn on 127.0.0.1. The ratio is in-process over loopback. A loopback run that signs every
+request with AK/SK instead of sending a token gives the cost of signing (ratio AK/SK over token).
+The last figure is the default
 ``geminidb-backup contract`` run (all four phases) against the embedded server, from its own
 count of cases, with the time it took end to end (server start included).
 """
@@ -39,6 +41,8 @@ app = create_app(ServerConfig(tokens=frozenset({{TOKEN}}), backup_seconds=0, bac
 project = example_instance().project_id
 if MODE == "in-process":
     schema = contract_schema(token=TOKEN, app=app, project_id=project)
+elif MODE == "loopback-aksk":
+    schema = contract_schema({url!r}, access_key="bench-ak", secret_key="bench-sk", project_id=project)
 else:
     schema = contract_schema({url!r}, token=TOKEN, project_id=project)
 CALLS = itertools.count()
@@ -90,10 +94,13 @@ def main() -> None:
         # The loopback run talks to a served copy with the same token as the in-process one.
         with serve_process(
             ["--db", ":memory:", "--backup-seconds", "0", "--backup-limit", "0",
-             "--token", "bench-token", "--no-access-log"]
+             "--token", "bench-token", "--access-key", "bench-ak:bench-sk", "--no-access-log"]
         ) as served:  # fmt: skip
             in_cases, in_seconds = run_pytest("in-process", served.url, args.max_examples, workdir)
             lo_cases, lo_seconds = run_pytest("loopback", served.url, args.max_examples, workdir)
+            ak_cases, ak_seconds = run_pytest(
+                "loopback-aksk", served.url, args.max_examples, workdir
+            )
 
     started = time.perf_counter()
     output = subprocess.run(
@@ -103,7 +110,7 @@ def main() -> None:
     default_seconds = time.perf_counter() - started
     default_cases = int(re.search(r"(\d+) generated", output).group(1))  # type: ignore[union-attr]
 
-    in_rate, lo_rate = in_cases / in_seconds, lo_cases / lo_seconds
+    in_rate, lo_rate, ak_rate = in_cases / in_seconds, lo_cases / lo_seconds, ak_cases / ak_seconds
     print(
         f"pytest entry, in-process : {in_cases:5d} cases in {in_seconds:6.1f} s = {in_rate:6.1f} cases/s"
     )
@@ -111,6 +118,10 @@ def main() -> None:
         f"pytest entry, loopback   : {lo_cases:5d} cases in {lo_seconds:6.1f} s = {lo_rate:6.1f} cases/s"
     )
     print(f"ratio in-process/loopback: {in_rate / lo_rate:.2f}x")
+    print(
+        f"pytest entry, loopback, AK/SK: {ak_cases:5d} cases in {ak_seconds:6.1f} s = "
+        f"{ak_rate:6.1f} cases/s; ratio AK/SK/token: {ak_rate / lo_rate:.2f}x"
+    )
     print(
         f"geminidb-backup contract (default run, embedded server): {default_cases} cases in "
         f"{default_seconds:.1f} s = {default_cases / default_seconds:.1f} cases/s"
