@@ -1,7 +1,11 @@
-"""Shared fixtures: the packaged spec, and walkers over its operations and examples."""
+"""Shared fixtures: the packaged spec, walkers over its operations and examples, and a runner of
+pytest files written by a test."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -44,3 +48,13 @@ def fake_api() -> Iterator[Any]:
 
     with running() as server:
         yield server
+
+
+def run_pytest_file(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """Write ``source`` (dedented) to ``folder/test_contract.py`` and run pytest on it, as a team
+    using the pytest entry point of the contract suite would."""
+    (folder / "test_contract.py").write_text(textwrap.dedent(source))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"],
+        cwd=folder, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip

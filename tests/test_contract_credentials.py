@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,6 +20,7 @@ import requests
 from broken_servers import ACCESS_KEY, SECRET_KEY, TOKEN, reference_app, serving
 from fake_api import DOMAIN, PASSWORD, USER, FakeState, running
 
+from conftest import run_pytest_file
 from geminidb_backup.contract import aksk
 from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import example_instance
@@ -207,9 +207,9 @@ def test_the_cli_gets_a_token_from_iam_with_a_password(tmp_path: Path) -> None:
 
 
 def test_the_pytest_entry_point_signs_with_aksk_in_process(tmp_path: Path) -> None:
-    (tmp_path / "test_contract.py").write_text(
-        textwrap.dedent(
-            f"""
+    result = run_pytest_file(
+        tmp_path,
+        f"""
             from hypothesis import settings
             from geminidb_backup.contract.pytest import contract_schema
             from geminidb_backup.server import ServerConfig, create_app
@@ -224,12 +224,7 @@ def test_the_pytest_entry_point_signs_with_aksk_in_process(tmp_path: Path) -> No
             def test_operation(case):
                 response = case.call_and_validate()
                 assert response.status_code != 401, "the request was not signed"
-            """
-        )
+            """,
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert "4 passed" in result.stdout

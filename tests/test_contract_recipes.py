@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -17,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_pytest_file
 from geminidb_backup.contract.embedded import embedded_server
 from geminidb_backup.server import example_instance
 
@@ -82,9 +81,9 @@ def test_the_pytest_entry_point_runs_schemathesis_with_the_domain_checks(
     your_server: tuple[str, str], tmp_path: Path
 ) -> None:
     url, token = your_server
-    (tmp_path / "test_contract.py").write_text(
-        textwrap.dedent(
-            f"""
+    result = run_pytest_file(
+        tmp_path,
+        f"""
             from hypothesis import settings
             from geminidb_backup.contract.pytest import contract_schema
 
@@ -94,12 +93,7 @@ def test_the_pytest_entry_point_runs_schemathesis_with_the_domain_checks(
             @settings(max_examples=5, deadline=None)
             def test_operation(case):
                 case.call_and_validate()
-            """
-        )
+            """,
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert "4 passed" in result.stdout

@@ -1,4 +1,4 @@
-"""AK/SK signing of the suite's requests, and the check that a server verifies signatures.
+"""AK/SK signing of the suite's requests.
 
 schemathesis knows credentials as values it puts into a request (the spec's ``aksk`` scheme is an
 ``apiKey`` in ``Authorization``), and it takes them out again or swaps them for invalid ones to
@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import requests
 import schemathesis
-from schemathesis import CheckContext, Response
+from schemathesis import Response
 
 from geminidb_backup import signing
 
@@ -69,8 +69,6 @@ def unregister(value: str) -> None:
 def signing_with(access_key: str, secret_key: str, project_id: str | None = None) -> Iterator[str]:
     """Register the key for the duration of a run; yield the placeholder."""
     value = register(access_key, secret_key, project_id)
-    with _verified_lock:
-        _verified.difference_update({pair for pair in _verified if pair[0] == value})
     try:
         yield value
     finally:
@@ -81,7 +79,7 @@ class PlaceholderSigner(requests.auth.AuthBase):
     """Replace a registered placeholder with the request's ``SDK-HMAC-SHA256`` signature.
 
     A placeholder followed by :data:`TAMPERED_SUFFIX` is signed and then spoilt (one hex digit of
-    the signature changed): :func:`wrong_signature_is_refused` sends such requests.
+    the signature changed): the check ``wrong_signature_is_refused`` sends such requests.
     """
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -143,36 +141,3 @@ def signed_by_us(response: Response) -> str | None:
         return None
     value = placeholder(access_key)
     return value if value in _keys else None
-
-
-_verified: set[tuple[str, str]] = set()  # (placeholder, operation) pairs checked in this run
-_verified_lock = threading.Lock()
-
-
-@schemathesis.check
-def wrong_signature_is_refused(ctx: CheckContext, response: Response, case: Any) -> bool | None:
-    """Beside the first accepted signed call of each operation, the same call with a wrong
-    signature is refused with 401 ``APIGW.0301``."""
-    value = signed_by_us(response)
-    if value is None or not 200 <= response.status_code < 300:
-        return None
-    label = case.operation.label
-    with _verified_lock:
-        if (value, label) in _verified:
-            return None
-        _verified.add((value, label))
-    spoilt = case.derive(headers={**(case.headers or {}), "Authorization": value + TAMPERED_SUFFIX})
-    answer = spoilt.call()
-    from geminidb_backup.contract.checks import accepted_create
-
-    accepted_create(spoilt, answer)  # a server that let it through may have made a backup
-    try:
-        code = answer.json().get("error_code")
-    except (ValueError, AttributeError):
-        code = None
-    if (answer.status_code, code) != (401, "APIGW.0301"):
-        raise AssertionError(
-            f"{label} with a wrong AK/SK signature was answered {answer.status_code} "
-            f"{code or ''}, expected 401 APIGW.0301"
-        )
-    return True

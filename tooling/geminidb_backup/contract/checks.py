@@ -15,7 +15,7 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
 - ``malformed_body_is_refused``: a createBackup body that is not UTF-8, not complete JSON, or not
   an object is refused with 400 ``DBS.200001`` (sent once per run, beside the first accepted
   createBackup, over HTTP only: schemathesis itself sends no such bodies);
-- ``wrong_signature_is_refused`` (:mod:`.aksk`, in runs with AK/SK credentials): beside the first
+- ``wrong_signature_is_refused`` (in runs with AK/SK credentials, signed by :mod:`.aksk`): beside the first
   accepted signed call of each operation, the same call with a wrong signature gets 401
   ``APIGW.0301``;
 - ``valid_request_refused_only_as_documented``: a request valid by the schemas is refused with 400
@@ -80,6 +80,15 @@ def _credentials(response: Response) -> dict[str, str]:
     if placeholder is not None:
         found["Authorization"] = placeholder
     return found
+
+
+def _error_code(response: Response | Any) -> str | None:
+    """The ``error_code`` of an error body (schemathesis's or requests' response), if any."""
+    try:
+        code = response.json().get("error_code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None
 
 
 def _json(response: Response) -> Any:
@@ -331,16 +340,50 @@ def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case)
     headers = {**_credentials(response), "Content-Type": "application/json"}
     for body in MALFORMED_BODIES:
         answer = requests.post(url, data=body, headers=headers, auth=aksk.SIGNER, timeout=30)
-        try:
-            code = answer.json().get("error_code")
-        except (ValueError, AttributeError):
-            code = None
+        code = _error_code(answer)
         if (answer.status_code, code) != (400, "DBS.200001"):
             raise AssertionError(
                 f"the malformed createBackup body {body!r} was answered {answer.status_code} "
                 f"{code or ''}, expected 400 DBS.200001"
             )
     return True
+
+
+_signature_checked: set[tuple[str, str]] = set()  # (placeholder, operation) pairs of this run
+
+
+@schemathesis.check
+def wrong_signature_is_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Beside the first accepted signed call of each operation, the same call with a wrong
+    signature is refused with 401 ``APIGW.0301``."""
+    placeholder = aksk.signed_by_us(response)
+    if placeholder is None or not 200 <= response.status_code < 300:
+        return None
+    label = case.operation.label
+    with _created_lock:
+        if (placeholder, label) in _signature_checked:
+            return None
+        _signature_checked.add((placeholder, label))
+    headers = case.headers.copy()
+    headers["Authorization"] = placeholder + aksk.TAMPERED_SUFFIX
+    spoilt = case.derive(headers=headers)
+    answer = spoilt.call()
+    accepted_create(spoilt, answer)  # a server that let it through may have made a backup
+    code = _error_code(answer)
+    if (answer.status_code, code) != (401, "APIGW.0301"):
+        raise AssertionError(
+            f"{label} with a wrong AK/SK signature was answered {answer.status_code} "
+            f"{code or ''}, expected 401 APIGW.0301"
+        )
+    return True
+
+
+def reset() -> None:
+    """Forget what an earlier run in this process created and checked."""
+    with _created_lock:
+        CREATED_BACKUPS.clear()
+        _malformed_sent.clear()
+        _signature_checked.clear()
 
 
 DOMAIN_CHECKS = (

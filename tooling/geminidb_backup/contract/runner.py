@@ -255,7 +255,7 @@ def run(
             os.environ[checks.JOB_TIMEOUT_ENV] = str(options.job_timeout)
         elif not is_loopback(url):
             os.environ[checks.JOB_TIMEOUT_ENV] = "1800"  # a real backup takes minutes
-        checks.CREATED_BACKUPS.clear()
+        checks.reset()
         try:
             if options.read_only:
                 code = _run_read_only(options, spec_path, url, str(config_path))
