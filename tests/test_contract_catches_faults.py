@@ -104,7 +104,9 @@ def test_each_broken_variant_is_reported_by_the_right_check(
     assert expected in _failures(tmp_path)
 
 
-def test_the_reference_server_passes_every_check_in_every_phase(tmp_path: Path) -> None:
+def test_the_reference_server_passes_every_check_in_every_phase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with serving(reference_app()) as url:
         options = ContractOptions(
             url=url,
@@ -118,6 +120,7 @@ def test_the_reference_server_passes_every_check_in_every_phase(tmp_path: Path) 
         code = run(options, echo=lambda line: None)
     assert _failures(tmp_path) == ""
     assert code == 0
+    assert "No issues found" in capsys.readouterr().out  # not even a warning
 
 
 def test_read_only_mode_creates_nothing(tmp_path: Path) -> None:
