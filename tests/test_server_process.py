@@ -4,6 +4,8 @@ a subprocess for the tests, the contract runner and the benchmarks."""
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -22,6 +24,21 @@ def test_yields_a_url_that_answers_and_stops_cleanly() -> None:
         assert any(line.startswith("serving on ") for line in server.output)
         assert server.process.poll() is None
     assert server.process.returncode == 0  # SIGTERM: a clean shutdown
+
+
+def test_a_stop_right_after_the_ready_line_is_a_clean_shutdown() -> None:
+    """SIGTERM as soon as the URL is read, before the event loop has its handlers (a race that
+    ended the server with -15 nearly every time)."""
+    command = [sys.executable, "-m", "geminidb_backup", "serve", "--port", "0", *ARGS]
+    for _ in range(5):
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("serving on ")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        process.stdout.close()
 
 
 def test_writes_to_the_log_file_when_given(tmp_path: Path) -> None:

@@ -214,6 +214,7 @@ def _env_list(name: str) -> list[str]:
 def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
     """Serve until SIGINT or SIGTERM; prints ``serving on http://HOST:PORT`` once listening."""
     import asyncio
+    import signal
     import socket
 
     import uvicorn
@@ -248,6 +249,10 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
         log_level="info" if access_log else "warning",
     )
     server = server_class(uvicorn_config)
+    # A stop asked for as soon as the ready line is read, before the event loop has its handlers,
+    # is still a clean shutdown (uvicorn starts, sees should_exit, and stops).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: server.request_exit())
     click.echo(f"serving on http://{shown}:{bound_port}")
     sys.stdout.flush()
     try:
