@@ -67,12 +67,52 @@ def test_a_placeholder_is_replaced_by_a_signature_the_server_accepts(placeholder
 
 
 def test_anything_but_a_registered_placeholder_goes_out_unchanged(placeholder: str) -> None:
-    for authorization in (None, "SCHEMATHESIS-INVALID-VALUE", aksk.placeholder("OTHERKEY")):
+    stale = placeholder.rsplit("#", 1)[0] + "#0000"  # right access key, not a registered value
+    for authorization in (None, "SCHEMATHESIS-INVALID-VALUE", stale):
         request = _prepared(authorization)
         before = dict(request.headers)
         assert dict(aksk.SIGNER(request).headers) == before
-    with pytest.raises(ApiError):
-        _verify(_prepared(aksk.placeholder("OTHERKEY")))
+
+
+def test_a_text_body_is_signed_as_the_bytes_sent_and_the_host_has_no_user_info(
+    placeholder: str,
+) -> None:
+    signed = requests.Request(
+        "POST",
+        URL.replace("http://", "http://user:pw@"),
+        data='{"name":"bäckup"}',
+        headers={"Authorization": placeholder, "Content-Type": "application/json"},
+        auth=aksk.SIGNER,  # as the hook passes it: requests then ignores the URL's user:pw
+    ).prepare()
+    assert signed.body == '{"name":"bäckup"}'.encode()
+    assert signed.headers["Content-Length"] == str(len(signed.body))
+    assert signed.headers["Host"] == "127.0.0.1:8080"
+    _verify(signed)
+
+
+def test_each_registration_has_its_own_placeholder() -> None:
+    with aksk.signing_with(ACCESS_KEY, SECRET_KEY) as first:
+        with aksk.signing_with(ACCESS_KEY, "another-secret") as second:
+            assert first != second
+        _verify(aksk.SIGNER(_prepared(first)))  # the inner run's end left the outer key in place
+
+
+class _Case:
+    def __init__(self, authorization: str | None) -> None:
+        self.headers = {} if authorization is None else {"Authorization": authorization}
+
+
+def test_the_hook_signs_only_calls_that_carry_a_placeholder(placeholder: str) -> None:
+    """Other schemas in the process keep their own auth; signed calls follow no redirect (the
+    signature is for one URL)."""
+    for case in (_Case(None), _Case("Basic dXNlcjpwdw=="), _Case("SCHEMATHESIS-INVALID-VALUE")):
+        kwargs: dict[str, object] = {"auth": "theirs"}
+        aksk.before_call(None, case, kwargs)
+        assert kwargs == {"auth": "theirs"}
+    for value in (placeholder, placeholder + aksk.TAMPERED_SUFFIX):
+        kwargs = {}
+        aksk.before_call(None, _Case(value), kwargs)
+        assert kwargs == {"auth": aksk.SIGNER, "allow_redirects": False}
 
 
 def test_a_tampered_placeholder_gets_a_signature_that_fails(placeholder: str) -> None:
@@ -94,6 +134,9 @@ def test_a_key_signs_only_while_it_is_registered() -> None:
         pass
     request = _prepared(value)
     assert aksk.SIGNER(request).headers["Authorization"] == value
+    kwargs: dict[str, object] = {}
+    aksk.before_call(None, _Case(value), kwargs)
+    assert kwargs == {}
     with pytest.raises(ValueError, match="secret key"):
         aksk.register(ACCESS_KEY, "")
 
@@ -228,3 +271,16 @@ def test_the_pytest_entry_point_signs_with_aksk_in_process(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "4 passed" in result.stdout
+
+
+def test_an_unreachable_iam_is_a_usage_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))}
+    env |= {"OS_AUTH_URL": "http://127.0.0.1:9/v3", "OS_USERNAME": USER, "OS_PASSWORD": PASSWORD,
+            "OS_USER_DOMAIN_NAME": DOMAIN, "OS_PROJECT_ID": PROJECT_ID}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "geminidb_backup", "contract", "--url", "http://127.0.0.1:9"],
+        capture_output=True, text=True, timeout=120, env=env, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "cannot reach IAM" in result.stderr and "Traceback" not in result.stderr
+    assert PASSWORD not in result.stdout + result.stderr

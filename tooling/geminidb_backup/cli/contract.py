@@ -190,6 +190,8 @@ def _credentials(
     """(token, access key, secret key, project ID) for a target server, found as the other
     commands find them: options, then the environment, then clouds.yaml. An IAM password is
     exchanged for a token here, once: schemathesis sends a fixed token."""
+    import httpx
+
     from geminidb_backup.auth import AuthenticationError, PasswordAuth
     from geminidb_backup.config import resolve
     from geminidb_backup.errors import ConfigurationError
@@ -221,6 +223,8 @@ def _credentials(
         return settings.token, None, None, settings.project_id
     except (ConfigurationError, AuthenticationError) as error:
         raise click.UsageError(str(error)) from None
+    except httpx.TransportError as error:  # IAM unreachable: nothing was sent to --url
+        raise click.UsageError(f"cannot reach IAM to get a token: {error}") from None
 
 
 AUTH_METHODS = {

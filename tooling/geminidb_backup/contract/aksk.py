@@ -4,34 +4,40 @@ schemathesis knows credentials as values it puts into a request (the spec's ``ak
 ``apiKey`` in ``Authorization``), and it takes them out again or swaps them for invalid ones to
 probe whether the server enforces them (``ignored_auth``, negative cases). A signature covers the
 exact bytes sent, which exist only once ``requests`` has prepared the request. So the run's auth
-config gives schemathesis a *placeholder* as the ``aksk`` value, and :data:`SIGNER`, a ``requests``
-auth that a ``before_call`` hook attaches to every call, replaces exactly that placeholder with the
-request's signature. A request from which schemathesis removed the placeholder, or in which it put
-another value, goes out as schemathesis made it: unsigned.
+config gives schemathesis a *placeholder* as the ``aksk`` value, and a ``before_call`` hook gives
+each call that carries a registered placeholder :data:`SIGNER`, a ``requests`` auth that replaces
+exactly that placeholder with the request's signature. A request from which schemathesis removed
+the placeholder, or in which it put another value, goes out as schemathesis made it: unsigned.
+Calls of other schemas in the same process are left alone.
 
-Keys are registered per access key (:func:`register`); the secret key stays in this process's
-memory and is neither put into a request nor into any file or report.
+Limits: a signed call does not follow redirects (``requests`` would re-send the old signature to
+the new URL; the API has none, so the 3xx itself is checked). The few requests schemathesis sends
+without ``Case.call`` (the control request of its Content-Type probe) go out with the placeholder,
+unsigned.
+
+Each registration gets its own placeholder (:func:`register`); the secret key stays in this
+process's memory and is neither put into a request nor into any file or report.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 import schemathesis
-from schemathesis import Response
+from urllib3.util import parse_url
 
 from geminidb_backup import signing
 
 TAMPERED_SUFFIX = " tampered"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class _Key:
     access_key: str
     secret_key: str = field(repr=False)
@@ -42,19 +48,15 @@ _keys: dict[str, _Key] = {}  # placeholder -> key
 _keys_lock = threading.Lock()
 
 
-def placeholder(access_key: str) -> str:
-    """The ``Authorization`` value that stands for "sign this request with ``access_key``"."""
-    return f"{signing.ALGORITHM} Access={access_key}, signature to come"
-
-
 def register(access_key: str, secret_key: str, project_id: str | None = None) -> str:
-    """Sign requests that carry :func:`placeholder` of ``access_key``; return the placeholder.
+    """Sign requests that carry the returned placeholder as ``Authorization`` with this key.
 
     With ``project_id``, signed requests also carry ``X-Project-Id``, as the Huawei Cloud SDK sends it.
     """
     if not access_key or not secret_key:
         raise ValueError("AK/SK signing needs both an access key and a secret key")
-    value = placeholder(access_key)
+    # Unique per registration, so that two runs with one access key never share an entry.
+    value = f"{signing.ALGORITHM} Access={access_key}, signature to come #{secrets.token_hex(8)}"
     with _keys_lock:
         _keys[value] = _Key(access_key, secret_key, project_id)
     return value
@@ -75,6 +77,16 @@ def signing_with(access_key: str, secret_key: str, project_id: str | None = None
         unregister(value)
 
 
+def _key_for(authorization: str) -> _Key | None:
+    return _keys.get(authorization.removesuffix(TAMPERED_SUFFIX))
+
+
+def placeholder_of(case: Any) -> str | None:
+    """The registered placeholder ``case`` carries as ``Authorization`` (to be signed), if any."""
+    value = str((case.headers or {}).get("Authorization", ""))
+    return value if value in _keys else None
+
+
 class PlaceholderSigner(requests.auth.AuthBase):
     """Replace a registered placeholder with the request's ``SDK-HMAC-SHA256`` signature.
 
@@ -84,8 +96,7 @@ class PlaceholderSigner(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         value = _text(request.headers.get("Authorization", ""))
-        tampered = value.endswith(TAMPERED_SUFFIX)
-        key = _keys.get(value.removesuffix(TAMPERED_SUFFIX))
+        key = _key_for(value)
         if key is None:
             return request
         body = request.body if request.body is not None else b""
@@ -95,7 +106,8 @@ class PlaceholderSigner(requests.auth.AuthBase):
         if not isinstance(body, bytes):
             raise TypeError(f"cannot sign a streamed request body ({type(body).__name__})")
         # http.client would add Host after signing; set it here so that the signed value is sent.
-        request.headers["Host"] = urlsplit(request.url).netloc
+        # urllib3's netloc is host[:port], without any user:password of the URL.
+        request.headers["Host"] = parse_url(request.url or "").netloc or ""
         if key.project_id:
             request.headers["X-Project-Id"] = key.project_id
         path, _, query = (request.path_url or "/").partition("?")
@@ -108,7 +120,7 @@ class PlaceholderSigner(requests.auth.AuthBase):
             {name: _text(header) for name, header in request.headers.items()},
             body,
         )
-        if tampered:
+        if value.endswith(TAMPERED_SUFFIX):
             authorization = headers["Authorization"]
             last = "0" if authorization[-1] != "0" else "1"
             headers["Authorization"] = authorization[:-1] + last
@@ -128,16 +140,8 @@ def _text(value: str | bytes) -> str:
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    if _keys:
-        kwargs.setdefault("auth", SIGNER)
-
-
-def signed_by_us(response: Response) -> str | None:
-    """The placeholder a request was signed for, if :data:`SIGNER` signed it."""
-    authorization = str(response.request.headers.get("Authorization", ""))
-    try:
-        access_key = signing.parse_authorization(authorization).access_key
-    except ValueError:
-        return None
-    value = placeholder(access_key)
-    return value if value in _keys else None
+    value = str((case.headers or {}).get("Authorization", ""))
+    if _key_for(value) is None:
+        return  # not ours: another schema's call, or one schemathesis stripped of credentials
+    kwargs["auth"] = SIGNER
+    kwargs["allow_redirects"] = False

@@ -71,12 +71,12 @@ def _operation_id(case: Case) -> str | None:
     return definition.get("operationId") if isinstance(definition, Mapping) else None
 
 
-def _credentials(response: Response) -> dict[str, str]:
+def _credentials(case: Case, response: Response) -> dict[str, str]:
     """The credentials of a follow-up call: the token of ``response``'s request, or the
     placeholder its signature was made for, so that the follow-up is signed anew."""
     headers = response.request.headers.items()
     found = {k: str(v) for k, v in headers if k.lower() in CREDENTIAL_HEADERS}
-    placeholder = aksk.signed_by_us(response)
+    placeholder = aksk.placeholder_of(case)
     if placeholder is not None:
         found["Authorization"] = placeholder
     return found
@@ -181,7 +181,7 @@ def created_backup_is_listed(ctx: CheckContext, response: Response, case: Case) 
     listed = _call(
         case,
         LIST_BACKUPS,
-        _credentials(response),
+        _credentials(case, response),
         path_parameters={"project_id": params["project_id"]},
         query={"backup_id": accepted["backup_id"]},
     )
@@ -213,7 +213,7 @@ def backup_job_completes(ctx: CheckContext, response: Response, case: Case) -> b
     if accepted is None or not isinstance(accepted.get("job_id"), str):
         return None
     project_id = str((case.path_parameters or {})["project_id"])
-    job = _wait_for_job(case, _credentials(response), project_id, accepted["job_id"])
+    job = _wait_for_job(case, _credentials(case, response), project_id, accepted["job_id"])
     if job.get("status") != "Completed":
         raise AssertionError(
             f"backup job {accepted['job_id']} ended {job.get('status')}: {job.get('fail_reason')!r}"
@@ -226,7 +226,7 @@ def duplicate_name_is_refused(ctx: CheckContext, response: Response, case: Case)
     accepted = accepted_create(case, response)
     if accepted is None or not isinstance(case.body, dict):
         return None
-    credentials, params = _credentials(response), dict(case.path_parameters or {})
+    credentials, params = _credentials(case, response), dict(case.path_parameters or {})
     if isinstance(
         accepted.get("job_id"), str
     ):  # a busy instance answers 403 before it checks names
@@ -257,7 +257,7 @@ def deleted_backup_disappears(ctx: CheckContext, response: Response, case: Case)
     if not isinstance(body, dict) or not isinstance(body.get("job_id"), str):
         return None
     params = case.path_parameters or {}
-    credentials = _credentials(response)
+    credentials = _credentials(case, response)
     job = _wait_for_job(case, credentials, params["project_id"], body["job_id"])
     if job.get("status") != "Completed":
         raise AssertionError(
@@ -337,9 +337,18 @@ def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case)
         _malformed_sent.add(url)
     import requests  # schemathesis's own HTTP client
 
-    headers = {**_credentials(response), "Content-Type": "application/json"}
+    headers = {**_credentials(case, response), "Content-Type": "application/json"}
+    verify = case.operation.schema.config.tls_verify_for(operation=case.operation)  # --insecure
     for body in MALFORMED_BODIES:
-        answer = requests.post(url, data=body, headers=headers, auth=aksk.SIGNER, timeout=30)
+        answer = requests.post(
+            url,
+            data=body,
+            headers=headers,
+            auth=aksk.SIGNER,
+            verify=verify,
+            allow_redirects=False,  # a signature is for this URL only; the API has no redirects
+            timeout=30,
+        )
         code = _error_code(answer)
         if (answer.status_code, code) != (400, "DBS.200001"):
             raise AssertionError(
@@ -356,7 +365,7 @@ _signature_checked: set[tuple[str, str]] = set()  # (placeholder, operation) pai
 def wrong_signature_is_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Beside the first accepted signed call of each operation, the same call with a wrong
     signature is refused with 401 ``APIGW.0301``."""
-    placeholder = aksk.signed_by_us(response)
+    placeholder = aksk.placeholder_of(case)
     if placeholder is None or not 200 <= response.status_code < 300:
         return None
     label = case.operation.label
