@@ -136,6 +136,16 @@ def test_the_reference_follows_the_spec(tmp_path: Path) -> None:
     assert "`DBS.999999`" in hook.render_error_codes(spec)
 
 
+def test_the_reference_says_which_credentials_are_alternatives() -> None:
+    hook = load_hook()
+    link = "[`{}`](#authentication)".format
+    either = f"Authentication: {link('token')} or {link('aksk')}"
+    assert hook.render_reference().count(either) == 4  # every operation
+    spec = copy.deepcopy(dict(load_spec()))
+    spec["security"] = [{"token": [], "aksk": []}]
+    assert f"Authentication: {link('token')} and {link('aksk')}" in hook.render_reference(spec)
+
+
 def test_the_reference_shows_the_constraints_and_examples_of_the_spec(site: Path) -> None:
     text = visible_text(page_text(site, "api-reference"))
     schemas = load_spec()["components"]["schemas"]

@@ -402,11 +402,12 @@ def operation_section(document: Node, path: str, method: str, item: Node, operat
         out += ["### Parameters", "", parameters_table(document, parameters), ""]
     security = operation.get("security", document.get("security", []))
     if security:
-        schemes = sorted({name for requirement in security for name in requirement})
-        out += [
-            "Authentication: " + ", ".join(f"[`{name}`](#authentication)" for name in schemes),
-            "",
+        # Requirements are alternatives; the schemes of one requirement are all needed.
+        alternatives = [
+            " and ".join(f"[`{name}`](#authentication)" for name in requirement)
+            for requirement in security
         ]
+        out += ["Authentication: " + " or ".join(alternatives), ""]
     request_body = resolve(document, operation.get("requestBody"))
     if isinstance(request_body, Mapping):
         out += ["### Request body", ""]
