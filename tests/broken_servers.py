@@ -12,12 +12,15 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import uvicorn
 
 from geminidb_backup import signing
-from geminidb_backup.server import ServerConfig, create_app
+from geminidb_backup.contract.runner import ContractOptions, run
+from geminidb_backup.server import ServerConfig, create_app, example_instance
 from geminidb_backup.spec import component_validator
 
 TOKEN = "contract-test-token"
@@ -265,3 +268,24 @@ def serving(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def run_suite(url: str, report_dir: Path, **options: Any) -> int:
+    """The contract suite against ``url``, quietly: seed 1, the seeded project, the token, a JUnit
+    report in ``report_dir``; ``options`` (fields of ContractOptions) change any of it."""
+    settings: dict[str, Any] = {
+        "url": url,
+        "token": TOKEN,
+        "seed": 1,
+        "reports": ["junit"],
+        "report_dir": report_dir,
+        "project_id": example_instance().project_id,
+        **options,
+    }
+    return run(ContractOptions(**settings), echo=lambda line: None)
+
+
+def junit_failures(report_dir: Path) -> str:
+    """The text of every failure in the run's JUnit report."""
+    tree = ElementTree.parse(report_dir / "junit.xml")
+    return "\n".join(failure.text or "" for failure in tree.iter("failure"))

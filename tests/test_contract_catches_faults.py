@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from xml.etree import ElementTree
 
 import broken_servers
 import pytest
-from broken_servers import TOKEN, reference_app, serving
+from broken_servers import TOKEN, junit_failures, reference_app, run_suite, serving
 
-from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import example_instance
 
 Variant = Callable[[broken_servers.ASGIApp], broken_servers.ASGIApp]
@@ -76,11 +74,6 @@ CASES: list[tuple[Variant, list[str], str, str]] = [
 ]
 
 
-def _failures(report_dir: Path) -> str:
-    tree = ElementTree.parse(report_dir / "junit.xml")
-    return "\n".join(failure.text or "" for failure in tree.iter("failure"))
-
-
 @pytest.mark.parametrize(
     ("variant", "phases", "operation", "expected"), CASES, ids=[case[0].__name__ for case in CASES]
 )
@@ -88,37 +81,19 @@ def test_each_broken_variant_is_reported_by_the_right_check(
     variant: Variant, phases: list[str], operation: str, expected: str, tmp_path: Path
 ) -> None:
     with serving(variant(reference_app())) as url:
-        options = ContractOptions(
-            url=url,
-            token=TOKEN,
-            seed=1,
-            max_examples=5,
-            phases=phases,
-            include_operations=[operation],
-            reports=["junit"],
-            report_dir=tmp_path,
-            project_id=PROJECT_ID,
+        code = run_suite(
+            url, tmp_path, max_examples=5, phases=phases, include_operations=[operation]
         )
-        code = run(options, echo=lambda line: None)
     assert code == 1
-    assert expected in _failures(tmp_path)
+    assert expected in junit_failures(tmp_path)
 
 
 def test_the_reference_server_passes_every_check_in_every_phase(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with serving(reference_app()) as url:
-        options = ContractOptions(
-            url=url,
-            token=TOKEN,
-            seed=1,
-            max_examples=10,
-            reports=["junit"],
-            report_dir=tmp_path,
-            project_id=PROJECT_ID,
-        )
-        code = run(options, echo=lambda line: None)
-    assert _failures(tmp_path) == ""
+        code = run_suite(url, tmp_path, max_examples=10)
+    assert junit_failures(tmp_path) == ""
     assert code == 0
     assert "No issues found" in capsys.readouterr().out  # not even a warning
 
@@ -127,16 +102,7 @@ def test_read_only_mode_creates_nothing(tmp_path: Path) -> None:
     import httpx
 
     with serving(reference_app()) as url:
-        options = ContractOptions(
-            url=url,
-            token=TOKEN,
-            seed=1,
-            max_examples=5,
-            read_only=True,
-            report_dir=tmp_path,
-            project_id=PROJECT_ID,
-        )
-        code = run(options, echo=lambda line: None)
+        code = run_suite(url, tmp_path, max_examples=5, read_only=True, reports=[])
         listed = httpx.get(
             f"{url}/v4/{PROJECT_ID}/backups",
             params={"backup_type": "Manual"},

@@ -12,17 +12,23 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from xml.etree import ElementTree
 
 import broken_servers
 import pytest
 import requests
-from broken_servers import ACCESS_KEY, SECRET_KEY, TOKEN, reference_app, serving
+from broken_servers import (
+    ACCESS_KEY,
+    SECRET_KEY,
+    TOKEN,
+    junit_failures,
+    reference_app,
+    run_suite,
+    serving,
+)
 from fake_api import DOMAIN, PASSWORD, USER, FakeState, running
 
 from conftest import run_pytest_file
 from geminidb_backup.contract import aksk
-from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import example_instance
 from geminidb_backup.server.auth import Authenticator
 from geminidb_backup.server.errors import ApiError
@@ -141,30 +147,23 @@ def test_a_key_signs_only_while_it_is_registered() -> None:
         aksk.register(ACCESS_KEY, "")
 
 
-def _failures(report_dir: Path) -> str:
-    tree = ElementTree.parse(report_dir / "junit.xml")
-    return "\n".join(failure.text or "" for failure in tree.iter("failure"))
-
-
 def _run(url: str, report_dir: Path, **overrides: object) -> int:
+    """The suite signing with AK/SK, with JUnit and HAR reports."""
     settings: dict[str, object] = {
-        "url": url,
+        "token": None,
         "access_key": ACCESS_KEY,
         "secret_key": SECRET_KEY,
-        "seed": 1,
         "max_examples": 10,
         "reports": ["junit", "har"],
-        "report_dir": report_dir,
-        "project_id": PROJECT_ID,
         **overrides,
     }
-    return run(ContractOptions(**settings), echo=lambda line: None)  # type: ignore[arg-type]
+    return run_suite(url, report_dir, **settings)
 
 
 def test_the_reference_server_passes_every_check_with_aksk(tmp_path: Path) -> None:
     with serving(reference_app()) as url:
         code = _run(url, tmp_path)
-    assert _failures(tmp_path) == ""
+    assert junit_failures(tmp_path) == ""
     assert code == 0
     entries = json.loads((tmp_path / "network.har").read_text())["log"]["entries"]
     accepted = [e for e in entries if e["response"]["status"] in (200, 202)]
@@ -196,7 +195,7 @@ def test_servers_that_do_not_check_signatures_are_reported(
             url, tmp_path, phases=["examples"], include_operations=[operation], max_examples=5
         )
     assert code == 1
-    assert expected in _failures(tmp_path)
+    assert expected in junit_failures(tmp_path)
 
 
 @pytest.mark.parametrize(

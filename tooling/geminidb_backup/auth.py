@@ -138,19 +138,22 @@ class PasswordAuth(httpx.Auth):
         (the contract suite hands it to schemathesis)."""
         token = self._valid_token()
         if token is None:
-            with httpx.Client(verify=verify, timeout=timeout) as client:
-                self._store(client.send(self._token_request()))
+            self._fetch_token(verify=verify, timeout=timeout)
             token = self._token
         assert token is not None
         return token
 
     def project_id_from_token(self, *, verify: bool = True, timeout: float = 30.0) -> str:
         """Fetch a token now (it is cached for the API calls) and return the ID of its project."""
-        with httpx.Client(verify=verify, timeout=timeout) as client:
-            self._store(client.send(self._token_request()))
+        self._fetch_token(verify=verify, timeout=timeout)
         if not self.scoped_project_id:
             raise AuthenticationError(0, "", "IAM's token names no project", None)
         return self.scoped_project_id
+
+    def _fetch_token(self, *, verify: bool, timeout: float) -> None:
+        """Get a token from IAM outside any API call (with a client of its own), and cache it."""
+        with httpx.Client(verify=verify, timeout=timeout) as client:
+            self._store(client.send(self._token_request()))
 
     def _valid_token(self) -> str | None:
         with self._lock:

@@ -286,13 +286,16 @@ def run(
 
 
 def _auth(options: ContractOptions) -> Any:
-    """The run's credentials as an ``httpx.Auth``, for the clean-up."""
-    from geminidb_backup.auth import AKSKAuth, TokenAuth
+    """The run's credentials as an ``httpx.Auth``, for the clean-up: the CLI's choice (the token
+    first, else AK/SK)."""
+    from geminidb_backup.config import Settings
 
-    if options.token is not None:
-        return TokenAuth(options.token)
-    assert options.access_key and options.secret_key
-    return AKSKAuth(options.access_key, options.secret_key, project_id=options.project_id)
+    return Settings(
+        token=options.token,
+        access_key=options.access_key,
+        secret_key=options.secret_key,
+        project_id=options.project_id,
+    ).auth()
 
 
 def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_path: str) -> int:
