@@ -1,7 +1,8 @@
 """The packaged OpenAPI document, read once, and JSON Schema validators built from it.
 
 Everything that needs a constraint of the API (a pattern, a limit, an enum, an error code) reads
-it from here, so that it is written in one place: ``openapi/geminidb-backup.yaml``.
+it from here, so that it is written in one place: this package's ``openapi.yaml`` (the
+repository's ``openapi/geminidb-backup.yaml`` is a link to it).
 """
 
 from __future__ import annotations
