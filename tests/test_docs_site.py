@@ -18,11 +18,13 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -200,6 +202,19 @@ def test_the_site_ships_the_packaged_spec_for_swagger_ui(site: Path) -> None:
     assert (site / "openapi.yaml").read_bytes() == (
         REPO_ROOT / "openapi/geminidb-backup.yaml"
     ).read_bytes()
+
+
+def test_the_site_is_published_at_its_canonical_address(site: Path) -> None:
+    site_url = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text())["site_url"]
+    assert site_url.startswith("https://") and site_url.endswith("/")
+    index = (site / "index.html").read_text("utf-8")
+    assert f'<link rel="canonical" href="{site_url}">' in index
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    assert f"<loc>{site_url}api-reference/</loc>" in sitemap
+    # The same home is named by both distributions' metadata.
+    for pyproject in ("pyproject.toml", "generated_client/pyproject.toml"):
+        urls = tomllib.loads((REPO_ROOT / pyproject).read_text())["project"]["urls"]
+        assert urls["Homepage"] == site_url, pyproject
 
 
 # --- in a browser ----------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from conftest import REPO_ROOT
 from geminidb_backup import spec as spec_module
 from geminidb_backup.spec import SpecError, check_client_matches_spec
 
-GENERATED = Path("generated_client/geminidb_backup_client")
+# The client's whole distribution: the package and its generated metadata (pyproject.toml,
+# README.md, LICENSE).
+GENERATED = Path("generated_client")
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -31,6 +33,7 @@ def _regenerate(
     workdir: Path, edit_spec: tuple[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     shutil.copytree(REPO_ROOT / "openapi", workdir / "openapi")
+    shutil.copy(REPO_ROOT / "LICENSE", workdir / "LICENSE")
     spec_file = workdir / "openapi" / "geminidb-backup.yaml"
     if edit_spec is not None:
         old, new = edit_spec
@@ -63,7 +66,7 @@ def test_changing_one_constraint_changes_the_generated_client(tmp_path: Path) ->
 
     committed, fresh = _tree(REPO_ROOT / GENERATED), _tree(tmp_path / GENERATED)
     changed = {name for name in fresh if fresh[name] != committed.get(name)}
-    assert changed == {"spec_hash.py"}
+    assert changed == {"geminidb_backup_client/spec_hash.py"}
 
 
 def test_a_generator_warning_fails_the_generation(tmp_path: Path) -> None:

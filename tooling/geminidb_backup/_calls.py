@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-import tenacity
 
 from geminidb_backup_client import Client
 from geminidb_backup_client.models import (
@@ -134,6 +133,13 @@ class RetryPolicy:
     initial: float = 0.5
     maximum: float = 20.0
 
+    def should_try_again(self, call: Call, exc: BaseException, failed_attempts: int) -> bool:
+        """Whether to try ``call`` again after ``failed_attempts`` attempts, the last failing
+        with ``exc``. The loop around it is a few lines, written out in the clients rather than
+        taken from a retry library: it keeps the core install one distribution smaller, and
+        this policy already computes every delay itself."""
+        return failed_attempts < self.attempts and self.should_retry(call, exc)
+
     def should_retry(self, call: Call, exc: BaseException) -> bool:
         if isinstance(exc, APIError):
             return exc.status in RETRY_STATUSES or (exc.status == 500 and call.idempotent)
@@ -150,22 +156,6 @@ class RetryPolicy:
             seconds = backoff * random.uniform(0.5, 1.0)
         log.info("attempt %d failed (%s); trying again in %.1f s", failed_attempts, exc, seconds)
         return seconds
-
-    def tenacity_kwargs(self, call: Call, first: BaseException) -> dict[str, Any]:
-        """Arguments of tenacity's Retrying for the attempts after a first one failed with
-        ``first``. The first attempt runs outside tenacity: building a Retrying costs more than
-        validating and parsing a call, and almost every call succeeds at once."""
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            return self.delay(state.attempt_number + 1, exc)
-
-        return {
-            "stop": tenacity.stop_after_attempt(self.attempts - 1),
-            "wait": wait,
-            "retry": tenacity.retry_if_exception(lambda exc: self.should_retry(call, exc)),
-            "reraise": True,
-        }
 
 
 def is_duplicate(exc: Exception) -> bool:

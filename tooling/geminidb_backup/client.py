@@ -8,13 +8,13 @@ do the same things; what they share without I/O lives in :mod:`geminidb_backup._
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Self
 
 import httpx
-import tenacity
 
 from geminidb_backup_client import Client
 from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
@@ -160,14 +160,14 @@ class BackupClient(_Base):
         return _calls.parse(call, response, self._generated)
 
     def _execute(self, call: Call) -> Any:
-        try:
-            return self._send(call)
-        except GeminiDBError as exc:
-            if self.retry.attempts <= 1 or not self.retry.should_retry(call, exc):
-                raise
-            time.sleep(self.retry.delay(1, exc))
-            retrying = tenacity.Retrying(**self.retry.tenacity_kwargs(call, exc))
-        return retrying(self._send, call)
+        for attempt in itertools.count(1):
+            try:
+                return self._send(call)
+            except GeminiDBError as exc:
+                if not self.retry.should_try_again(call, exc, attempt):
+                    raise
+                time.sleep(self.retry.delay(attempt, exc))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _pages(self, page_call: Callable[[int], Call]) -> Iterator[Any]:
         """Every page of a list call, ``page_call(offset)`` building the call of each."""
@@ -314,14 +314,14 @@ class AsyncBackupClient(_Base):
         return _calls.parse(call, response, self._generated)
 
     async def _execute(self, call: Call) -> Any:
-        try:
-            return await self._send(call)
-        except GeminiDBError as exc:
-            if self.retry.attempts <= 1 or not self.retry.should_retry(call, exc):
-                raise
-            await asyncio.sleep(self.retry.delay(1, exc))
-            retrying = tenacity.AsyncRetrying(**self.retry.tenacity_kwargs(call, exc))
-        return await retrying(self._send, call)
+        for attempt in itertools.count(1):
+            try:
+                return await self._send(call)
+            except GeminiDBError as exc:
+                if not self.retry.should_try_again(call, exc, attempt):
+                    raise
+                await asyncio.sleep(self.retry.delay(attempt, exc))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pages(self, page_call: Callable[[int], Call]) -> AsyncIterator[Any]:
         offset = 0

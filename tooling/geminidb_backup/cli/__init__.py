@@ -32,6 +32,10 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# Commands that need an optional part of the distribution (pip install 'geminidb-backup[EXTRA]').
+EXTRA_OF_COMMAND = {"serve": "server", "contract": "contract"}
+
+
 class LazyGroup(click.Group):
     """A click group that imports each command's module only when that command is used.
 
@@ -47,6 +51,13 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in EXTRA_OF_COMMAND:
+            from geminidb_backup import _extras
+
+            extra = EXTRA_OF_COMMAND[cmd_name]
+            if _extras.missing(extra):
+                click.echo(_extras.message(extra, f"geminidb-backup {cmd_name}"), err=True)
+                ctx.exit(2)
         if cmd_name in self.lazy_commands:
             module_name, attribute = self.lazy_commands[cmd_name].split(":")
             command = getattr(importlib.import_module(module_name), attribute)

@@ -137,6 +137,9 @@ def schemathesis_config(
     import tomli_w
 
     settings = suite_settings(pinned)
+    # schemathesis records crashes for `schemathesis replay` under ./.schemathesis/: a contract run
+    # writes nothing into the user's working directory but the reports it was asked for.
+    settings["cache"] = {"enabled": False}
     if signing_placeholder is not None:
         settings["auth"] = {"openapi": {"aksk": {"api_key": signing_placeholder}}}
     else:
@@ -242,6 +245,7 @@ def run(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="geminidb-contract-"))
         )
         config_path = workdir / "schemathesis.toml"
+        _keep_hypothesis_files_in(workdir, stack)
         pinned = {
             name: value
             for name, value in (
@@ -283,6 +287,16 @@ def run(
             if options.cleanup and options.url is not None:
                 _clean_up(url, _auth(options), options.verify_tls, echo)
         return code
+
+
+def _keep_hypothesis_files_in(workdir: Path, stack: ExitStack) -> None:
+    """Hypothesis keeps caches under ./.hypothesis/ by default: a contract run writes nothing into
+    the user's working directory but the reports it was asked for, so they go to the run's
+    temporary directory (and go with it)."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(workdir / "hypothesis")
+    stack.callback(set_hypothesis_home_dir, None)
 
 
 def _auth(options: ContractOptions) -> Any:

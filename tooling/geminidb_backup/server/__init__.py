@@ -29,4 +29,7 @@ def __getattr__(name: str) -> object:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from geminidb_backup import _extras
+
+    _extras.require("server", "geminidb_backup.server")
     return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -67,8 +67,11 @@ def serve_process(
     log_path: Path | None = None,
     start_timeout: float = 60.0,
     stop_timeout: float = 30.0,
+    python: str = sys.executable,
 ) -> Iterator[ServeProcess]:
     """Run ``python -m geminidb_backup serve --port 0 ARGS``; yield once it prints its URL.
+
+    ``python`` is the interpreter, by default this one (another venv's, to run its install).
 
     ``env`` is laid over the current environment. The server's stdout and stderr go to
     ``log_path`` when given (the file is written by the server itself), else to a pipe that a
@@ -77,7 +80,7 @@ def serve_process(
     print its URL within ``start_timeout`` seconds. On exit the server, unless it already ended,
     gets SIGTERM, then SIGKILL after ``stop_timeout`` seconds.
     """
-    command = [sys.executable, "-m", "geminidb_backup", "serve", "--port", "0", *args]
+    command = [python, "-m", "geminidb_backup", "serve", "--port", "0", *args]
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     lines: list[str] = []
     reader: threading.Thread | None = None
