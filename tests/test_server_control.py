@@ -418,3 +418,30 @@ def test_a_body_that_is_not_a_json_object_is_refused(client: TestClient) -> None
         assert (answer.status_code, answer.json()["error"]) == (
             400, "the body must be a JSON object",
         )  # fmt: skip
+
+
+def test_serve_with_an_admin_token_offers_the_control_api(tmp_path: Path) -> None:
+    from server_helpers import serve
+
+    args = ["--token", TOKEN, "--db", str(tmp_path / "s.db"), "--backup-seconds", "3600"]
+    with serve(args, env={"GEMINIDB_SERVER_ADMIN_TOKEN": ADMIN}) as server:
+        control = f"{server.url}{CONTROL_PREFIX}"
+        assert httpx.get(f"{control}/state").status_code == 401
+        created = httpx.post(server.url + CREATE_PATH, json=body(), headers=AUTH).json()
+        # The wall-following clock of `serve` moves too: an hour's backup ends now.
+        clock = httpx.post(f"{control}/clock", json={"advance": 3600}, headers=BEARER).json()
+        assert clock["frozen"] is False
+        jobs = httpx.get(server.url + JOBS_PATH, params={"id": created["job_id"]}, headers=AUTH)
+        assert jobs.json()["jobs"][0]["status"] == "Completed"
+        httpx.post(f"{control}/faults", json={"fault": "drop"}, headers=BEARER)
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(server.url + BACKUPS_PATH, headers=AUTH)
+    assert ADMIN not in "".join(server.output)
+
+
+def test_serve_without_an_admin_token_has_no_control_api(tmp_path: Path) -> None:
+    from server_helpers import serve
+
+    with serve(["--token", TOKEN, "--db", str(tmp_path / "s.db")]) as server:
+        answer = httpx.get(f"{server.url}{CONTROL_PREFIX}/state", headers=BEARER)
+        assert (answer.status_code, answer.json()["error_code"]) == (404, "APIGW.0101")
