@@ -23,7 +23,7 @@ from geminidb_backup.server.transport import AbortableH11Protocol
 from geminidb_backup_client import AuthenticatedClient
 from geminidb_backup_client.models import Backup, Job
 
-from ._transport import EmulatorASGITransport, EmulatorTransport, EventLoopThread
+from ._transport import EmulatorASGITransport, EmulatorTransport, PrivateLoop
 
 __all__ = ["FAST_RETRY", "IN_PROCESS_URL", "Emulator"]
 
@@ -88,7 +88,7 @@ class Emulator:
         if saved is not None and saved > self.clock():
             # A state file from an emulator whose clock was moved further: go on from there.
             self.clock.advance(saved - self.clock())
-        self._loop: EventLoopThread | None = None
+        self._loop: PrivateLoop | None = None
         self._server: uvicorn.Server | None = None
         self._url: str | None = None
         self._closed = False
@@ -129,11 +129,11 @@ class Emulator:
             self._loop.close()
         self.app.close()
 
-    def _loop_thread(self) -> EventLoopThread:
+    def _private_loop(self) -> PrivateLoop:
         if self._closed:
             raise RuntimeError("the emulator is closed")
         if self._loop is None:
-            self._loop = EventLoopThread()
+            self._loop = PrivateLoop()
         return self._loop
 
     def _on_loop(self, function: Any) -> Any:
@@ -148,7 +148,7 @@ class Emulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An ``httpx.Client`` transport to the emulator."""
-        return EmulatorTransport(self.app, self._loop_thread())
+        return EmulatorTransport(self.app, self._private_loop())
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An ``httpx.AsyncClient`` transport: the application runs on the caller's event loop."""
@@ -193,7 +193,9 @@ class Emulator:
     def serve(self) -> str:
         """Listen on a free port of 127.0.0.1 (once; later calls return the same URL)."""
         if self._url is None:
-            self._url = self._loop_thread().run(self._start_server())
+            loop = self._private_loop()
+            loop.start_thread()  # the server serves between the test's calls
+            self._url = loop.run(self._start_server())
         return self._url
 
     @property
