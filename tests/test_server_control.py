@@ -106,6 +106,10 @@ def test_the_next_backup_fails_with_its_reason_then_backups_succeed_again(
     assert by_status["Failed"] == [failing["job_id"]]
     assert by_status["Completed"] == [succeeding["job_id"]]
     assert by_status["Running"] == []
+    # A failed backup keeps its name and can be deleted, as in the console.
+    assert create(client, "backup-0001").json()["error_code"] == "DBS.201201"
+    deleting = client.delete(f"/v3/{PROJECT_ID}/backups/{failing['backup_id']}", headers=AUTH)
+    assert deleting.status_code == 202
 
 
 def test_every_backup_of_one_instance_fails_until_told_otherwise(

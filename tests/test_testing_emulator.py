@@ -275,3 +275,16 @@ def test_without_the_server_extra_the_import_error_says_what_to_install() -> Non
     assert result.returncode != 0
     assert "pip install 'geminidb-backup[server]'" in result.stderr
     assert "starlette is missing" in result.stderr
+
+
+def test_the_sync_client_works_inside_a_running_event_loop() -> None:
+    # run_until_complete cannot run inside a running loop: the emulator moves to its own thread.
+    async def scenario(emulator: Emulator) -> None:
+        with emulator.client() as client:
+            created = client.create_backup(emulator.instance_id, "inside-a-loop")
+            emulator.advance(1)
+            assert client.wait(created.job_id, timeout=1).status == "Completed"
+
+    with Emulator() as emulator:
+        asyncio.run(scenario(emulator))
+        assert [b.name for b in emulator.backups() if b.type_ == "Manual"] == ["inside-a-loop"]

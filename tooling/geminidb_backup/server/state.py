@@ -229,6 +229,7 @@ class Store:
         self.backup_seconds = backup_seconds
         self.backup_limit = backup_limit
         self.clock = clock
+        self.in_memory = path == ":memory:"
         # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
@@ -691,6 +692,8 @@ class Store:
         return None if row is None else float(row["value"])
 
     def save_time(self, now: float) -> None:
+        if self.in_memory:  # nothing outlives it, nothing to save the time for
+            return
         with self._changing() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)", (now,))
 
