@@ -435,6 +435,10 @@ def test_serve_with_an_admin_token_offers_the_control_api(tmp_path: Path) -> Non
         # The wall-following clock of `serve` moves too: an hour's backup ends now.
         clock = httpx.post(f"{control}/clock", json={"advance": 3600}, headers=BEARER).json()
         assert clock["frozen"] is False
+        frozen = httpx.post(f"{control}/clock", json={"frozen": True}, headers=BEARER).json()
+        assert frozen["frozen"] is True and frozen["now"] >= clock["now"]
+        again = httpx.get(f"{control}/state", headers=BEARER).json()["clock"]
+        assert again["now"] == frozen["now"]  # stopped: only advance moves it now
         jobs = httpx.get(server.url + JOBS_PATH, params={"id": created["job_id"]}, headers=AUTH)
         assert jobs.json()["jobs"][0]["status"] == "Completed"
         httpx.post(f"{control}/faults", json={"fault": "drop"}, headers=BEARER)

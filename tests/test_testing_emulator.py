@@ -288,3 +288,30 @@ def test_the_sync_client_works_inside_a_running_event_loop() -> None:
     with Emulator() as emulator:
         asyncio.run(scenario(emulator))
         assert [b.name for b in emulator.backups() if b.type_ == "Manual"] == ["inside-a-loop"]
+
+
+def test_the_async_client_recovers_after_a_drop_after_commit() -> None:
+    async def scenario(emulator: Emulator) -> None:
+        async with emulator.async_client() as client:
+            emulator.arm_fault("drop-after-commit", operation="createBackup")
+            created = await client.create_backup(emulator.instance_id, "async-drop-01")
+            assert created.recovered
+            emulator.arm_fault("503", 2, operation="listJobs")
+            assert created.job_id is not None
+            assert (await client.wait(created.job_id, timeout=1)).status == "Completed"
+
+    with Emulator() as emulator:
+        asyncio.run(scenario(emulator))
+        assert len([b for b in emulator.backups() if b.type_ == "Manual"]) == 1
+
+
+def test_bad_emulator_options_are_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="PROJECT_ID/INSTANCE_ID"):
+        Emulator(instances=["no-slash"])
+    with pytest.raises(ValueError, match="at least one instance"):
+        Emulator(instances=[])
+    with Emulator() as emulator:
+        with pytest.raises(ValueError, match="status must be one of"):
+            emulator.set_instance_status(emulator.instance_id, "sleepy")
+        with pytest.raises(ValueError, match="fault must be one of"):
+            emulator.arm_fault("404")
