@@ -211,10 +211,13 @@ def test_projects_and_instances_added_at_run_time_are_served_with_their_attribut
         (lambda c: c.fail_next_backup(""), "reason must be"),
         (lambda c: c.fail_next_backup("x", instance_id="nope"), "no instance 'nope'"),
         (lambda c: c.set_instance_status(INSTANCE_ID, "busy", seconds=0), "positive"),
+        (lambda c: c.set_instance_status(INSTANCE_ID, "busy", seconds=1e300), "year 9999"),
         (lambda c: c.arm_fault("418"), "fault must be one of 500, 503, 429, drop"),
         (lambda c: c.arm_fault("503", 0), "count must be"),
         (lambda c: c.arm_fault("503", operation="getBackup"), "operation must be one of"),
         (lambda c: c.advance(-1), "only moves forward"),
+        (lambda c: c.advance(float("inf")), "past the year 9999"),
+        (lambda c: c.advance(1e13), "past the year 9999"),
     ],
 )
 def test_bad_control_calls_say_what_is_wrong(control: Control, call: Any, message: str) -> None:

@@ -27,6 +27,7 @@ from geminidb_backup.server.faults import Fault
 from geminidb_backup.server.state import (
     DATASTORE_VERSION,
     INSTANCE_STATUSES,
+    LAST_MOMENT,
     Clock,
     Instance,
 )
@@ -180,9 +181,11 @@ class Control:
         ``seconds`` of the server's clock (then back to ``normal``) or until changed."""
         self._check_status(status)
         if seconds is not None and (
-            isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 < seconds < LAST_MOMENT - self.now()
         ):
-            raise ControlError("seconds must be a positive number")
+            raise ControlError("seconds must be a positive number, ending before the year 9999")
         until = None if seconds is None else self.now() + seconds
         instance = replace(
             self.instance(instance_id, project_id), status=status, status_until=until

@@ -55,16 +55,18 @@ INSTANCE_STATUSES: dict[str, str | None] = {
     "abnormal": errors.INSTANCE_BUSY,
     "frozen": errors.OPERATION_NOT_ALLOWED,
 }
+# The last moment a time of the API can show (9999-12-31T23:59:59+0000).
+LAST_MOMENT = 253_402_300_799.0
 # How far back the seeded automated backup of an instance is dated: the night before start-up.
 AUTO_BACKUP_AGE_SECONDS = 86_400.0
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS instances (
     project_id TEXT NOT NULL,
     id TEXT NOT NULL,
     name TEXT NOT NULL,
-    datastore_version TEXT NOT NULL DEFAULT '3.11',
+    datastore_version TEXT NOT NULL DEFAULT '{DATASTORE_VERSION}',
     status TEXT NOT NULL DEFAULT 'normal',
     status_until REAL,
     fail_reason TEXT,
@@ -110,7 +112,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
 """
 # Columns added since the first release, for state files written by it: (table, column, type).
 _ADDED_COLUMNS = (
-    ("instances", "datastore_version", "TEXT NOT NULL DEFAULT '3.11'"),
+    ("instances", "datastore_version", f"TEXT NOT NULL DEFAULT '{DATASTORE_VERSION}'"),
     ("instances", "status", "TEXT NOT NULL DEFAULT 'normal'"),
     ("instances", "status_until", "REAL"),
     ("instances", "fail_reason", "TEXT"),
@@ -156,6 +158,8 @@ class Clock:
         """Move the clock ``seconds`` (>= 0) forward; returns the new time."""
         if not seconds >= 0:  # also refuses NaN
             raise ValueError(f"the clock only moves forward: {seconds!r} seconds")
+        if not self() + seconds < LAST_MOMENT:  # also refuses infinity
+            raise ValueError(f"{seconds!r} seconds from now is past the year 9999")
         if self._frozen_at is not None:
             self._frozen_at += seconds
         else:
