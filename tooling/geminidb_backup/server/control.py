@@ -30,6 +30,7 @@ from geminidb_backup.server.state import (
     LAST_MOMENT,
     Clock,
     Instance,
+    format_time,
 )
 from geminidb_backup.spec import validator_at
 
@@ -109,8 +110,6 @@ class Control:
         self.clock.freeze(frozen)
 
     def clock_state(self) -> dict[str, Any]:
-        from geminidb_backup.server.state import format_time
-
         now = self.now()
         frozen = isinstance(self.server.clock, Clock) and self.server.clock.frozen
         return {"now": now, "time": format_time(now), "frozen": frozen}
