@@ -9,7 +9,8 @@ A fenced block is tested when the line before it is a marker comment (invisible 
 - ``<!-- test: commands -->``: each line's command must be one of the project's commands (an
   executable file in the repository); for commands that cannot run inside the tests themselves,
   such as ``scripts/test``;
-- ``<!-- test: json SCHEMA -->``: the block is JSON valid against ``#/components/schemas/SCHEMA``.
+- ``<!-- test: json SCHEMA -->``: the block is JSON valid against ``#/components/schemas/SCHEMA``;
+- ``<!-- test: pytest -->``: the block is a test module; pytest runs it and it must pass.
 
 In the pages this branch writes (``GUIDES``), every fenced block must carry a marker.
 """
@@ -28,11 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_pytest_file
 from geminidb_backup.spec import component_validator
 
 DOCS = REPO_ROOT / "docs"
-GUIDES = ("index.md", "quick-start.md", "changing-the-spec.md", "error-codes.md")
+GUIDES = ("index.md", "quick-start.md", "changing-the-spec.md", "error-codes.md", "testing.md")
 MARKER = re.compile(r"^(?P<indent>\s*)<!-- test: (?P<kind>[\w-]+)(?P<args>(?: [\w-]+)*) -->$")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+)(?P<lang>[\w-]*)")
 
@@ -101,7 +102,7 @@ def test_every_block_of_the_guides_is_tested() -> None:
 
 
 @pytest.mark.parametrize("example", MARKED, ids=lambda e: e.id)
-def test_the_example_runs(example: Example) -> None:
+def test_the_example_runs(example: Example, tmp_path: Path) -> None:
     if example.kind == "python":
         assert example.lang == "python"
         if "needs-server" in example.args and not server_available():
@@ -135,5 +136,9 @@ def test_the_example_runs(example: Example) -> None:
         (schema,) = example.args
         errors = list(component_validator(schema).iter_errors(json.loads(example.code)))
         assert not errors, errors
+    elif example.kind == "pytest":
+        result = run_pytest_file(tmp_path, example.code)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert " passed" in result.stdout and " failed" not in result.stdout
     else:
         pytest.fail(f"unknown test marker {example.kind!r}")

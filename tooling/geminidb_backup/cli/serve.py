@@ -10,6 +10,7 @@ import click
 
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
+ADMIN_TOKEN_ENV = "GEMINIDB_SERVER_ADMIN_TOKEN"
 BACKLOG = 2048  # uvicorn's default
 
 
@@ -113,6 +114,14 @@ BACKLOG = 2048  # uvicorn's default
 )
 @click.option("--fault-seed", type=int, default=None, help="Seed of the fault draws.")
 @click.option(
+    "--admin-token",
+    envvar=ADMIN_TOKEN_ENV,
+    default=None,
+    help=f"Turn on the control API under /_emulator (clock, failing backups, instance status, "
+    f"faults, reset) for callers with this bearer token [env {ADMIN_TOKEN_ENV}]. "
+    "Off without it. See the guide 'Testing your backup code'.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -138,6 +147,7 @@ def serve(
     fault_latency: float,
     retry_after: int,
     fault_seed: int | None,
+    admin_token: str | None,
     access_log: bool,
 ) -> None:
     """Run the reference server: a local, stateful GeminiDB backup API."""
@@ -199,6 +209,7 @@ def serve(
         db_path=db_path,
         fsync=fsync,
         faults=faults,
+        admin_token=admin_token or None,
         **settings,
     )
     if generated is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -24,9 +23,10 @@ from starlette.types import Receive, Scope, Send
 from geminidb_backup.server import errors
 from geminidb_backup.server.auth import Authenticator
 from geminidb_backup.server.config import ServerConfig
+from geminidb_backup.server.control import CONTROL_PREFIX, ControlAPI
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
-from geminidb_backup.server.state import Store, parse_time
+from geminidb_backup.server.state import Clock, Store, parse_time
 from geminidb_backup.server.transport import ABORT_EXTENSION
 from geminidb_backup.server.validation import Operation, Router, compile_operations
 
@@ -67,9 +67,11 @@ async def _read_body(request: Request) -> bytes:
 
 
 class ReferenceServer:
-    """The ASGI application. ``clock`` gives epoch seconds (tests pass a controllable one)."""
+    """The ASGI application. ``clock`` gives epoch seconds (tests pass a controllable one); by
+    default a :class:`Clock` that follows the wall, which the control API can move."""
 
-    def __init__(self, config: ServerConfig, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: ServerConfig, *, clock: Callable[[], float] | None = None) -> None:
+        clock = clock if clock is not None else Clock()
         errors.check_catalogue()
         self.config = config
         self.router = Router(compile_operations())
@@ -85,7 +87,9 @@ class ReferenceServer:
             config.tokens,
             config.access_keys,
             max_skew_seconds=config.signature_skew_seconds,
-            clock=clock,
+            # A signature is dated by the caller's real clock, however far a test moved the
+            # server's.
+            clock=clock.wall if isinstance(clock, Clock) else clock,
         )
         self.faults = FaultInjector(config.faults)
         self.clock = clock
@@ -98,6 +102,8 @@ class ReferenceServer:
         spec_operations = {op.operation_id for op in compile_operations()}
         if spec_operations != set(self.handlers):
             raise RuntimeError(f"the spec's operations {sorted(spec_operations)} have no handlers")
+        # Not part of the API (not in the spec): absent unless an admin token was configured.
+        self.control_api = ControlAPI(self, config.admin_token) if config.admin_token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -151,6 +157,8 @@ class ReferenceServer:
             await asyncio.sleep(0)
 
     async def _handle(self, request: Request) -> Response:
+        if self.control_api is not None and request.scope["path"].startswith(CONTROL_PREFIX):
+            return await self.control_api.handle(request)
         found = self.router.match(request.scope["path"])
         if found is None:
             raise ApiError(errors.NO_SUCH_API)
@@ -160,7 +168,7 @@ class ReferenceServer:
             raise ApiError(
                 errors.NO_SUCH_API, status=405, headers={"Allow": ", ".join(sorted(methods))}
             )
-        fault = self.faults.draw()
+        fault = self.faults.draw(operation.operation_id)
         if self.faults.config.latency_seconds:
             await asyncio.sleep(self.faults.config.latency_seconds)
         self._before(fault)
@@ -268,5 +276,7 @@ def _time(value: str | None, code: str) -> float | None:
         raise ApiError(code) from None
 
 
-def create_app(config: ServerConfig, *, clock: Callable[[], float] = time.time) -> ReferenceServer:
+def create_app(
+    config: ServerConfig, *, clock: Callable[[], float] | None = None
+) -> ReferenceServer:
     return ReferenceServer(config, clock=clock)

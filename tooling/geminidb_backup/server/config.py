@@ -127,11 +127,14 @@ class ServerConfig:
     fsync: bool = False
     signature_skew_seconds: float = DEFAULT_SIGNATURE_SKEW_SECONDS
     faults: FaultConfig = field(default_factory=FaultConfig)
+    # The bearer token of the control API (server/control.py); None: no control API at all.
+    admin_token: str | None = None
 
     def __repr__(self) -> str:  # tokens and secret keys must not reach a log through a repr
         return (
             f"ServerConfig(tokens=<{len(self.tokens)}>, access_keys={sorted(self.access_keys)},"
             f" instances={self.instances!r}, db_path={self.db_path!r},"
             f" backup_seconds={self.backup_seconds}, backup_limit={self.backup_limit},"
-            f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r})"
+            f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r},"
+            f" admin_token={'<set>' if self.admin_token else None})"
         )

@@ -2,7 +2,8 @@
 or a dropped connection, either before the request is handled or after its change is committed.
 
 One draw from a seeded generator per request decides, so a run with the same seed and the same
-sequence of requests meets the same faults.
+sequence of requests meets the same faults. A test can also arm a fault for the next N calls (of
+one operation, or of any): armed faults come first, in the order they were armed.
 """
 
 from __future__ import annotations
@@ -54,14 +55,42 @@ class FaultConfig:
         return self.latency_seconds > 0 or any(self.shares().values())
 
 
+@dataclass
+class ArmedFault:
+    """``fault`` for the next ``remaining`` calls of ``operation`` (an operationId; None: any)."""
+
+    fault: Fault
+    remaining: int
+    operation: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"fault": self.fault.value, "count": self.remaining, "operation": self.operation}
+
+
 class FaultInjector:
     def __init__(self, config: FaultConfig) -> None:
         self.config = config
         self._random = random.Random(config.seed)
         self._shares = [(fault, share) for fault, share in config.shares().items() if share > 0]
+        self.armed: list[ArmedFault] = []
 
-    def draw(self) -> Fault | None:
-        """The fault this request meets, if any."""
+    def arm(self, fault: Fault, count: int = 1, operation: str | None = None) -> None:
+        """Make the next ``count`` calls (of ``operation`` only, when given) meet ``fault``."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        self.armed.append(ArmedFault(fault, count, operation))
+
+    def disarm(self) -> None:
+        self.armed.clear()
+
+    def draw(self, operation: str | None = None) -> Fault | None:
+        """The fault this request (a call of ``operation``) meets, if any."""
+        for index, armed in enumerate(self.armed):
+            if armed.operation is None or armed.operation == operation:
+                armed.remaining -= 1
+                if armed.remaining == 0:
+                    del self.armed[index]
+                return armed.fault
         if not self._shares:
             return None
         point = self._random.random()

@@ -16,6 +16,12 @@ in its back end whatever happens to the API node that accepted it.
 All access happens on the event loop's thread with one connection, so requests are serialised:
 the checks of createBackup (busy instance, duplicate name, limit) and its inserts cannot interleave
 with another request's. Writes are group-committed (:meth:`Store._write`).
+
+What a test controls (:mod:`.control`, :mod:`geminidb_backup.testing`) is state too, kept here:
+a backup that is made to fail carries its ``fail_reason`` from the start and ends ``FAILED`` (its
+job ``Failed``) when it would have completed; an instance has a status (``busy``, ``abnormal``,
+``frozen``), possibly until a given time; projects and instances can be added at run time. The
+clock is a :class:`Clock`, which follows the wall unless a test freezes it.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import hashlib
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -38,14 +45,31 @@ DELETE_JOB = "DeleteBackup"
 DATASTORE_TYPE = "cassandra"
 DATASTORE_VERSION = "3.11"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
+# What an instance's status does to a backup or deletion started on it. The names are the real
+# service's instance statuses (``normal``, ``abnormal``, ``frozen``), plus ``busy`` for an instance
+# on which another operation (a resize, a restart) runs; the codes are what the API answers then
+# (see createBackup's description in the spec).
+INSTANCE_STATUSES: dict[str, str | None] = {
+    "normal": None,
+    "busy": errors.INSTANCE_BUSY,
+    "abnormal": errors.INSTANCE_BUSY,
+    "frozen": errors.OPERATION_NOT_ALLOWED,
+}
+# The last moment a time of the API can show (9999-12-31T23:59:59+0000).
+LAST_MOMENT = 253_402_300_799.0
 # How far back the seeded automated backup of an instance is dated: the night before start-up.
 AUTO_BACKUP_AGE_SECONDS = 86_400.0
 
-_SCHEMA = """
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS instances (
     project_id TEXT NOT NULL,
     id TEXT NOT NULL,
     name TEXT NOT NULL,
+    datastore_version TEXT NOT NULL DEFAULT '{DATASTORE_VERSION}',
+    status TEXT NOT NULL DEFAULT 'normal',
+    status_until REAL,
+    fail_reason TEXT,
     PRIMARY KEY (project_id, id)
 );
 CREATE TABLE IF NOT EXISTS backups (
@@ -60,7 +84,8 @@ CREATE TABLE IF NOT EXISTS backups (
     duration REAL NOT NULL,
     size REAL NOT NULL,
     delete_begin REAL,
-    delete_duration REAL
+    delete_duration REAL,
+    fail_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS backups_by_name ON backups (project_id, instance_id, name);
 CREATE INDEX IF NOT EXISTS backups_by_begin ON backups (project_id, begin);
@@ -71,11 +96,29 @@ CREATE TABLE IF NOT EXISTS jobs (
     instance_id TEXT NOT NULL,
     name TEXT NOT NULL,
     begin REAL NOT NULL,
-    duration REAL NOT NULL
+    duration REAL NOT NULL,
+    fail_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs (project_id, instance_id, begin + duration);
 CREATE INDEX IF NOT EXISTS jobs_by_begin ON jobs (project_id, begin);
+-- Failures asked for, each used by the next backup that matches it (NULL matches any).
+CREATE TABLE IF NOT EXISTS failures (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id TEXT,
+    instance_id TEXT,
+    reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
 """
+# Columns added since the first release, for state files written by it: (table, column, type).
+_ADDED_COLUMNS = (
+    ("instances", "datastore_version", f"TEXT NOT NULL DEFAULT '{DATASTORE_VERSION}'"),
+    ("instances", "status", "TEXT NOT NULL DEFAULT 'normal'"),
+    ("instances", "status_until", "REAL"),
+    ("instances", "fail_reason", "TEXT"),
+    ("backups", "fail_reason", "TEXT"),
+    ("jobs", "fail_reason", "TEXT"),
+)
 
 
 T = TypeVar("T")
@@ -86,11 +129,81 @@ def format_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime(TIME_FORMAT)
 
 
+class Clock:
+    """Epoch seconds for the server: the wall's (plus whatever :meth:`advance` added), or, once
+    frozen, a fixed moment that only :meth:`advance` moves, so that a test decides when a backup
+    completes. It never goes back: a completed job cannot become running again."""
+
+    def __init__(
+        self, *, frozen_at: float | None = None, wall: Callable[[], float] = time.time
+    ) -> None:
+        self._wall = wall
+        self._frozen_at = frozen_at
+        self._offset = 0.0
+
+    def __call__(self) -> float:
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return self._wall() + self._offset
+
+    def wall(self) -> float:
+        """The real time: what a caller's clock says (an AK/SK signature is dated with it)."""
+        return self._wall()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock ``seconds`` (>= 0) forward; returns the new time."""
+        if not seconds >= 0:  # also refuses NaN
+            raise ValueError(f"the clock only moves forward: {seconds!r} seconds")
+        if not self() + seconds < LAST_MOMENT:  # also refuses infinity
+            raise ValueError(f"{seconds!r} seconds from now is past the year 9999")
+        if self._frozen_at is not None:
+            self._frozen_at += seconds
+        else:
+            self._offset += seconds
+        return self()
+
+    def freeze(self, frozen: bool = True) -> None:
+        """Stop the clock at its current time, or (``frozen=False``) let it run from there."""
+        now = self()
+        if frozen:
+            self._frozen_at = now
+        else:
+            self._frozen_at = None
+            self._offset = now - self._wall()
+
+
 @dataclass(frozen=True)
 class Instance:
     project_id: str
     id: str
     name: str
+    datastore_version: str = DATASTORE_VERSION
+    status: str = "normal"
+    # When the status ends (back to ``normal``); None: until changed.
+    status_until: float | None = None
+    # Every backup of the instance fails with this reason; None: backups succeed.
+    fail_reason: str | None = None
+
+    def status_at(self, now: float) -> str:
+        if self.status_until is not None and now >= self.status_until:
+            return "normal"
+        return self.status
+
+    def to_dict(self, now: float) -> dict[str, Any]:
+        return {
+            "project_id": self.project_id,
+            "id": self.id,
+            "name": self.name,
+            "datastore_version": self.datastore_version,
+            "status": self.status_at(now),
+            "status_until": None if self.status_until is None or now >= self.status_until
+            else format_time(self.status_until),
+            "fail_reason": self.fail_reason,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -120,6 +233,7 @@ class Store:
         self.backup_seconds = backup_seconds
         self.backup_limit = backup_limit
         self.clock = clock
+        self.in_memory = path == ":memory:"
         # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
@@ -127,11 +241,46 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
         self._db.executescript(_SCHEMA)
-        # Instances change only at start-up (seed), so they are also kept here: the project and
-        # instance checks of every request then cost no query.
+        self._add_missing_columns()
+        # Instances change only at start-up (seed) or by a test's control calls, so they are also
+        # kept here: the project and instance checks of every request then cost no query.
         self._instances: dict[tuple[str, str], Instance] = {}
         self._projects: frozenset[str] = frozenset()
         self._pending: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        self._load_instances()
+
+    def _add_missing_columns(self) -> None:
+        for table in {table for table, _, _ in _ADDED_COLUMNS}:
+            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, column, kind in _ADDED_COLUMNS:
+                if name == table and column not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def _load_instances(self) -> None:
+        rows = self._db.execute("SELECT * FROM instances").fetchall()
+        self._instances = {
+            (row["project_id"], row["id"]): Instance(
+                row["project_id"], row["id"], row["name"], row["datastore_version"],
+                row["status"], row["status_until"], row["fail_reason"],
+            )
+            for row in rows
+        }  # fmt: skip
+        projects = {row["id"] for row in self._db.execute("SELECT id FROM projects")}
+        self._projects = frozenset(projects | {project for project, _ in self._instances})
+
+    @contextmanager
+    def _changing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction of a control call (synchronous: it runs between two requests,
+        never inside one); the cached instances are reloaded after it."""
+        db = self._transaction()
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        finally:
+            self._load_instances()
 
     def close(self) -> None:
         self._db.close()
@@ -147,10 +296,7 @@ class Store:
         db = self._transaction()
         try:
             for instance in instances:
-                db.execute(
-                    "INSERT OR IGNORE INTO instances (project_id, id, name) VALUES (?, ?, ?)",
-                    (instance.project_id, instance.id, instance.name),
-                )
+                self._insert_instance(db, instance)
                 if not auto_backups:
                     continue
                 exists = db.execute(
@@ -178,12 +324,19 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        rows = self._db.execute("SELECT project_id, id, name FROM instances").fetchall()
-        self._instances = {
-            (row["project_id"], row["id"]): Instance(row["project_id"], row["id"], row["name"])
-            for row in rows
-        }
-        self._projects = frozenset(project_id for project_id, _ in self._instances)
+        self._load_instances()
+
+    @staticmethod
+    def _insert_instance(db: sqlite3.Connection, instance: Instance) -> None:
+        db.execute("INSERT OR IGNORE INTO projects (id) VALUES (?)", (instance.project_id,))
+        db.execute(
+            "INSERT OR IGNORE INTO instances (project_id, id, name, datastore_version, status,"
+            " status_until, fail_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                instance.project_id, instance.id, instance.name, instance.datastore_version,
+                instance.status, instance.status_until, instance.fail_reason,
+            ),
+        )  # fmt: skip
 
     def project_exists(self, project_id: str) -> bool:
         return project_id in self._projects
@@ -199,14 +352,48 @@ class Store:
         ).fetchone()
         return row is not None
 
-    def _insert_job(self, project_id: str, instance_id: str, name: str, now: float) -> str:
+    def _insert_job(
+        self,
+        project_id: str,
+        instance_id: str,
+        name: str,
+        now: float,
+        fail_reason: str | None = None,
+    ) -> str:
         job_id = str(uuid.uuid4())
         self._db.execute(
-            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (job_id, project_id, instance_id, name, now, self.backup_seconds),
+            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (job_id, project_id, instance_id, name, now, self.backup_seconds, fail_reason),
         )
         return job_id
+
+    def _refuse_unless_available(
+        self, project_id: str, instance_id: str, now: float, operation: str
+    ) -> None:
+        """Raise the API's error when the instance's status or a running job forbids
+        ``operation`` on it."""
+        instance = self._instance(project_id, instance_id)
+        code = INSTANCE_STATUSES.get(instance.status_at(now)) if instance is not None else None
+        if code == errors.OPERATION_NOT_ALLOWED:
+            raise ApiError(code, instance_id, operation)
+        if code is not None or self._busy(project_id, instance_id, now):
+            raise ApiError(errors.INSTANCE_BUSY)
+
+    def _take_failure(self, instance: Instance) -> str | None:
+        """Inside a write transaction: why the backup being made on ``instance`` is to fail, if
+        it is: the instance's own reason, else the oldest queued failure that matches (used up)."""
+        if instance.fail_reason is not None:
+            return instance.fail_reason
+        row = self._db.execute(
+            "SELECT seq, reason FROM failures WHERE (project_id IS NULL OR project_id = ?)"
+            " AND (instance_id IS NULL OR instance_id = ?) ORDER BY seq LIMIT 1",
+            (instance.project_id, instance.id),
+        ).fetchone()
+        if row is None:
+            return None
+        self._db.execute("DELETE FROM failures WHERE seq = ?", (row["seq"],))
+        return str(row["reason"])
 
     async def create_backup(
         self, project_id: str, instance_id: str, name: str, description: str
@@ -275,10 +462,10 @@ class Store:
         """Inside a write transaction: check and insert a manual backup and its job."""
         now = self.clock()
         db = self._db
-        if self._instance(project_id, instance_id) is None:
+        instance = self._instance(project_id, instance_id)
+        if instance is None:
             raise ApiError(errors.INSTANCE_NOT_FOUND)
-        if self._busy(project_id, instance_id, now):
-            raise ApiError(errors.INSTANCE_BUSY)
+        self._refuse_unless_available(project_id, instance_id, now, "createBackup")
         live = "(delete_begin IS NULL OR delete_begin + delete_duration > ?)"
         duplicate = db.execute(
             f"SELECT 1 FROM backups WHERE project_id = ? AND instance_id = ? AND name = ?"
@@ -296,9 +483,10 @@ class Store:
             if count >= self.backup_limit:
                 raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
         backup_id = uuid.uuid4().hex + "br06"
+        fail_reason = self._take_failure(instance)
         db.execute(
             "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
-            " duration, size) VALUES (?, ?, ?, ?, ?, 'Manual', ?, ?, ?)",
+            " duration, size, fail_reason) VALUES (?, ?, ?, ?, ?, 'Manual', ?, ?, ?, ?)",
             (
                 backup_id,
                 project_id,
@@ -308,9 +496,10 @@ class Store:
                 now,
                 self.backup_seconds,
                 _size_kb(backup_id),
+                fail_reason,
             ),
         )
-        job_id = self._insert_job(project_id, instance_id, BACKUP_JOB, now)
+        job_id = self._insert_job(project_id, instance_id, BACKUP_JOB, now, fail_reason)
         return job_id, backup_id
 
     def _delete_backup(self, project_id: str, backup_id: str) -> str:
@@ -326,8 +515,9 @@ class Store:
             raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
         if row["type"] != "Manual":
             raise ApiError(errors.NO_PERMISSION)
-        if row["delete_begin"] is not None or self._busy(project_id, row["instance_id"], now):
+        if row["delete_begin"] is not None:
             raise ApiError(errors.INSTANCE_BUSY)
+        self._refuse_unless_available(project_id, row["instance_id"], now, "deleteBackup")
         db.execute(
             "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
             (now, self.backup_seconds, backup_id),
@@ -393,16 +583,123 @@ class Store:
                 where.append(f"j.{column} = ?")
                 args.append(value)
         if status is not None:
-            # Jobs here never fail, so "Failed" matches nothing.
             where.append(
                 {
                     "Running": "j.begin + j.duration > ?",
-                    "Completed": "j.begin + j.duration <= ?",
+                    "Completed": "j.begin + j.duration <= ? AND j.fail_reason IS NULL",
+                    "Failed": "j.begin + j.duration <= ? AND j.fail_reason IS NOT NULL",
                 }.get(status, "0 AND ? IS NOT NULL")
             )
             args.append(now)
         total, rows = self._page("jobs", where, args, offset, limit)
         return Page(total, [_job(row, now) for row in rows])
+
+    # What a test controls (see :mod:`geminidb_backup.server.control`). Each is synchronous, one
+    # transaction, run between requests; arguments were checked by the caller.
+
+    def projects(self) -> list[str]:
+        return sorted(self._projects)
+
+    def instances(self, project_id: str | None = None) -> list[Instance]:
+        return [
+            instance
+            for key, instance in sorted(self._instances.items())
+            if project_id is None or key[0] == project_id
+        ]
+
+    def instance(self, project_id: str, instance_id: str) -> Instance | None:
+        return self._instance(project_id, instance_id)
+
+    def add_project(self, project_id: str) -> None:
+        with self._changing() as db:
+            db.execute("INSERT OR IGNORE INTO projects (id) VALUES (?)", (project_id,))
+
+    def add_instance(self, instance: Instance, *, auto_backup: bool) -> None:
+        """Make ``instance`` exist (an error if it already does), with an automated backup made
+        the night before if ``auto_backup``."""
+        if self._instance(instance.project_id, instance.id) is not None:
+            raise ValueError(f"instance {instance.id} of project {instance.project_id} exists")
+        self.seed([instance], auto_backups=auto_backup)
+
+    def update_instance(self, instance: Instance) -> None:
+        """Store ``instance``'s status and failure reason (it exists)."""
+        with self._changing() as db:
+            db.execute(
+                "UPDATE instances SET status = ?, status_until = ?, fail_reason = ?"
+                " WHERE project_id = ? AND id = ?",
+                (instance.status, instance.status_until, instance.fail_reason,
+                 instance.project_id, instance.id),
+            )  # fmt: skip
+
+    def queue_failure(self, reason: str, project_id: str | None, instance_id: str | None) -> None:
+        """The next backup made (on ``instance_id`` of ``project_id`` when given) fails."""
+        with self._changing() as db:
+            db.execute(
+                "INSERT INTO failures (project_id, instance_id, reason) VALUES (?, ?, ?)",
+                (project_id, instance_id, reason),
+            )
+
+    def queued_failures(self) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT * FROM failures ORDER BY seq").fetchall()
+        return [
+            {"project_id": row["project_id"], "instance_id": row["instance_id"],
+             "reason": row["reason"]}
+            for row in rows
+        ]  # fmt: skip
+
+    def clear_failures(self) -> None:
+        """No backup is made to fail any more: neither queued failures nor instances' reasons."""
+        with self._changing() as db:
+            db.execute("DELETE FROM failures")
+            db.execute("UPDATE instances SET fail_reason = NULL")
+
+    def all_backups(
+        self, project_id: str | None = None, instance_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every backup not deleted, newest first, as listBackups shows it plus its project."""
+        now = self.clock()
+        rows = self._db.execute(
+            "SELECT b.*, i.name AS instance_name, i.datastore_version FROM backups b"
+            " JOIN instances i ON i.project_id = b.project_id AND i.id = b.instance_id"
+            " WHERE (b.delete_begin IS NULL OR b.delete_begin + b.delete_duration > ?)"
+            " AND (? IS NULL OR b.project_id = ?) AND (? IS NULL OR b.instance_id = ?)"
+            " ORDER BY b.begin DESC, b.seq DESC",
+            (now, project_id, project_id, instance_id, instance_id),
+        ).fetchall()
+        return [{**_backup(row, now), "project_id": row["project_id"]} for row in rows]
+
+    def all_jobs(
+        self, project_id: str | None = None, instance_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every job, newest first, as listJobs shows it plus its project."""
+        now = self.clock()
+        rows = self._db.execute(
+            "SELECT j.*, i.name AS instance_name FROM jobs j"
+            " JOIN instances i ON i.project_id = j.project_id AND i.id = j.instance_id"
+            " WHERE (? IS NULL OR j.project_id = ?) AND (? IS NULL OR j.instance_id = ?)"
+            " ORDER BY j.begin DESC, j.seq DESC",
+            (project_id, project_id, instance_id, instance_id),
+        ).fetchall()
+        return [{**_job(row, now), "project_id": row["project_id"]} for row in rows]
+
+    def reset(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
+        """Forget everything, then seed ``instances`` as at start-up."""
+        with self._changing() as db:
+            for table in ("projects", "instances", "backups", "jobs", "failures", "meta"):
+                db.execute(f"DELETE FROM {table}")  # fixed names, no input
+        self.seed(instances, auto_backups=auto_backups)
+
+    def saved_time(self) -> float | None:
+        """The clock's time when it was last moved by hand (kept with a file's state, so that a
+        test reopening it does not see jobs begun in its future)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
+        return None if row is None else float(row["value"])
+
+    def save_time(self, now: float) -> None:
+        if self.in_memory:  # nothing outlives it, nothing to save the time for
+            return
+        with self._changing() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)", (now,))
 
     def _page(
         self, table: str, where: list[str], args: list[Any], offset: int, limit: int
@@ -415,7 +712,8 @@ class Store:
             f"SELECT count(*) FROM {table} {alias} WHERE {condition}", args
         ).fetchone()
         rows = self._db.execute(
-            f"SELECT {alias}.*, i.name AS instance_name FROM {table} {alias} JOIN instances i"
+            f"SELECT {alias}.*, i.name AS instance_name, i.datastore_version"
+            f" FROM {table} {alias} JOIN instances i"
             f" ON i.project_id = {alias}.project_id AND i.id = {alias}.instance_id"
             f" WHERE {condition} ORDER BY {alias}.begin DESC, {alias}.seq DESC LIMIT ? OFFSET ?",
             [*args, limit, offset],
@@ -426,16 +724,19 @@ class Store:
 def _backup(row: sqlite3.Row, now: float) -> dict[str, Any]:
     ends = row["begin"] + row["duration"]
     done = now >= ends
+    failed = done and row["fail_reason"] is not None
+    status = ("FAILED" if failed else "COMPLETED") if done else "BUILDING"
     return {
         "id": row["id"],
         "name": row["name"],
         "description": row["description"],
         "instance_id": row["instance_id"],
         "instance_name": row["instance_name"],
-        "datastore": {"type": DATASTORE_TYPE, "version": DATASTORE_VERSION},
+        "datastore": {"type": DATASTORE_TYPE, "version": row["datastore_version"]},
         "type": row["type"],
-        "size": row["size"] if done else 0.0,
-        "status": "COMPLETED" if done else "BUILDING",
+        # A failed backup holds no data.
+        "size": row["size"] if done and not failed else 0.0,
+        "status": status,
         "begin_time": format_time(row["begin"]),
         "end_time": format_time(ends) if done else "",
         "database_tables": [],
@@ -449,15 +750,16 @@ def _job(row: sqlite3.Row, now: float) -> dict[str, Any]:
     if not done:
         # Whole percent of the time elapsed, at most 99 while running.
         progress = f"{min(99, max(0, int((now - row['begin']) * 100 / row['duration'])))}%"
+    failed = done and row["fail_reason"] is not None
     return {
         "id": row["id"],
         "name": row["name"],
-        "status": "Completed" if done else "Running",
+        "status": ("Failed" if failed else "Completed") if done else "Running",
         "start_time": format_time(row["begin"]),
         "end_time": format_time(ends) if done else "",
         "progress": progress,
         "instance": {"id": row["instance_id"], "name": row["instance_name"]},
-        "fail_reason": "",
+        "fail_reason": row["fail_reason"] if failed else "",
     }
 
 

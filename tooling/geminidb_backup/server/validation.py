@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import jsonschema_rs
@@ -238,8 +239,13 @@ def _parameters(
     return path, query
 
 
-def compile_operations() -> list[Operation]:
-    """Every operation of the packaged spec, ready to check requests."""
+@cache
+def compile_operations() -> tuple[Operation, ...]:
+    """Every operation of the packaged spec, ready to check requests.
+
+    Compiled once per process (about 50 ms): the spec does not change while it runs, and the
+    compiled operations are immutable, so every application made (one per test by
+    :mod:`geminidb_backup.testing`) shares them."""
     document = load_spec()
     operations = []
     for template, item in document["paths"].items():
@@ -276,7 +282,7 @@ def compile_operations() -> list[Operation]:
                     media_types=media_types,
                 )
             )
-    return operations
+    return tuple(operations)
 
 
 def _escape(part: str) -> str:

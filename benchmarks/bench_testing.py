@@ -1,0 +1,151 @@
+"""What ``geminidb_backup.testing`` costs a test suite: an emulator's set-up and teardown per test,
+and one backup round in-process next to the same round over loopback against
+``geminidb-backup serve --backup-seconds 0``, measured in the same run.
+
+Not a test: run it by hand (about half a minute)::
+
+    .tools/bin/uv run python benchmarks/bench_testing.py [--tests 100] [--rounds 200]
+
+- set-up + teardown: ``with Emulator() as e, e.client() as c: pass``, what the ``geminidb`` and
+  ``geminidb_client`` fixtures do for each test; the first (which pays for compiling the spec's
+  validators once per process) is shown apart, the median is of the others. Target: <= 20 ms.
+- a round: create a backup, wait for its job (in-process: the clock is advanced by the backup's
+  duration, so the job is Running and then ends; over loopback the server's backups take no
+  time), list the instance's manual backups, delete the backup. Four requests either way, by the
+  same ``BackupClient`` code. Targets: in-process <= 10 ms, and >= 10x faster than loopback.
+
+A third figure bounds the ratio: the same round by the same client on ``httpx.MockTransport``
+with canned answers (no server at all), the client's own share of every round, in either mode.
+
+The loopback server keeps its state in memory (``--db :memory:``), so what differs is the path of
+a request (socket, HTTP parsing, a separate process), not the durability of commits; with its
+default SQLite file it would be slower still.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import httpx
+
+from geminidb_backup import BackupClient, TokenAuth
+from geminidb_backup.server.process import serve_process
+from geminidb_backup.testing import Emulator
+
+TOKEN = "bench-token"
+BACKUP_SECONDS = 300
+
+
+def setup_teardown(tests: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(tests):
+        started = time.perf_counter()
+        with Emulator() as emulator, emulator.client():
+            pass
+        times.append(time.perf_counter() - started)
+    return times[0], times[1:]
+
+
+def one_round(
+    client: BackupClient, instance_id: str, name: str, advance: Callable[[float], object]
+) -> None:
+    created = client.create_backup(instance_id, name, "bench")
+    advance(BACKUP_SECONDS)
+    assert client.wait(created.job_id, interval=0.001).status == "Completed"
+    backups = client.list_backups(instance_id=instance_id, backup_type="Manual")
+    assert [backup.id for backup in backups] == [created.backup_id]
+    assert client.delete_backup(created.backup_id)
+    advance(BACKUP_SECONDS)  # the deletion ends, the instance is free for the next round
+
+
+def rounds(client: BackupClient, instance_id: str, count: int,
+           advance: Callable[[float], object]) -> list[float]:  # fmt: skip
+    for number in range(10):  # warm-up: connections, caches
+        one_round(client, instance_id, f"warm-{number:04d}", advance)
+    times = []
+    for number in range(count):
+        started = time.perf_counter()
+        one_round(client, instance_id, f"bench-{number:05d}", advance)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def canned_transport(emulator: Emulator) -> httpx.MockTransport:
+    """Answers of the right shape for the round, taken once from the emulator, replayed."""
+    with emulator.client() as client:
+        created = client.create_backup(emulator.instance_id, "canned-01")
+        emulator.advance(BACKUP_SECONDS)
+        job = client.get_job(created.job_id).to_dict()
+        backup = client.get_backup(created.backup_id).to_dict()
+    answers = {
+        "POST": (202, {"job_id": created.job_id, "backup_id": created.backup_id}),
+        "GET jobs": (200, {"total_count": 1, "jobs": [job]}),
+        "GET backups": (200, {"total_count": 1, "backups": [backup]}),
+        "DELETE": (202, {"job_id": created.job_id}),
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        key = request.method
+        if key == "GET":
+            key += " jobs" if request.url.path.endswith("/jobs") else " backups"
+        status, body = answers[key]
+        return httpx.Response(status, content=json.dumps(body).encode(),
+                              headers={"Content-Type": "application/json"})  # fmt: skip
+
+    return httpx.MockTransport(answer)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tests", type=int, default=100, help="set-ups measured")
+    parser.add_argument("--rounds", type=int, default=200, help="rounds measured in each mode")
+    options = parser.parse_args()
+
+    first, others = setup_teardown(options.tests)
+    setup = statistics.median(others)
+    print(f"set-up + teardown per test: first {ms(first)}, median of the next "
+          f"{len(others)} {ms(setup)} (p90 {ms(statistics.quantiles(others, n=10)[-1])}) "
+          f"[target <= 20 ms]")  # fmt: skip
+
+    with Emulator(backup_seconds=BACKUP_SECONDS) as emulator, emulator.client() as client:
+        in_process = rounds(client, emulator.instance_id, options.rounds, emulator.advance)
+
+    with Emulator(backup_seconds=BACKUP_SECONDS) as emulator:
+        transport = canned_transport(emulator)
+        with BackupClient("http://canned", emulator.project_id, TokenAuth(TOKEN),
+                          transport=transport) as client:  # fmt: skip
+            floor = rounds(client, emulator.instance_id, options.rounds, lambda seconds: None)
+
+    args = ["--token", TOKEN, "--backup-seconds", "0", "--backup-limit", "0",
+            "--db", ":memory:", "--no-access-log"]  # fmt: skip
+    with serve_process(args) as server:
+        emulator_ids = Emulator()  # only for the default project and instance IDs
+        project_id, instance_id = emulator_ids.project_id, emulator_ids.instance_id
+        emulator_ids.close()
+        with BackupClient(server.url, project_id, TokenAuth(TOKEN)) as client:
+            loopback = rounds(client, instance_id, options.rounds, lambda seconds: None)
+
+    inner, outer = statistics.median(in_process), statistics.median(loopback)
+    print(f"round in-process (create, wait with the clock advanced, list, delete): median "
+          f"{ms(inner)}, p90 {ms(statistics.quantiles(in_process, n=10)[-1])} "
+          f"[target <= 10 ms]")  # fmt: skip
+    print(f"same round over loopback (serve --backup-seconds 0): median {ms(outer)}, "
+          f"p90 {ms(statistics.quantiles(loopback, n=10)[-1])}")  # fmt: skip
+    print(f"in-process is {outer / inner:.1f}x faster than loopback [target >= 10x]")
+    bottom = statistics.median(floor)
+    print(f"the client alone (same round on httpx.MockTransport, canned answers): median "
+          f"{ms(bottom)}; so no emulator can be more than {outer / bottom:.1f}x faster than "
+          f"loopback with this client; the emulator's own share of a round: "
+          f"{ms(inner - bottom)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""The emulator: the reference server made for one test, with clients wired to it and its state
+under the test's control."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import httpx
+import uvicorn
+
+from geminidb_backup import AsyncBackupClient, BackupClient, RetryPolicy, TokenAuth
+from geminidb_backup.server.app import ReferenceServer
+from geminidb_backup.server.config import ServerConfig, example_instance, parse_instance
+from geminidb_backup.server.control import Control
+from geminidb_backup.server.faults import FaultConfig
+from geminidb_backup.server.state import Clock, Instance
+from geminidb_backup.server.transport import AbortableH11Protocol
+from geminidb_backup_client import AuthenticatedClient
+from geminidb_backup_client.models import Backup, Job
+
+from ._transport import EmulatorASGITransport, EmulatorTransport, PrivateLoop
+
+__all__ = ["FAST_RETRY", "IN_PROCESS_URL", "Emulator"]
+
+# The base URL of in-process clients: never resolved, no request leaves the process.
+IN_PROCESS_URL = "http://geminidb-emulator.invalid"
+# The library's retry policy (same attempts, same decisions) without its waits: a test that
+# meets a 503 or a dropped connection should not sleep for it.
+FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
+
+
+class Emulator:
+    """The GeminiDB backup API in-process, with its state in the test's hands.
+
+    ``instances`` exist from the start (``PROJECT_ID/INSTANCE_ID[/NAME]`` strings or
+    :class:`Instance`; default: the instance of the spec's example). A backup (and a deletion)
+    takes ``backup_seconds`` of the emulator's clock: 0 by default, so every job has ended when
+    it is first looked at; give it a duration and move the clock with :meth:`advance` to see
+    ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
+    :meth:`advance` moves it. State lives in memory unless ``path`` names an SQLite file, which
+    keeps it from one emulator to the next.
+
+    Clients: :meth:`client` (sync), :meth:`async_client`, :meth:`generated_client`, all without
+    a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
+    and :meth:`environ` gives the variables ``BackupClient.from_env()`` reads. Use one emulator
+    from one thread at a time (the loopback server serves any number of connections).
+    """
+
+    def __init__(
+        self,
+        *,
+        instances: Sequence[str | Instance] | None = None,
+        backup_seconds: float = 0.0,
+        backup_limit: int = 50,
+        auto_backups: bool = True,
+        path: str | Path | None = None,
+        token: str | None = None,
+        access_keys: Mapping[str, str] | None = None,
+        start: float | None = None,
+        retry_after_seconds: int = 0,
+    ) -> None:
+        seeded = tuple(
+            parse_instance(item) if isinstance(item, str) else item
+            for item in (instances if instances is not None else (example_instance(),))
+        )
+        if not seeded:
+            raise ValueError("the emulator needs at least one instance")
+        self.token = token if token is not None else secrets.token_urlsafe(16)
+        self.clock = Clock(frozen_at=float(int(time.time() if start is None else start)))
+        config = ServerConfig(
+            tokens=frozenset({self.token}),
+            access_keys=dict(access_keys or {}),
+            instances=seeded,
+            db_path=":memory:" if path is None else str(path),
+            backup_seconds=backup_seconds,
+            backup_limit=backup_limit,
+            auto_backups=auto_backups,
+            faults=FaultConfig(retry_after_seconds=retry_after_seconds),
+        )
+        self.app = ReferenceServer(config, clock=self.clock)
+        self.control = Control(self.app)
+        saved = self.app.store.saved_time()
+        if saved is not None and saved > self.clock():
+            # A state file from an emulator whose clock was moved further: go on from there.
+            self.clock.advance(saved - self.clock())
+        self._loop: PrivateLoop | None = None
+        self._server: uvicorn.Server | None = None
+        self._url: str | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:  # the token stays out of logs
+        return (
+            f"Emulator(project_id={self.project_id!r}, instance_id={self.instance_id!r}, "
+            f"url={self._url!r})"
+        )
+
+    @property
+    def project_id(self) -> str:
+        """The project of the first instance: the one clients are made for."""
+        return self.control.default_project
+
+    @property
+    def instance_id(self) -> str:
+        """The first instance's ID."""
+        return self.app.config.instances[0].id
+
+    # Life cycle.
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the loopback server, if any, and the loop thread; close the state (a file keeps
+        it)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._loop is not None:
+            if self._server is not None:
+                self._loop.run(self._stop_server(self._server))
+            self._loop.close()
+        self.app.close()
+
+    def _private_loop(self) -> PrivateLoop:
+        if self._closed:
+            raise RuntimeError("the emulator is closed")
+        if self._loop is None:
+            self._loop = PrivateLoop()
+        return self._loop
+
+    def _on_loop(self, function: Any) -> Any:
+        """Run a control call where requests run, so that none is handled at the same time."""
+        if self._loop is None:
+            if self._closed:
+                raise RuntimeError("the emulator is closed")
+            return function()
+        return self._loop.call(function)
+
+    # Clients without a socket.
+
+    def transport(self) -> httpx.BaseTransport:
+        """An ``httpx.Client`` transport to the emulator."""
+        return EmulatorTransport(self.app, self._private_loop())
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An ``httpx.AsyncClient`` transport: the application runs on the caller's event loop."""
+        return EmulatorASGITransport(self.app)
+
+    def client(self, **options: Any) -> BackupClient:
+        """A :class:`BackupClient` of the default project, authenticated, wired to the emulator.
+        ``options`` go to its constructor (``project_id``, ``auth``, ``retry``, ``timeout``...)."""
+        project_id = options.pop("project_id", self.project_id)
+        options.setdefault("auth", TokenAuth(self.token))
+        options.setdefault("retry", FAST_RETRY)
+        return BackupClient(IN_PROCESS_URL, project_id, transport=self.transport(), **options)
+
+    def async_client(self, **options: Any) -> AsyncBackupClient:
+        """The :class:`AsyncBackupClient` twin of :meth:`client`."""
+        project_id = options.pop("project_id", self.project_id)
+        options.setdefault("auth", TokenAuth(self.token))
+        options.setdefault("retry", FAST_RETRY)
+        return AsyncBackupClient(
+            IN_PROCESS_URL, project_id, transport=self.async_transport(), **options
+        )
+
+    def generated_client(self) -> AuthenticatedClient:
+        """The generated client (``geminidb_backup_client``), with the token, wired to the
+        emulator for its sync and its asyncio functions alike."""
+        client = AuthenticatedClient(
+            base_url=IN_PROCESS_URL, token=self.token, prefix="", auth_header_name="X-Auth-Token"
+        )
+        headers = {"X-Auth-Token": self.token}
+        client.set_httpx_client(
+            httpx.Client(base_url=IN_PROCESS_URL, headers=headers, transport=self.transport())
+        )
+        client.set_async_httpx_client(
+            httpx.AsyncClient(
+                base_url=IN_PROCESS_URL, headers=headers, transport=self.async_transport()
+            )
+        )
+        return client
+
+    # The same emulator on a loopback port.
+
+    def serve(self) -> str:
+        """Listen on a free port of 127.0.0.1 (once; later calls return the same URL)."""
+        if self._url is None:
+            loop = self._private_loop()
+            loop.start_thread()  # the server serves between the test's calls
+            self._url = loop.run(self._start_server())
+        return self._url
+
+    @property
+    def url(self) -> str:
+        """The loopback URL; the server is started on first use."""
+        return self.serve()
+
+    def environ(self) -> dict[str, str]:
+        """The environment for code that builds its client with ``BackupClient.from_env()`` or
+        runs the ``geminidb-backup`` CLI: endpoint (the loopback URL), project and token."""
+        return {
+            "GEMINIDB_ENDPOINT": self.url,
+            "GEMINIDB_PROJECT_ID": self.project_id,
+            "GEMINIDB_TOKEN": self.token,
+        }
+
+    async def _start_server(self) -> str:
+        import asyncio
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
+        config = uvicorn.Config(
+            self.app,
+            http=AbortableH11Protocol,
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self._serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            if self._serving.done():
+                self._serving.result()  # raises why it stopped
+                raise RuntimeError("the emulator's loopback server stopped at start-up")
+            await asyncio.sleep(0.001)
+        host, port = sock.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    async def _stop_server(self, server: uvicorn.Server) -> None:
+        server.should_exit = True
+        await self._serving
+
+    # State control. Every call takes effect at once; see docs/testing.md.
+
+    def now(self) -> float:
+        """The emulator's time, in epoch seconds."""
+        return self.clock()
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock ``seconds`` forward: jobs due by then have ended. Returns the time."""
+        result: float = self._on_loop(lambda: self.control.advance(seconds))
+        return result
+
+    def add_project(self, project_id: str | None = None) -> str:
+        """A new project, with no instance; returns its ID (made up unless given)."""
+        result: str = self._on_loop(lambda: self.control.add_project(project_id))
+        return result
+
+    def add_instance(
+        self,
+        instance_id: str | None = None,
+        *,
+        project_id: str | None = None,
+        name: str | None = None,
+        datastore_version: str = "3.11",
+        status: str = "normal",
+        auto_backup: bool | None = None,
+    ) -> Instance:
+        """A new instance (in the default project unless ``project_id``; a new project is made);
+        its ID is made up, shaped like the service's, unless given."""
+        result: Instance = self._on_loop(
+            lambda: self.control.add_instance(
+                instance_id,
+                project_id=project_id,
+                name=name,
+                datastore_version=datastore_version,
+                status=status,
+                auto_backup=auto_backup,
+            )
+        )
+        return result
+
+    def instances(self, project_id: str | None = None) -> list[Instance]:
+        """The instances (of ``project_id`` when given), with their status and failure reason."""
+        result: list[Instance] = self._on_loop(lambda: self.app.store.instances(project_id))
+        return result
+
+    def backups(
+        self, instance_id: str | None = None, *, project_id: str | None = None
+    ) -> list[Backup]:
+        """The backups of the default project (or ``project_id``) that are not deleted, newest
+        first, as the API shows them, read without a request."""
+        project = self.project_id if project_id is None else project_id
+        rows = self._on_loop(lambda: self.app.store.all_backups(project, instance_id))
+        return [
+            Backup.from_dict({k: v for k, v in row.items() if k != "project_id"}) for row in rows
+        ]
+
+    def jobs(self, instance_id: str | None = None, *, project_id: str | None = None) -> list[Job]:
+        """The jobs of the default project (or ``project_id``), newest first, as listJobs shows
+        them, read without a request."""
+        project = self.project_id if project_id is None else project_id
+        rows = self._on_loop(lambda: self.app.store.all_jobs(project, instance_id))
+        return [Job.from_dict({k: v for k, v in row.items() if k != "project_id"}) for row in rows]
+
+    def fail_next_backup(
+        self, reason: str, *, instance_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """The next backup accepted (of ``instance_id`` when given) ends ``FAILED``, its job
+        ``Failed`` with ``fail_reason`` = ``reason``. Calls add up: two calls, two failures."""
+        self._on_loop(
+            lambda: self.control.fail_next_backup(
+                reason, instance_id=instance_id, project_id=project_id
+            )
+        )
+
+    def fail_every_backup(
+        self, instance_id: str, reason: str | None, *, project_id: str | None = None
+    ) -> None:
+        """Every backup of the instance fails with ``reason`` from now on; None stops it."""
+        self._on_loop(
+            lambda: self.control.fail_every_backup(instance_id, reason, project_id=project_id)
+        )
+
+    def clear_failures(self) -> None:
+        """No backup is made to fail any more."""
+        self._on_loop(self.control.clear_failures)
+
+    def set_instance_status(
+        self,
+        instance_id: str,
+        status: str,
+        *,
+        seconds: float | None = None,
+        project_id: str | None = None,
+    ) -> Instance:
+        """``busy`` or ``abnormal`` (backups and deletions refused with 403 ``DBS.200019``),
+        ``frozen`` (403 ``DBS.201000``) or ``normal``; for ``seconds`` of the emulator's clock,
+        or until changed."""
+        result: Instance = self._on_loop(
+            lambda: self.control.set_instance_status(
+                instance_id, status, seconds=seconds, project_id=project_id
+            )
+        )
+        return result
+
+    def make_busy(
+        self, instance_id: str | None = None, *, seconds: float | None = None
+    ) -> Instance:
+        """Another operation runs on the instance (default: the first) for ``seconds``, or until
+        :meth:`set_instance_status` makes it ``normal``."""
+        return self.set_instance_status(instance_id or self.instance_id, "busy", seconds=seconds)
+
+    def arm_fault(self, fault: str, count: int = 1, *, operation: str | None = None) -> None:
+        """The next ``count`` calls (of ``operation``, an operationId such as ``createBackup``,
+        when given) meet ``fault``: ``"500"``, ``"503"``, ``"429"``, ``"drop"`` or
+        ``"drop-after-commit"``."""
+        self._on_loop(lambda: self.control.arm_fault(fault, count, operation))
+
+    def disarm_faults(self) -> None:
+        self._on_loop(self.control.disarm_faults)
+
+    def reset(self) -> None:
+        """Back to the start: only the configured instances, no backup of yours, no failure, no
+        armed fault (the clock keeps its time)."""
+        self._on_loop(self.control.reset)
+
+    def state(self) -> dict[str, Any]:
+        """Everything at once, as JSON-ready data (what the HTTP control API's ``/state`` shows)."""
+        result: dict[str, Any] = self._on_loop(self.control.state)
+        return result
