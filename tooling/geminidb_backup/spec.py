@@ -11,13 +11,16 @@ import hashlib
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.protocols import Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+    from referencing import Registry
+
+# jsonschema and referencing are imported by the functions that build validators: reading the
+# spec (the CLI's tab completion, the library's fast checks) must not pay for them.
 
 SPEC_RESOURCE = "openapi.yaml"
 # The document is registered under this URI so that "#/components/..." references resolve in it.
@@ -72,6 +75,9 @@ def check_client_matches_spec() -> None:
 
 @cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resource: Resource[Any] = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
     return registry
@@ -83,6 +89,8 @@ def validator_at(pointer: str) -> Validator:
     ``pointer`` is like ``/components/schemas/Backup``; references inside the schema resolve
     within the spec, as they do for any OpenAPI tool.
     """
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         {"$ref": f"{SPEC_URI}#{pointer}"},
         registry=_registry(),

@@ -9,6 +9,7 @@ schema (``limit 7 must be one of 10, 20, 50``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -151,3 +152,28 @@ def validate_call(
         validator = _validator(body_pointer)
         if not validator.is_valid(body):
             _raise_first(list(validator.iter_errors(body)), "", body)
+
+
+def expand_name(template: str, now: datetime | None = None) -> str:
+    """A backup name from a template, ``{now:FORMAT}`` replaced by the time (UTC) in strftime's
+    FORMAT, so that a cron line needs no shell date arithmetic: ``daily-{now:%Y%m%d}`` ->
+    ``daily-20261128``. ``{{`` and ``}}`` stand for braces. Any other field, or a template that
+    is not well formed, is a :class:`ValidationError`; the name made is not checked here (the
+    call that sends it checks it against the spec's rule).
+    """
+    from string import Formatter
+
+    try:
+        fields = [field for _, field, _, _ in Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise ValidationError("name", template, f"is not a valid template ({exc})") from None
+    wrong = [field for field in fields if field != "now"]
+    if wrong:
+        raise ValidationError(
+            "name", template, f"has the field {{{wrong[0]}}}; a template knows only {{now:FORMAT}}"
+        )
+    when = now if now is not None else datetime.now(UTC)
+    try:
+        return template.format(now=when)
+    except ValueError as exc:
+        raise ValidationError("name", template, f"is not a valid template ({exc})") from None
