@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-import tenacity
 
 from geminidb_backup_client import Client
 from geminidb_backup_client.models import (
@@ -152,25 +151,42 @@ class RetryPolicy:
     def delay(self, failed_attempts: int, exc: BaseException | None) -> float:
         """Seconds to sleep after ``failed_attempts`` attempts, the last failing with ``exc``."""
         if isinstance(exc, APIError) and exc.retry_after is not None:
-            seconds = min(self.maximum, exc.retry_after)
+            return min(self.maximum, exc.retry_after)
+        backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
+        return backoff * random.uniform(0.5, 1.0)
+
+    def log_retry(self, failed_attempts: int, exc: BaseException | None, seconds: float) -> None:
+        log.info("attempt %d of %d failed (%s); trying again in %.1f s",
+                 failed_attempts, self.attempts, exc, seconds)  # fmt: skip
+
+    def log_give_up(self, call: Call, exc: BaseException) -> None:
+        """Say why the last error is the end: attempts used up, or an error not retried."""
+        if self.should_retry(call, exc):
+            log.info("attempt %d of %d failed (%s); giving up", self.attempts, self.attempts, exc)
         else:
-            backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
-            seconds = backoff * random.uniform(0.5, 1.0)
-        log.info("attempt %d failed (%s); trying again in %.1f s", failed_attempts, exc, seconds)
-        return seconds
+            log.info("not tried again: %s", exc)
 
     def tenacity_kwargs(self, call: Call, first: BaseException) -> dict[str, Any]:
         """Arguments of tenacity's Retrying for the attempts after a first one failed with
         ``first``. The first attempt runs outside tenacity: building a Retrying costs more than
         validating and parsing a call, and almost every call succeeds at once."""
+        import tenacity  # only when a call failed: most runs never need it
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             return self.delay(state.attempt_number + 1, exc)
 
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            # tenacity computes the wait before it decides to stop; only a sleep that happens
+            # is announced, so that -v never says "trying again" and then gives up.
+            exc = state.outcome.exception() if state.outcome else None
+            seconds = getattr(state, "upcoming_sleep", 0.0)
+            self.log_retry(state.attempt_number + 1, exc, seconds)
+
         return {
             "stop": tenacity.stop_after_attempt(self.attempts - 1),
             "wait": wait,
+            "before_sleep": before_sleep,
             "retry": tenacity.retry_if_exception(lambda exc: self.should_retry(call, exc)),
             "reraise": True,
         }

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
-import tenacity
 
 from geminidb_backup_client import Client
 from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
@@ -255,9 +254,17 @@ class BackupClient(_Base):
         except GeminiDBError as exc:
             if self.retry.attempts <= 1 or not self.retry.should_retry(call, exc):
                 raise
-            time.sleep(self.retry.delay(1, exc))
+            seconds = self.retry.delay(1, exc)
+            self.retry.log_retry(1, exc, seconds)
+            time.sleep(seconds)
+            import tenacity  # only when a call failed: most runs never need it
+
             retrying = tenacity.Retrying(**self.retry.tenacity_kwargs(call, exc))
-        return retrying(self._send, call)
+        try:
+            return retrying(self._send, call)
+        except GeminiDBError as exc:
+            self.retry.log_give_up(call, exc)
+            raise
 
     def _pages(self, page_call: Callable[[int], Call]) -> Iterator[Any]:
         """Every page of a list call, ``page_call(offset)`` building the call of each."""
@@ -504,9 +511,17 @@ class AsyncBackupClient(_Base):
         except GeminiDBError as exc:
             if self.retry.attempts <= 1 or not self.retry.should_retry(call, exc):
                 raise
-            await asyncio.sleep(self.retry.delay(1, exc))
+            seconds = self.retry.delay(1, exc)
+            self.retry.log_retry(1, exc, seconds)
+            await asyncio.sleep(seconds)
+            import tenacity  # only when a call failed: most runs never need it
+
             retrying = tenacity.AsyncRetrying(**self.retry.tenacity_kwargs(call, exc))
-        return await retrying(self._send, call)
+        try:
+            return await retrying(self._send, call)
+        except GeminiDBError as exc:
+            self.retry.log_give_up(call, exc)
+            raise
 
     async def _pages(self, page_call: Callable[[int], Call]) -> AsyncIterator[Any]:
         offset = 0
