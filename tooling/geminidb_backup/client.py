@@ -7,7 +7,6 @@ do the same things; what they share without I/O lives in :mod:`geminidb_backup._
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -59,6 +58,13 @@ _JOB_PAGE = 50
 
 
 T = TypeVar("T")
+
+
+async def _sleep(seconds: float) -> None:
+    # asyncio is imported by the async client only: the CLI and sync users do not pay for it.
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 class Paged(Iterator[T], Generic[T]):
@@ -513,7 +519,7 @@ class AsyncBackupClient(_Base):
                 raise
             seconds = self.retry.delay(1, exc)
             self.retry.log_retry(1, exc, seconds)
-            await asyncio.sleep(seconds)
+            await _sleep(seconds)
             import tenacity  # only when a call failed: most runs never need it
 
             retrying = tenacity.AsyncRetrying(**self.retry.tenacity_kwargs(call, exc))
@@ -623,7 +629,7 @@ class AsyncBackupClient(_Base):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WaitTimeout(job_id, timeout, job)
-            await asyncio.sleep(pace.next_delay(remaining))
+            await _sleep(pace.next_delay(remaining))
 
     # Retention.
 
@@ -704,6 +710,6 @@ class AsyncBackupClient(_Base):
                 if running:
                     await self.wait(running[0].id, timeout=remaining, interval=interval)
                 else:
-                    await asyncio.sleep(pace.next_delay(remaining))
+                    await _sleep(pace.next_delay(remaining))
             except JobFailed:
                 pass  # another job's failure: the instance is idle again all the same
