@@ -130,6 +130,7 @@ def open_client(state: State) -> BackupClient:
         )
     if not settings.verify:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
+    _skip_unused_imports()
     from ..client import BackupClient
 
     auth = settings.auth()
@@ -140,6 +141,23 @@ def open_client(state: State) -> BackupClient:
         verify=settings.verify,
         timeout=settings.timeout,
     )
+
+
+# Modules that httpx and httpcore import whenever they are installed, though this process never
+# uses them: httpx's own command line (which brings click's help, rich's progress bars and
+# pygments' lexers), and trio and anyio (the async backends; the commands use the sync client).
+# Both libraries import them inside ``try: ... except ImportError`` and work without them; a
+# ``None`` in ``sys.modules`` makes that import fail at once. It halves the cost of importing
+# httpx, the largest part of a command's time. Only the commands that talk to the API do this,
+# in their own process (never the library, nor ``serve``/``contract``, which may need them).
+_UNUSED_HERE = ("httpx._main", "trio", "anyio")
+
+
+def _skip_unused_imports() -> None:
+    if "httpx" in sys.modules:
+        return  # too late to matter, and whatever imported httpx may use them
+    for name in _UNUSED_HERE:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def fail(state: State, code: int, message: str, hint: str = "", **details: Any) -> NoReturn:
