@@ -72,6 +72,8 @@ def main(rounds: int) -> None:
             "geminidb-backup show ID": lambda: once([CLI, "show", backup_id], env),
             "geminidb-backup create (no wait)": lambda: once(
                 [CLI, "create", "-i", INSTANCE_ID, "-n", next(names)], env),
+            "python -c 'import click' (completion's floor)": lambda: once(
+                [sys.executable, "-c", "import click"], env),
             "tab completion (list --backup-type)": lambda: once([CLI], complete),
         }  # fmt: skip
         for run in commands.values():  # warm-up: file cache and .pyc files

@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Mapping
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,13 @@ class SpecError(RuntimeError):
 @cache
 def spec_bytes() -> bytes:
     """The raw bytes of the packaged spec."""
+    beside = Path(__file__).with_name(SPEC_RESOURCE)
+    if beside.is_file():
+        # The usual install, a directory: read it directly. importlib.resources (needed for a
+        # zipped install) costs a tab completion more than everything else it imports.
+        return beside.read_bytes()
+    from importlib.resources import files
+
     try:
         return files(__package__).joinpath(SPEC_RESOURCE).read_bytes()
     except OSError as exc:

@@ -10,7 +10,6 @@ errors stay fast.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -119,6 +118,8 @@ def open_client(state: State) -> BackupClient:
     settings.check(cli=True)  # every missing setting at once, before anything is sent
     state.auth_method, state.iam_url = settings.auth_method, settings.iam_url()
     if state.verbose:
+        import logging
+
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         # httpx logs method, URL and status at INFO; never headers, so no credential.
         logging.getLogger("httpx").setLevel(logging.INFO)
