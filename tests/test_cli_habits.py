@@ -58,6 +58,9 @@ class Terminal:
         self.process = subprocess.Popen(
             [CLI, *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env_for(server), text=True,
+            # A session of its own: the terminal is only its stdin, never a controlling terminal
+            # whose job control could stop it (SIGTTIN) for reading while in the background.
+            start_new_session=True,
         )  # fmt: skip
         os.close(slave)
 
