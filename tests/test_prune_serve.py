@@ -129,3 +129,17 @@ def test_a_name_template_is_expanded_and_checked_before_sending(serve: Servers) 
         result = cli(server, "create", "-i", INSTANCE_ID, "-n", template)
         assert result.returncode == 2 and says in result.stderr, result.stderr
     assert server.requests_logged() == before
+
+
+def test_a_prune_whose_answers_get_lost_deletes_each_backup_once(serve: Servers) -> None:
+    # A third of the calls are carried out but their answers never sent: a lost deletion is
+    # asked again, and the API's "busy" or "no such backup" tells the prune it happened.
+    server = serve("--backup-seconds", "0.2", "--fault-drop-after-commit", "0.3",
+                   "--fault-seed", "3")  # fmt: skip
+    for name in ("lossy-1", "lossy-2", "lossy-3", "lossy-4"):
+        create(server, name)
+    result = cli(server, "-o", "json", "-v", "prune", "-i", INSTANCE_ID, "--keep", "1", "--yes",
+                 "--interval", "0.1")  # fmt: skip
+    pruned = as_json(result)
+    assert {d["backup"]["name"] for d in pruned["deleted"]} == {"lossy-1", "lossy-2", "lossy-3"}
+    assert manual_names(server) == {"lossy-4"}

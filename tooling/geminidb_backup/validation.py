@@ -266,9 +266,11 @@ def expand_name(template: str, now: datetime | None = None) -> str:
     from string import Formatter
 
     try:
-        fields = [field for _, field, _, _ in Formatter().parse(template) if field is not None]
+        parsed = [(field, conversion) for _, field, _, conversion in Formatter().parse(template)]
     except ValueError as exc:
         raise ValidationError("name", template, f"is not a valid template ({exc})") from None
+    fields = [f"{field}!{conversion}" if conversion else field for field, conversion in parsed
+              if field is not None]  # fmt: skip
     wrong = [field for field in fields if field != "now"]
     if wrong:
         raise ValidationError(
