@@ -86,9 +86,22 @@ class Terminal:
         os.close(self.master)
         return self.process.returncode, out, before + err
 
+    def wait_until_reading(self) -> None:
+        """Until the CLI sits reading its terminal, as a person's Ctrl-C finds it. A signal sent
+        the instant the question is printed can land while input() flushes the streams, and
+        input() drops any error raised there, KeyboardInterrupt included."""
+        wchan = Path(f"/proc/{self.process.pid}/wchan")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if wchan.exists() and wchan.read_text() in ("wait_woken", "n_tty_read"):
+                return
+            time.sleep(0.02)
+        time.sleep(0.5)  # no /proc: a person is slower than this anyway
+
     def interrupt(self) -> tuple[int, str, str]:
         before = self.read_until_prompt()
         assert "[y/N]" in before, before
+        self.wait_until_reading()
         self.process.send_signal(signal.SIGINT)
         out, err = self.process.communicate(timeout=30)
         os.close(self.master)
