@@ -369,3 +369,17 @@ def test_tab_completion_imports_no_http_library() -> None:
                             check=False)  # fmt: skip
     assert result.stderr.strip() == "[]", result.stderr
     assert "Auto" in result.stdout
+
+
+def test_iam_is_recognised_behind_a_default_port() -> None:
+    from geminidb_backup.cli._common import _transport_hint
+    from geminidb_backup.cli._state import State
+    from geminidb_backup.errors import TransportError
+
+    state = State(iam_url="https://iam.eu-de.otc.t-systems.com/v3")
+    iam = TransportError("x", sent=False, origin="https://iam.eu-de.otc.t-systems.com:443")
+    api = TransportError("x", sent=True, origin="https://gaussdb-nosql.eu-de.otc.t-systems.com:443")
+    assert "OS_AUTH_URL" in _transport_hint(state, iam)
+    assert "--endpoint" in _transport_hint(state, api) and "may have arrived" in _transport_hint(
+        state, api
+    )

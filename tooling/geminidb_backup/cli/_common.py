@@ -176,8 +176,17 @@ def _option_named(field: str) -> str:
     return OPTION_OF.get(top, field)
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of a URL, the port spelt out (as TransportError.origin has it)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}"
+
+
 def _transport_hint(state: State, exc: TransportError) -> str:
-    if state.iam_url and exc.origin and state.iam_url.startswith(exc.origin):
+    if state.iam_url and exc.origin and origin_of(state.iam_url) == exc.origin:
         hint = (
             f"IAM ({state.iam_url}) could not be reached to get a token: check OS_AUTH_URL "
             "(or auth_url in clouds.yaml) and your network."
