@@ -184,7 +184,7 @@ def test_clouds_yaml(fake_api: FakeServer, tmp_path: Path) -> None:
     env = {"OS_CLOUD": "otc", "GEMINIDB_ENDPOINT": fake_api.url}
     result = run(None, "-o", "json", "list", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"backups": [], "count": 0}
+    assert json.loads(result.stdout) == {"backups": [], "total_count": 0}
 
 
 def test_help_does_not_import_httpx_or_rich() -> None:

@@ -3,6 +3,7 @@ derived from a region."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,57 @@ def test_clouds_yaml(tmp_path: Path) -> None:
 
 
 def test_missing_endpoint_and_project_say_how_to_set_them() -> None:
-    with pytest.raises(ConfigurationError, match="--endpoint"):
+    with pytest.raises(ConfigurationError, match="endpoint="):
         resolve(environ={}).base_url()
-    with pytest.raises(ConfigurationError, match="--project-id"):
+    with pytest.raises(ConfigurationError, match="project_id="):
         resolve(environ={}).require_project_id()
+
+
+def test_every_missing_setting_is_reported_at_once_in_the_callers_words() -> None:
+    with pytest.raises(ConfigurationError) as python:
+        resolve(environ={}).check()
+    message = str(python.value)
+    assert all(f"no {what}" in message for what in ("endpoint", "project ID", "credentials"))
+    assert "--" not in message and "token=" in message  # Python users pass keyword arguments
+    with pytest.raises(ConfigurationError) as cli:
+        resolve(environ={}).check(cli=True)
+    assert "--endpoint" in str(cli.value) and "--project-id" in str(cli.value)
+
+
+def test_from_env_tells_python_users_what_to_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geminidb_backup import BackupClient
+
+    for name in list(os.environ):
+        if name.startswith(("GEMINIDB_", "OS_")):
+            monkeypatch.delenv(name)
+    with pytest.raises(ConfigurationError) as raised:
+        BackupClient.from_env(clouds_paths=[])
+    assert "pass --token" not in str(raised.value) and "token=" in str(raised.value)
+    assert "no endpoint" in str(raised.value) and "no project ID" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("clouds:\n  otc: [unclosed\n", "line 3"),
+        ("clouds:\n  otc: just-a-string\n", "clouds.otc must be a mapping"),
+        ("clouds:\n  otc:\n    auth: [a, b]\n", "clouds.otc.auth must be a mapping"),
+        ("- a list\n", "the file must be a mapping"),
+    ],
+)
+def test_a_malformed_clouds_yaml_is_a_configuration_error_naming_the_file(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    path = tmp_path / "clouds.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigurationError) as raised:
+        resolve(environ={}, cloud="otc", clouds_paths=[path])
+    assert str(path) in str(raised.value) and says in str(raised.value)
+
+
+def test_an_endpoint_that_is_not_http_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="not an http:// or https:// URL"):
+        resolve(environ={}, endpoint="ftp://example.com").base_url()
 
 
 def test_settings_repr_masks_secrets() -> None:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._calls import RetryPolicy, progress_percent
     from .auth import AKSKAuth, AuthenticationError, PasswordAuth, TokenAuth
-    from .client import AsyncBackupClient, BackupClient, CreatedBackup
+    from .client import (
+        AsyncBackupClient,
+        BackupClient,
+        CreatedBackup,
+        Paged,
+        PrunedBackup,
+        PrunePlan,
+        PruneResult,
+    )
     from .errors import (
         APIError,
         ConfigurationError,
@@ -26,10 +34,12 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeout,
     )
+    from .validation import expand_name
 
 _EXPORTS = {
     "BackupClient": "client", "AsyncBackupClient": "client", "CreatedBackup": "client",
-    "TokenAuth": "auth", "PasswordAuth": "auth", "AKSKAuth": "auth",
+    "Paged": "client", "PrunePlan": "client", "PrunedBackup": "client", "PruneResult": "client",
+    "expand_name": "validation", "TokenAuth": "auth", "PasswordAuth": "auth", "AKSKAuth": "auth",
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
@@ -47,12 +57,17 @@ __all__ = [
     "GeminiDBError",
     "JobFailed",
     "NotFound",
+    "Paged",
     "PasswordAuth",
+    "PrunePlan",
+    "PruneResult",
+    "PrunedBackup",
     "RetryPolicy",
     "TokenAuth",
     "TransportError",
     "ValidationError",
     "WaitTimeout",
+    "expand_name",
     "progress_percent",
 ]
 

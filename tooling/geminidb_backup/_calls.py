@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -23,7 +23,7 @@ from geminidb_backup_client.models import (
     ListJobsResponse,
 )
 
-from .errors import APIError, TransportError
+from .errors import APIError, TransportError, ValidationError
 from .validation import validate_call
 
 log = logging.getLogger("geminidb_backup")
@@ -74,12 +74,20 @@ def build(
 
 def transport_error(exc: httpx.TransportError, request_sent: bool | None = None) -> TransportError:
     sent = not isinstance(exc, _NOT_SENT) if request_sent is None else request_sent
-    host = exc.request.url.host if _has_request(exc) else "the API"
+    origin = _origin(exc.request.url) if _has_request(exc) else None
     return TransportError(
-        f"{type(exc).__name__} talking to {host}"
+        f"{type(exc).__name__} talking to {origin or 'the API'}"
         f"{'' if sent else ' (the request was not sent)'}: {exc or 'no detail'}",
         sent=sent,
+        origin=origin,
     )
+
+
+def _origin(url: httpx.URL) -> str:
+    """``scheme://host:port``, the port spelt out even when it is the scheme's default: a
+    firewall or a proxy is configured by port."""
+    port = url.port or {"https": 443, "http": 80}.get(url.scheme)
+    return f"{url.scheme}://{url.host}{f':{port}' if port else ''}"
 
 
 def _has_request(exc: httpx.TransportError) -> bool:
@@ -150,12 +158,20 @@ class RetryPolicy:
     def delay(self, failed_attempts: int, exc: BaseException | None) -> float:
         """Seconds to sleep after ``failed_attempts`` attempts, the last failing with ``exc``."""
         if isinstance(exc, APIError) and exc.retry_after is not None:
-            seconds = min(self.maximum, exc.retry_after)
+            return min(self.maximum, exc.retry_after)
+        backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
+        return backoff * random.uniform(0.5, 1.0)
+
+    def log_retry(self, failed_attempts: int, exc: BaseException | None, seconds: float) -> None:
+        log.info("attempt %d of %d failed (%s); trying again in %.1f s",
+                 failed_attempts, self.attempts, exc, seconds)  # fmt: skip
+
+    def log_give_up(self, call: Call, exc: BaseException) -> None:
+        """Say why the last error is the end: attempts used up, or an error not retried."""
+        if self.should_retry(call, exc):
+            log.info("attempt %d of %d failed (%s); giving up", self.attempts, self.attempts, exc)
         else:
-            backoff = min(self.maximum, self.initial * 2.0 ** (failed_attempts - 1))
-            seconds = backoff * random.uniform(0.5, 1.0)
-        log.info("attempt %d failed (%s); trying again in %.1f s", failed_attempts, exc, seconds)
-        return seconds
+            log.info("not tried again: %s", exc)
 
 
 def is_duplicate(exc: Exception) -> bool:
@@ -233,3 +249,51 @@ def progress_percent(job: Job) -> int | None:
         return int(job.progress.rstrip("%"))
     except ValueError:
         return None
+
+
+# Retention (prune): which backups go, decided without I/O.
+
+BUSY = "DBS.200019"  # the instance runs another job (x-error-codes)
+NO_SUCH_BACKUP = "DBS.201214"
+
+
+def select_for_pruning(
+    backups: list[Backup],
+    instance_id: str,
+    *,
+    keep: int | None,
+    older_than: timedelta | None,
+    prefix: str | None,
+    now: datetime,
+) -> tuple[list[Backup], list[Backup]]:
+    """(to delete, oldest first; kept, newest first) among ``backups``.
+
+    Only COMPLETED manual backups of the instance whose name starts with ``prefix`` are
+    considered; any other backup (automated, still BUILDING, FAILED, of another prefix) is neither
+    deleted nor counted. Of those, the ``keep`` newest stay, and of the rest only those that began
+    more than ``older_than`` ago go: both conditions must hold when both are given.
+    """
+    if keep is None and older_than is None:
+        raise ValidationError("keep", None, "or older_than is required: say which backups go")
+    if keep is not None and keep < 0:
+        raise ValidationError("keep", keep, "must be at least 0")
+    if older_than is not None and older_than <= timedelta(0):
+        raise ValidationError("older_than", older_than, "must be a positive duration")
+    candidates = [
+        backup
+        for backup in backups
+        if backup.instance_id == instance_id
+        and backup.type_ == "Manual"
+        and backup.status == "COMPLETED"
+        and backup.name.startswith(prefix or "")
+        and parse_timestamp(backup.begin_time) is not None
+    ]
+    candidates.sort(key=lambda b: parse_timestamp(b.begin_time) or now, reverse=True)
+    protected = candidates[: keep if keep is not None else 0]
+    doomed = [
+        backup
+        for backup in candidates[len(protected) :]
+        if older_than is None or (parse_timestamp(backup.begin_time) or now) < now - older_than
+    ]
+    kept = [backup for backup in candidates if backup not in doomed]
+    return list(reversed(doomed)), kept

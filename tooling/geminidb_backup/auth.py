@@ -153,7 +153,13 @@ class PasswordAuth(httpx.Auth):
     def _fetch_token(self, *, verify: bool, timeout: float) -> None:
         """Get a token from IAM outside any API call (with a client of its own), and cache it."""
         with httpx.Client(verify=verify, timeout=timeout) as client:
-            self._store(client.send(self._token_request()))
+            try:
+                response = client.send(self._token_request())
+            except httpx.TransportError as exc:
+                from ._calls import transport_error
+
+                raise transport_error(exc) from exc
+            self._store(response)
 
     def _valid_token(self) -> str | None:
         with self._lock:

@@ -7,12 +7,12 @@ do the same things; what they share without I/O lives in :mod:`geminidb_backup._
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Self
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -32,6 +32,7 @@ from . import _calls
 from ._calls import Call, Pace, RetryPolicy
 from .errors import (
     APIError,
+    ConfigurationError,
     GeminiDBError,
     JobFailed,
     NotFound,
@@ -40,12 +41,50 @@ from .errors import (
     WaitTimeout,
 )
 
-__all__ = ["AsyncBackupClient", "BackupClient", "CreatedBackup", "ProgressCallback"]
+__all__ = [
+    "AsyncBackupClient",
+    "BackupClient",
+    "CreatedBackup",
+    "Paged",
+    "ProgressCallback",
+    "PrunePlan",
+    "PruneResult",
+    "PrunedBackup",
+]
 
 ProgressCallback = Callable[[Job], None]
 USER_AGENT = "geminidb-backup"
 # listJobs' largest page; listBackups' is read from the spec's default.
 _JOB_PAGE = 50
+
+
+T = TypeVar("T")
+
+
+async def _sleep(seconds: float) -> None:
+    # asyncio is imported by the async client only: the CLI and sync users do not pay for it.
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+class Paged(Iterator[T], Generic[T]):
+    """The items of every page of a list call, fetched as they are iterated. ``total_count`` is
+    the API's count of all matching items (the ``total_count`` of the first page), None until a
+    page has been read."""
+
+    def __init__(self, pages: Iterator[Any], items: Callable[[Any], list[T]]) -> None:
+        self.total_count: int | None = None
+        self._items = self._walk(pages, items)
+
+    def _walk(self, pages: Iterator[Any], items: Callable[[Any], list[T]]) -> Iterator[T]:
+        for page in pages:
+            if self.total_count is None:
+                self.total_count = page.total_count
+            yield from items(page)
+
+    def __next__(self) -> T:
+        return next(self._items)
 
 
 @dataclass(frozen=True)
@@ -57,6 +96,36 @@ class CreatedBackup:
     backup_id: str
     job_id: str | None
     recovered: bool = False
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    """What :meth:`BackupClient.prune` will delete on ``instance_id``: ``to_delete`` (oldest
+    first) and ``kept`` (newest first). Executing a plan deletes exactly these backups, never one
+    made after it was drawn up."""
+
+    instance_id: str
+    to_delete: list[Backup]
+    kept: list[Backup]
+
+
+@dataclass(frozen=True)
+class PrunedBackup:
+    """A backup deleted by a prune, with its deletion job; ``job_id`` is None in a dry run, and
+    when the backup was found gone already (deleted meanwhile, or by an attempt whose answer
+    was lost)."""
+
+    backup: Backup
+    job_id: str | None
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """The outcome of a prune: ``deleted`` (what would be deleted when ``dry_run``), ``kept``."""
+
+    deleted: list[PrunedBackup]
+    kept: list[Backup]
+    dry_run: bool
 
 
 class _Base:
@@ -73,6 +142,8 @@ class _Base:
     ) -> None:
         if "://" not in endpoint:
             endpoint = f"https://{endpoint}"
+        if endpoint.split("://", 1)[0].lower() not in ("http", "https"):
+            raise ConfigurationError(f"the endpoint {endpoint!r} is not an http:// or https:// URL")
         self.endpoint, self.project_id = endpoint.rstrip("/"), project_id
         self.retry = retry or RetryPolicy()
         self._auth = auth
@@ -119,6 +190,30 @@ class _Base:
     def _jobs_call(self, **query: Any) -> Call:
         return _calls.build("listJobs", list_jobs, self._project(), query, idempotent=True)
 
+    @staticmethod
+    def _plan(
+        backups: list[Backup],
+        instance_id: str,
+        keep: int | None,
+        older_than: timedelta | None,
+        prefix: str | None,
+        now: datetime | None,
+    ) -> PrunePlan:
+        to_delete, kept = _calls.select_for_pruning(
+            backups, instance_id, keep=keep, older_than=older_than, prefix=prefix,
+            now=now or datetime.now(UTC),
+        )  # fmt: skip
+        return PrunePlan(instance_id, to_delete, kept)
+
+    @staticmethod
+    def _busy_or_gone(exc: GeminiDBError) -> bool:
+        """Whether a failed deletion of a prune is worth asking again once the instance is idle:
+        the instance was busy (DBS.200019), or the answer was lost (asking again is then safe:
+        the API answers busy while the first deletion runs, and "no such backup" after it)."""
+        if isinstance(exc, APIError):
+            return exc.error_code == _calls.BUSY
+        return isinstance(exc, TransportError) and exc.sent
+
 
 class BackupClient(_Base):
     """A synchronous client of the GeminiDB backup API for one project.
@@ -139,6 +234,7 @@ class BackupClient(_Base):
         from .config import resolve
 
         settings = resolve(**overrides)
+        settings.check()  # every missing setting at once, worded for Python
         auth = settings.auth()
         return cls(settings.base_url(), settings.require_project_id(auth), auth,
                    verify=settings.verify, timeout=settings.timeout)  # fmt: skip
@@ -165,8 +261,12 @@ class BackupClient(_Base):
                 return self._send(call)
             except GeminiDBError as exc:
                 if not self.retry.should_try_again(call, exc, attempt):
+                    if attempt > 1:
+                        self.retry.log_give_up(call, exc)
                     raise
-                time.sleep(self.retry.delay(attempt, exc))
+                seconds = self.retry.delay(attempt, exc)
+                self.retry.log_retry(attempt, exc, seconds)
+                time.sleep(seconds)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _pages(self, page_call: Callable[[int], Call]) -> Iterator[Any]:
@@ -208,14 +308,20 @@ class BackupClient(_Base):
                 return CreatedBackup(backup.id, job.id if job else None, recovered=True)
         return None
 
-    def iter_backups(self, *, page_size: int | None = None, **filters: Any) -> Iterator[Backup]:
+    def iter_backups(self, *, page_size: int | None = None, **filters: Any) -> Paged[Backup]:
         """Every backup that matches ``filters`` (listBackups' query parameters: instance_id,
-        datastore_type, backup_id, backup_type, type, begin_time, end_time), page after page."""
+        datastore_type, backup_id, backup_type, type, begin_time, end_time), page after page;
+        the iterator's ``total_count`` is the API's count of them all."""
+        # Validated now, not at the first next(): a mistake shows where the call is written.
+        first = self._backups_call(**filters, offset=0, limit=page_size)
         pages = self._pages(
-            lambda offset: self._backups_call(**filters, offset=offset, limit=page_size)
+            lambda offset: (
+                first
+                if offset == 0
+                else self._backups_call(**filters, offset=offset, limit=page_size)
+            )
         )
-        for page in pages:
-            yield from page.backups
+        return Paged(pages, lambda page: page.backups)
 
     def list_backups(self, **filters: Any) -> list[Backup]:
         """All backups that match ``filters``; see :meth:`iter_backups`."""
@@ -236,13 +342,16 @@ class BackupClient(_Base):
         page: ListJobsResponse = self._execute(self._jobs_call(**filters, limit=_JOB_PAGE))
         return page.jobs
 
-    def iter_jobs(self, **filters: Any) -> Iterator[Job]:
+    def iter_jobs(self, **filters: Any) -> Paged[Job]:
         """Every job that matches ``filters`` (listJobs' query: status, name, start_time,
-        end_time), newest first, page after page."""
-        for page in self._pages(
-            lambda offset: self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
-        ):
-            yield from page.jobs
+        end_time), newest first, page after page; ``total_count`` as for :meth:`iter_backups`."""
+        first = self._jobs_call(**filters, offset=0, limit=_JOB_PAGE)
+        pages = self._pages(
+            lambda offset: (
+                first if offset == 0 else self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
+            )
+        )
+        return Paged(pages, lambda page: page.jobs)
 
     def get_job(self, job_id: str) -> Job:
         for job in self._job_page(id=job_id):
@@ -280,6 +389,91 @@ class BackupClient(_Base):
                 raise WaitTimeout(job_id, timeout, job)
             time.sleep(pace.next_delay(remaining))
 
+    # Retention.
+
+    def plan_prune(
+        self,
+        instance_id: str,
+        *,
+        keep: int | None = None,
+        older_than: timedelta | None = None,
+        prefix: str | None = None,
+        now: datetime | None = None,
+    ) -> PrunePlan:
+        """Which manual backups of ``instance_id`` a prune deletes: of the COMPLETED manual
+        backups whose name starts with ``prefix``, all but the ``keep`` newest that began more
+        than ``older_than`` ago (both conditions when both are given). Sends only listBackups."""
+        backups = list(self.iter_backups(instance_id=instance_id, backup_type="Manual"))
+        return self._plan(backups, instance_id, keep, older_than, prefix, now)
+
+    def prune(
+        self,
+        instance_id: str,
+        *,
+        keep: int | None = None,
+        older_than: timedelta | None = None,
+        prefix: str | None = None,
+        dry_run: bool = False,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        on_deleted: Callable[[PrunedBackup], None] | None = None,
+    ) -> PruneResult:
+        """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
+        other, each deletion waited for (the instance is busy while one runs); nothing is sent
+        but listBackups when ``dry_run``. See :meth:`execute_prune`."""
+        plan = self.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
+        if dry_run:
+            return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
+        return self.execute_prune(plan, timeout=timeout, interval=interval, on_deleted=on_deleted)
+
+    def execute_prune(
+        self,
+        plan: PrunePlan,
+        *,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        on_deleted: Callable[[PrunedBackup], None] | None = None,
+    ) -> PruneResult:
+        """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
+
+        While the instance is busy (a backup being made, another deletion), the running job is
+        waited for and the deletion asked again; a lost answer is asked again the same way; a
+        backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
+        deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
+        :class:`WaitTimeout`), or the API's refusal."""
+        deadline, deleted = time.monotonic() + timeout, []
+        for backup in plan.to_delete:
+            job_id = self._delete_when_idle(plan.instance_id, backup.id, deadline, interval)
+            if job_id is not None:
+                self.wait(job_id, timeout=max(0.0, deadline - time.monotonic()), interval=interval)
+            deleted.append(PrunedBackup(backup, job_id))
+            if on_deleted is not None:
+                on_deleted(deleted[-1])
+        return PruneResult(deleted, plan.kept, dry_run=False)
+
+    def _delete_when_idle(
+        self, instance_id: str, backup_id: str, deadline: float, interval: float
+    ) -> str | None:
+        pace = Pace(interval, 15.0, 1.5)
+        while True:
+            try:
+                return self.delete_backup(backup_id)
+            except (APIError, TransportError) as exc:
+                if isinstance(exc, APIError) and exc.error_code == _calls.NO_SUCH_BACKUP:
+                    return None
+                remaining = deadline - time.monotonic()
+                if not self._busy_or_gone(exc) or remaining <= 0:
+                    raise
+                _calls.log.info("deleting %s: %s; waiting for the instance", backup_id, exc)
+            running = [j for j in self.iter_jobs(status="Running") if j.instance.id == instance_id]
+            try:
+                if running:
+                    self.wait(running[0].id, timeout=remaining, interval=interval)
+                else:
+                    time.sleep(pace.next_delay(remaining))
+            except JobFailed:
+                pass  # another job's failure: the instance is idle again all the same
+
 
 class AsyncBackupClient(_Base):
     """The asyncio twin of :class:`BackupClient`: the same methods, awaited."""
@@ -293,6 +487,7 @@ class AsyncBackupClient(_Base):
         from .config import resolve
 
         settings = resolve(**overrides)
+        settings.check()  # every missing setting at once, worded for Python
         auth = settings.auth()
         return cls(settings.base_url(), settings.require_project_id(auth), auth,
                    verify=settings.verify, timeout=settings.timeout)  # fmt: skip
@@ -319,8 +514,12 @@ class AsyncBackupClient(_Base):
                 return await self._send(call)
             except GeminiDBError as exc:
                 if not self.retry.should_try_again(call, exc, attempt):
+                    if attempt > 1:
+                        self.retry.log_give_up(call, exc)
                     raise
-                await asyncio.sleep(self.retry.delay(attempt, exc))
+                seconds = self.retry.delay(attempt, exc)
+                self.retry.log_retry(attempt, exc, seconds)
+                await _sleep(seconds)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pages(self, page_call: Callable[[int], Call]) -> AsyncIterator[Any]:
@@ -423,4 +622,87 @@ class AsyncBackupClient(_Base):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WaitTimeout(job_id, timeout, job)
-            await asyncio.sleep(pace.next_delay(remaining))
+            await _sleep(pace.next_delay(remaining))
+
+    # Retention.
+
+    async def plan_prune(
+        self,
+        instance_id: str,
+        *,
+        keep: int | None = None,
+        older_than: timedelta | None = None,
+        prefix: str | None = None,
+        now: datetime | None = None,
+    ) -> PrunePlan:
+        """See :meth:`BackupClient.plan_prune`."""
+        backups = [
+            b async for b in self.iter_backups(instance_id=instance_id, backup_type="Manual")
+        ]
+        return self._plan(backups, instance_id, keep, older_than, prefix, now)
+
+    async def prune(
+        self,
+        instance_id: str,
+        *,
+        keep: int | None = None,
+        older_than: timedelta | None = None,
+        prefix: str | None = None,
+        dry_run: bool = False,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        on_deleted: Callable[[PrunedBackup], None] | None = None,
+    ) -> PruneResult:
+        """See :meth:`BackupClient.prune`."""
+        plan = await self.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
+        if dry_run:
+            return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
+        return await self.execute_prune(
+            plan, timeout=timeout, interval=interval, on_deleted=on_deleted
+        )
+
+    async def execute_prune(
+        self,
+        plan: PrunePlan,
+        *,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        on_deleted: Callable[[PrunedBackup], None] | None = None,
+    ) -> PruneResult:
+        """See :meth:`BackupClient.execute_prune`."""
+        deadline, deleted = time.monotonic() + timeout, []
+        for backup in plan.to_delete:
+            job_id = await self._delete_when_idle(plan.instance_id, backup.id, deadline, interval)
+            if job_id is not None:
+                await self.wait(
+                    job_id, timeout=max(0.0, deadline - time.monotonic()), interval=interval
+                )
+            deleted.append(PrunedBackup(backup, job_id))
+            if on_deleted is not None:
+                on_deleted(deleted[-1])
+        return PruneResult(deleted, plan.kept, dry_run=False)
+
+    async def _delete_when_idle(
+        self, instance_id: str, backup_id: str, deadline: float, interval: float
+    ) -> str | None:
+        pace = Pace(interval, 15.0, 1.5)
+        while True:
+            try:
+                return await self.delete_backup(backup_id)
+            except (APIError, TransportError) as exc:
+                if isinstance(exc, APIError) and exc.error_code == _calls.NO_SUCH_BACKUP:
+                    return None
+                remaining = deadline - time.monotonic()
+                if not self._busy_or_gone(exc) or remaining <= 0:
+                    raise
+                _calls.log.info("deleting %s: %s; waiting for the instance", backup_id, exc)
+            running = [
+                j async for j in self.iter_jobs(status="Running") if j.instance.id == instance_id
+            ]
+            try:
+                if running:
+                    await self.wait(running[0].id, timeout=remaining, interval=interval)
+                else:
+                    await _sleep(pace.next_delay(remaining))
+            except JobFailed:
+                pass  # another job's failure: the instance is idle again all the same

@@ -81,13 +81,22 @@ class Settings:
 
     def base_url(self) -> str:
         if self.endpoint:
-            return self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}"
+            url = self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}"
+            scheme = url.split("://", 1)[0].lower()
+            if scheme not in ("http", "https"):
+                raise ConfigurationError(
+                    f"the endpoint {self.endpoint!r} is not an http:// or https:// URL"
+                )
+            return url
         if self.region:
             return f"https://{endpoint_for_region(self.region)}"
-        raise ConfigurationError(
-            "no endpoint: pass --endpoint, or set GEMINIDB_ENDPOINT, or a region "
-            "(GEMINIDB_REGION, OS_REGION_NAME or region_name in clouds.yaml)"
-        )
+        raise ConfigurationError(f"no endpoint: {_WHERE['endpoint'][False]}")
+
+    def iam_url(self) -> str | None:
+        """Keystone's URL when an IAM password is used: ``auth_url``, or the region's."""
+        if self.auth_method != "password":
+            return None
+        return self.auth_url or (iam_url_for_region(self.region) if self.region else None)
 
     def require_project_id(self, auth: object = None) -> str:
         """The project ID; with an IAM password and only a project name, the ID of the project
@@ -96,10 +105,31 @@ class Settings:
         if not self.project_id and self.project_name and from_token is not None:
             return str(from_token(verify=self.verify, timeout=self.timeout))
         if not self.project_id:
-            raise ConfigurationError(
-                "no project ID: pass --project-id, or set GEMINIDB_PROJECT_ID or OS_PROJECT_ID"
-            )
+            raise ConfigurationError(f"no project ID: {_WHERE['project_id'][False]}")
         return self.project_id
+
+    def missing(self, *, cli: bool = False) -> list[str]:
+        """What is missing to make a client, each with where it may be given (worded for the
+        command line when ``cli``, for Python otherwise); empty when nothing is."""
+        missing = []
+        if not self.endpoint and not self.region:
+            missing.append(f"no endpoint: {_WHERE['endpoint'][cli]}")
+        method = self.auth_method
+        if not self.project_id and not (self.project_name and method == "password"):
+            missing.append(f"no project ID: {_WHERE['project_id'][cli]}")
+        if method == "none":
+            missing.append(f"no credentials: {_WHERE['credentials'][cli]}")
+        elif method == "password" and not self.iam_url():
+            missing.append(f"no IAM URL for the password: {_WHERE['auth_url'][cli]}")
+        return missing
+
+    def check(self, *, cli: bool = False) -> None:
+        """Raise one :class:`ConfigurationError` naming every missing setting, so that a first
+        run learns them all at once. The endpoint's form is checked too."""
+        missing = self.missing(cli=cli)
+        if missing:
+            raise ConfigurationError("; ".join(missing))
+        self.base_url()
 
     @property
     def auth_method(self) -> str:
@@ -128,7 +158,9 @@ class Settings:
             assert self.username and self.password
             auth_url = self.auth_url or (iam_url_for_region(self.region) if self.region else None)
             if not auth_url:
-                raise ConfigurationError("IAM password given but no OS_AUTH_URL or region")
+                raise ConfigurationError(
+                    f"no IAM URL for the password: {_WHERE['auth_url'][False]}"
+                )
             return auth.PasswordAuth(
                 auth_url,
                 self.username,
@@ -137,11 +169,35 @@ class Settings:
                 project_id=self.project_id,
                 project_name=self.project_name,
             )
-        raise ConfigurationError(
-            "no credentials: pass --token or set GEMINIDB_TOKEN; or GEMINIDB_ACCESS_KEY and "
-            "GEMINIDB_SECRET_KEY; or OS_USERNAME/OS_PASSWORD/OS_AUTH_URL, or OS_CLOUD with a "
-            "clouds.yaml"
-        )
+        raise ConfigurationError(f"no credentials: {_WHERE['credentials'][False]}")
+
+
+# Where each setting may be given: {for_the_command_line: advice}.
+_WHERE: dict[str, dict[bool, str]] = {
+    "endpoint": {
+        True: "pass --endpoint or --region, or set GEMINIDB_ENDPOINT or GEMINIDB_REGION "
+        "(or OS_REGION_NAME, or region_name in clouds.yaml)",
+        False: "pass endpoint= or region=, or set GEMINIDB_ENDPOINT or GEMINIDB_REGION "
+        "(or OS_REGION_NAME, or region_name in clouds.yaml)",
+    },
+    "project_id": {
+        True: "pass --project-id, or set GEMINIDB_PROJECT_ID or OS_PROJECT_ID",
+        False: "pass project_id=, or set GEMINIDB_PROJECT_ID or OS_PROJECT_ID",
+    },
+    "credentials": {
+        True: "pass --token or set GEMINIDB_TOKEN; or set GEMINIDB_ACCESS_KEY and "
+        "GEMINIDB_SECRET_KEY; or OS_USERNAME, OS_PASSWORD and OS_AUTH_URL; or OS_CLOUD (--cloud) "
+        "naming a cloud of clouds.yaml",
+        False: "pass token= (or access_key= and secret_key=, or username=, password= and "
+        "auth_url=), or set GEMINIDB_TOKEN; or GEMINIDB_ACCESS_KEY and GEMINIDB_SECRET_KEY; or "
+        "OS_USERNAME, OS_PASSWORD and OS_AUTH_URL; or pass cloud= (or set OS_CLOUD) naming a "
+        "cloud of clouds.yaml",
+    },
+    "auth_url": {
+        True: "set OS_AUTH_URL (or auth_url in clouds.yaml), or a region (--region)",
+        False: "pass auth_url= or region=, or set OS_AUTH_URL (or auth_url in clouds.yaml)",
+    },
+}
 
 
 _ENV = {
@@ -170,7 +226,9 @@ _CLOUDS = {
 
 
 def load_cloud(name: str, paths: list[Path] | None = None) -> dict[str, Any]:
-    """The settings of cloud ``name`` from the first ``clouds.yaml`` that defines it."""
+    """The settings of cloud ``name`` from the first ``clouds.yaml`` that defines it. A file that
+    is not valid YAML, or not shaped as openstacksdk reads it, is a :class:`ConfigurationError`
+    naming the file (and the line, for YAML errors)."""
     import yaml
 
     for path in paths if paths is not None else clouds_yaml_paths():
@@ -178,10 +236,18 @@ def load_cloud(name: str, paths: list[Path] | None = None) -> dict[str, Any]:
             document = yaml.safe_load(path.read_text())
         except OSError:
             continue
-        cloud = (document or {}).get("clouds", {}).get(name)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise ConfigurationError(f"{path}{where}: {problem}") from None
+        clouds = _mapping(document, path, "the file") if document is not None else {}
+        clouds = _mapping(clouds.get("clouds") or {}, path, "clouds")
+        cloud = clouds.get(name)
         if cloud is None:
             continue
-        auth = cloud.get("auth", {}) or {}
+        cloud = _mapping(cloud, path, f"clouds.{name}")
+        auth = _mapping(cloud.get("auth") or {}, path, f"clouds.{name}.auth")
         found = {key: auth[source] for key, source in _CLOUDS.items() if auth.get(source)}
         if not found.get("user_domain_name") and auth.get("domain_name"):
             found["user_domain_name"] = auth["domain_name"]
@@ -189,8 +255,17 @@ def load_cloud(name: str, paths: list[Path] | None = None) -> dict[str, Any]:
             found["region"] = cloud["region_name"]
         if cloud.get("verify") is False:
             found["verify"] = False
-        return found
+        return {key: value if key == "verify" else str(value) for key, value in found.items()}
     raise ConfigurationError(f"cloud {name!r} is not in any clouds.yaml ({_names(paths)})")
+
+
+def _mapping(node: Any, path: Path, where: str) -> dict[str, Any]:
+    if not isinstance(node, dict):
+        raise ConfigurationError(
+            # The value itself is not quoted: it may be a password typed at the wrong place.
+            f"{path}: {where} must be a mapping of keys to values, not a {type(node).__name__}"
+        )
+    return node
 
 
 def _names(paths: list[Path] | None) -> str:

@@ -64,11 +64,12 @@ class TransportError(GeminiDBError):
     """The API could not be reached, or the connection broke before an answer came.
 
     ``sent`` tells whether the request may have reached the server: when it is true the outcome
-    of a non-idempotent call (createBackup) is unknown.
+    of a non-idempotent call (createBackup) is unknown. ``origin`` is the scheme, host and port
+    that could not be reached (``https://iam.eu-de.otc.t-systems.com:443``), or None.
     """
 
-    def __init__(self, message: str, *, sent: bool) -> None:
-        self.sent = sent
+    def __init__(self, message: str, *, sent: bool, origin: str | None = None) -> None:
+        self.sent, self.origin = sent, origin
         super().__init__(message)
 
 

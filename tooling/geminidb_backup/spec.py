@@ -8,23 +8,23 @@ repository's ``openapi/geminidb-backup.yaml`` is a link to it).
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Mapping
 from functools import cache
-from importlib.resources import files
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.protocols import Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+    from referencing import Registry
+
+# jsonschema and referencing are imported by the functions that build validators: reading the
+# spec (the CLI's tab completion, the library's fast checks) must not pay for them.
 
 SPEC_RESOURCE = "openapi.yaml"
 # The document is registered under this URI so that "#/components/..." references resolve in it.
 SPEC_URI = "urn:geminidb-backup:openapi"
-
-# libyaml's loader is several times faster; fall back to the pure-Python one where it is absent.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SpecError(RuntimeError):
@@ -34,6 +34,13 @@ class SpecError(RuntimeError):
 @cache
 def spec_bytes() -> bytes:
     """The raw bytes of the packaged spec."""
+    beside = Path(__file__).with_name(SPEC_RESOURCE)
+    if beside.is_file():
+        # The usual install, a directory: read it directly. importlib.resources (needed for a
+        # zipped install) costs a tab completion more than everything else it imports.
+        return beside.read_bytes()
+    from importlib.resources import files
+
     try:
         return files(__package__).joinpath(SPEC_RESOURCE).read_bytes()
     except OSError as exc:
@@ -44,9 +51,33 @@ def spec_bytes() -> bytes:
 
 @cache
 def load_spec() -> Mapping[str, Any]:
-    """The packaged spec as a mapping. Parsed once per process; treat it as read-only."""
+    """The packaged spec as a mapping. Parsed once per process; treat it as read-only.
+
+    Importing PyYAML and parsing the document cost a command more than its own work, so the
+    parsed document is kept as JSON in the user's cache directory, under the spec's SHA-256 (as
+    Python keeps bytecode in ``__pycache__``): a changed spec is parsed anew, and a cache that
+    cannot be read or written is simply not used.
+    """
+    cached = _cache_path()
+    if cached is not None:
+        try:
+            document = json.loads(cached.read_bytes())
+            if isinstance(document, dict) and "openapi" in document:
+                return document
+        except (OSError, ValueError):
+            pass
+    document = _parse_yaml()
+    if cached is not None:
+        _write_cache(cached, document)
+    return document
+
+
+def _parse_yaml() -> dict[str, Any]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's is several times faster
     try:
-        document = yaml.load(spec_bytes(), Loader=_YamlLoader)
+        document = yaml.load(spec_bytes(), Loader=loader)
     except yaml.YAMLError as exc:
         raise SpecError(f"the packaged OpenAPI spec is not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or "openapi" not in document:
@@ -54,6 +85,27 @@ def load_spec() -> Mapping[str, Any]:
     return document
 
 
+def _cache_path() -> Path | None:
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(root):
+        return None
+    return Path(root) / "geminidb-backup" / f"openapi-{spec_sha256()[:32]}.json"
+
+
+def _write_cache(path: Path, document: dict[str, Any]) -> None:
+    try:
+        text = json.dumps(document)
+        if json.loads(text) != document:  # a YAML date or an integer key: not kept as JSON
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(text)
+        os.replace(partial, path)  # readers never see half a file
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+@cache
 def spec_sha256() -> str:
     """The SHA-256 of the packaged spec, as recorded by the generator in the client."""
     return hashlib.sha256(spec_bytes()).hexdigest()
@@ -72,6 +124,9 @@ def check_client_matches_spec() -> None:
 
 @cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resource: Resource[Any] = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
     return registry
@@ -83,6 +138,8 @@ def validator_at(pointer: str) -> Validator:
     ``pointer`` is like ``/components/schemas/Backup``; references inside the schema resolve
     within the spec, as they do for any OpenAPI tool.
     """
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         {"$ref": f"{SPEC_URI}#{pointer}"},
         registry=_registry(),

@@ -8,15 +8,18 @@ schema (``limit 7 must be one of 10, 20, 50``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any
-
-from jsonschema.exceptions import ValidationError as SchemaError
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
 from .spec import load_spec, validator_at
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError as SchemaError
+    from jsonschema.protocols import Validator
 
 # How a standard keyword's failure is worded, given the keyword's value in the schema.
 _WORDING = {
@@ -86,6 +89,107 @@ def _inline(node: Any) -> Any:
     return node
 
 
+# The quick check. Importing jsonschema (with referencing, its format checkers and their
+# dependencies) costs more than everything else a command does besides importing httpx; the
+# schemas of the API's parameters and bodies use a handful of keywords, which a few lines check
+# as jsonschema does (tests/test_validation.py compares the two on generated values). A value
+# the quick check finds valid is sent; any other value, and any schema with another keyword,
+# goes through jsonschema, which words the error.
+_ANNOTATIONS = frozenset(
+    {"description", "examples", "default", "title", "x-rules", "$comment", "deprecated"}
+)
+_QUICK_KEYWORDS = frozenset(
+    {"type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "required",
+     "properties", "additionalProperties", "items"}
+)  # fmt: skip
+_TYPES: dict[str, Any] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
+}
+
+
+def quick_supported(schema: Any) -> bool:
+    """Whether :func:`quick_valid` understands every keyword of ``schema``."""
+    if not isinstance(schema, Mapping):
+        return isinstance(schema, bool)
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        if keyword not in _QUICK_KEYWORDS:
+            return False
+        if keyword == "type" and not all(t in _TYPES for t in _as_list(value)):
+            return False
+        if keyword == "properties" and not all(quick_supported(s) for s in value.values()):
+            return False
+        if keyword in ("additionalProperties", "items") and not quick_supported(value):
+            return False
+    return True
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _same(a: Any, b: Any) -> bool:
+    # JSON equality: true is not 1, as jsonschema has it.
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def quick_valid(schema: Any, value: Any) -> bool:
+    """Whether ``value`` is valid against ``schema`` (one :func:`quick_supported` accepts)."""
+    if isinstance(schema, bool):
+        return schema
+    if "type" in schema and not any(_TYPES[t](value) for t in _as_list(schema["type"])):
+        return False
+    if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
+        return False
+    if isinstance(value, str):
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            return False
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            return False
+        if "pattern" in schema and re.search(schema["pattern"], value) is None:
+            return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            return False
+        if "maximum" in schema and value > schema["maximum"]:
+            return False
+    if isinstance(value, dict):
+        if any(name not in value for name in schema.get("required", [])):
+            return False
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for name, item in value.items():
+            if not quick_valid(properties.get(name, extra), item):
+                return False
+    if isinstance(value, list) and "items" in schema:
+        return all(quick_valid(schema["items"], item) for item in value)
+    return True
+
+
+@cache
+def _quick_schema(pointer: str) -> Any:
+    """The inlined schema at ``pointer`` when the quick check understands it, else None."""
+    schema = _inline(_resolve(pointer))
+    return schema if quick_supported(schema) else None
+
+
+def _valid(pointer: str, value: Any) -> bool:
+    schema = _quick_schema(pointer)
+    if schema is not None and quick_valid(schema, value):
+        return True
+    return _validator(pointer).is_valid(value)
+
+
 @cache
 def _validator(pointer: str) -> Validator:
     schema = _inline(_resolve(pointer))
@@ -144,10 +248,36 @@ def validate_call(
             continue
         if name not in parameters:
             raise TypeError(f"{operation_id} has no parameter {name!r}")
-        validator = _validator(parameters[name])
-        if not validator.is_valid(value):
+        if not _valid(parameters[name], value):
+            validator = _validator(parameters[name])
             _raise_first(list(validator.iter_errors(value)), name, value)
-    if body_pointer is not None and body is not None:
+    if body_pointer is not None and body is not None and not _valid(body_pointer, body):
         validator = _validator(body_pointer)
-        if not validator.is_valid(body):
-            _raise_first(list(validator.iter_errors(body)), "", body)
+        _raise_first(list(validator.iter_errors(body)), "", body)
+
+
+def expand_name(template: str, now: datetime | None = None) -> str:
+    """A backup name from a template, ``{now:FORMAT}`` replaced by the time (UTC) in strftime's
+    FORMAT, so that a cron line needs no shell date arithmetic: ``daily-{now:%Y%m%d}`` ->
+    ``daily-20261128``. ``{{`` and ``}}`` stand for braces. Any other field, or a template that
+    is not well formed, is a :class:`ValidationError`; the name made is not checked here (the
+    call that sends it checks it against the spec's rule).
+    """
+    from string import Formatter
+
+    try:
+        parsed = [(field, conversion) for _, field, _, conversion in Formatter().parse(template)]
+    except ValueError as exc:
+        raise ValidationError("name", template, f"is not a valid template ({exc})") from None
+    fields = [f"{field}!{conversion}" if conversion else field for field, conversion in parsed
+              if field is not None]  # fmt: skip
+    wrong = [field for field in fields if field != "now"]
+    if wrong:
+        raise ValidationError(
+            "name", template, f"has the field {{{wrong[0]}}}; a template knows only {{now:FORMAT}}"
+        )
+    when = now if now is not None else datetime.now(UTC)
+    try:
+        return template.format(now=when)
+    except ValueError as exc:
+        raise ValidationError("name", template, f"is not a valid template ({exc})") from None

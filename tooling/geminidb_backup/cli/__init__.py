@@ -6,9 +6,7 @@ rich are installed). Add a command by adding a line to ``COMMANDS``. The global 
 stored on the context as a :class:`~geminidb_backup.cli._state.State`, which imports no HTTP
 library either.
 
-Exit codes: 0 success; 1 unexpected error; 2 usage, configuration or validation error (nothing
-was sent); 3 the API answered with an error; 4 a job failed or a wait timed out; 5 the API could
-not be reached; 130 interrupted.
+Exit codes: see ``EXIT_CODES`` in :mod:`geminidb_backup.cli._common` (and docs/cli.md).
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ import importlib
 
 import click
 
+from ._options import group_options
 from ._state import State
 
 # command name -> "module:attribute" of its click.Command
@@ -27,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "delete": "geminidb_backup.cli.delete:delete",
     "wait": "geminidb_backup.cli.wait:wait",
     "jobs": "geminidb_backup.cli.jobs:jobs",
+    "prune": "geminidb_backup.cli.prune:prune",
     "contract": "geminidb_backup.cli.contract:contract",
     "serve": "geminidb_backup.cli.serve:serve",
 }
@@ -66,6 +66,18 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The default imports every command to read its short help; a fixed list keeps --help
         # from importing httpx and rich.
@@ -87,6 +99,7 @@ SUMMARIES = {
     "delete": "Delete a manual backup.",
     "wait": "Wait for a job to end, showing its progress.",
     "jobs": "List jobs (tasks), or show one with --id.",
+    "prune": "Delete the old manual backups of an instance (--keep N, --older-than 30d).",
     "serve": "Run the reference server: a local, stateful GeminiDB backup API.",
     "contract": "Test a server against the API's spec and its domain rules (schemathesis).",
 }
@@ -94,8 +107,10 @@ SUMMARIES = {
 EPILOG = """\b
 Credentials: --token or GEMINIDB_TOKEN; GEMINIDB_ACCESS_KEY + GEMINIDB_SECRET_KEY (AK/SK);
 OS_USERNAME/OS_PASSWORD/OS_AUTH_URL (IAM password); or OS_CLOUD and clouds.yaml.
-Exit codes: 0 ok, 2 usage or validation error (nothing sent), 3 API error,
-4 job failed or timed out, 5 API unreachable, 1 unexpected error."""
+Exit codes: 0 ok (or "no" at a prompt: nothing done); 2 usage, configuration
+or validation error (nothing sent); 3 API error, or no such backup/job;
+4 job failed or wait timed out; 5 API unreachable; 130 interrupted (Ctrl-C);
+1 unexpected error (a bug)."""
 
 
 @click.group(
@@ -104,44 +119,12 @@ Exit codes: 0 ok, 2 usage or validation error (nothing sent), 3 API error,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EPILOG,
 )
-@click.option("--endpoint", metavar="URL", help="API endpoint [env GEMINIDB_ENDPOINT].")
-@click.option("--region", metavar="REGION", help="Derive the endpoint from a region, e.g. eu-de.")
-@click.option("--project-id", metavar="ID", help="Project ID [env GEMINIDB_PROJECT_ID].")
-@click.option("--token", metavar="TOKEN", help="IAM token [env GEMINIDB_TOKEN].")
-@click.option("--cloud", metavar="NAME", help="Cloud of clouds.yaml to use [env OS_CLOUD].")
-@click.option(
-    "--insecure", is_flag=True, help="Do not verify the server's TLS certificate (unsafe)."
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Tables for people, JSON for scripts.",
-)
-@click.option("--verbose", "-v", is_flag=True, help="Log each HTTP request (never credentials).")
+@group_options
 @click.version_option(package_name="geminidb-backup")
 @click.pass_context
-def main(
-    ctx: click.Context,
-    endpoint: str | None,
-    region: str | None,
-    project_id: str | None,
-    token: str | None,
-    cloud: str | None,
-    insecure: bool,
-    output: str,
-    verbose: bool,
-) -> None:
-    """Create, follow, list and delete manual backups of GeminiDB Cassandra instances."""
-    ctx.obj = State(
-        endpoint=endpoint,
-        region=region,
-        project_id=project_id,
-        token=token,
-        cloud=cloud,
-        insecure=insecure,
-        output=output,
-        verbose=verbose,
-    )
+def main(ctx: click.Context) -> None:
+    """Create, follow, list, delete and prune manual backups of GeminiDB Cassandra instances.
+
+    The options below may also be given after the command (`geminidb-backup list -o json`).
+    """
+    ctx.ensure_object(State)

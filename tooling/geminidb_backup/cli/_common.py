@@ -1,19 +1,24 @@
 """What the commands share: opening a client from the global options, turning exceptions into
-advice and exit codes, printing tables or JSON, and showing a job's progress."""
+advice and exit codes, printing tables, JSON or values, asking for confirmation, and showing a
+job's progress.
+
+Only click and the library's exceptions are imported here at module level: httpx, the generated
+client and rich are imported by the function that needs them, so that tab completion and usage
+errors stay fast.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from ..client import BackupClient
 from ..errors import (
     APIError,
     ConfigurationError,
@@ -26,13 +31,14 @@ from ..errors import (
 )
 from ._state import State
 
+if TYPE_CHECKING:
+    from ..client import BackupClient
+
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_API, EXIT_JOB, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
 
 # What to do next, by the API's error code (x-error-codes of the spec).
 ADVICE = {
-    "APIGW.0301": "Check your credentials: a token lives 24 hours; get a new one, or use "
-    "GEMINIDB_ACCESS_KEY/GEMINIDB_SECRET_KEY or OS_USERNAME/OS_PASSWORD instead.",
     "DBS.280056": "The token is not valid for this project: check --project-id and the token's "
     "scope.",
     "DBS.280408": "Check the project ID (--project-id or GEMINIDB_PROJECT_ID).",
@@ -42,12 +48,38 @@ ADVICE = {
     "DBS.200019": "The instance is busy (another backup or operation is running). Follow it with "
     "`geminidb-backup jobs --status Running` and try again when it has ended.",
     "DBS.201000": "The instance cannot take this backup now: it may already have the most manual "
-    "backups allowed. Delete an old one with `geminidb-backup delete BACKUP_ID`.",
+    "backups allowed. Delete old ones with `geminidb-backup prune --instance ID --keep N`.",
     "DBS.280032": "You lack the permission for this, or the backup is automated (automated "
     "backups cannot be deleted).",
     "DBS.201214": "No backup has this ID; `geminidb-backup list` shows the backups.",
     "DBS.201319": "A restoration from this backup is running; delete it when it has ended.",
     "DBS.280443": "The service is throttling requests; try again in a minute.",
+}
+# APIGW.0301 (authentication refused), by the credential that was used.
+UNAUTHORIZED_ADVICE = {
+    "token": "The token was refused: a token lives 24 hours and is valid in one region; get a "
+    "new one, or use GEMINIDB_ACCESS_KEY/GEMINIDB_SECRET_KEY or OS_USERNAME/OS_PASSWORD instead.",
+    "aksk": "The AK/SK signature was refused: check that GEMINIDB_ACCESS_KEY and "
+    "GEMINIDB_SECRET_KEY are a pair of the same user, still enabled, and that this machine's clock "
+    "is right (a signature carries the time and is refused when it is 15 minutes off).",
+    "password": "IAM issued a token but the API refused it: check that the user may use "
+    "GeminiDB in this project and region (OS_PROJECT_ID or OS_PROJECT_NAME).",
+}
+# A parameter of the API -> the option of the CLI that sets it, for messages.
+OPTION_OF = {
+    "limit": "--page-size",
+    "instance_id": "--instance",
+    "backup_type": "--backup-type",
+    "datastore_type": "--datastore-type",
+    "begin_time": "--begin-time",
+    "end_time": "--end-time",
+    "start_time": "--start-time",
+    "type": "--type",
+    "status": "--status",
+    "id": "--id",
+    "name": "--name",
+    "description": "--description",
+    "project_id": "--project-id",
 }
 
 
@@ -57,12 +89,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def wait_options(command: F) -> F:
     """The --timeout and --interval options of every command that waits for a job."""
     command = click.option(
-        "--interval", type=float, default=2.0, show_default=True,
+        "--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
         help="Seconds between the first polls; grows to 15.",
     )(command)  # fmt: skip
     return click.option(
-        "--timeout", type=float, default=1800, show_default=True, help="Seconds to wait."
-    )(command)
+        "--timeout", type=click.FloatRange(min=0), default=1800, show_default=True,
+        help="Seconds to wait.",
+    )(command)  # fmt: skip
 
 
 def state_of(ctx: click.Context) -> State:
@@ -82,18 +115,25 @@ def open_client(state: State) -> BackupClient:
         cloud=state.cloud,
         verify=False if state.insecure else None,
     )
+    settings.check(cli=True)  # every missing setting at once, before anything is sent
+    state.auth_method, state.iam_url = settings.auth_method, settings.iam_url()
     if state.verbose:
+        import logging
+
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         # httpx logs method, URL and status at INFO; never headers, so no credential.
         logging.getLogger("httpx").setLevel(logging.INFO)
         logging.getLogger("geminidb_backup").setLevel(logging.INFO)  # retries and recoveries
         click.echo(
-            f"using {settings.base_url()}, project {settings.project_id}, "
-            f"{settings.auth_method} authentication",
+            f"using {settings.base_url()}, project {settings.project_id or settings.project_name},"
+            f" {settings.auth_method} authentication",
             err=True,
         )
     if not settings.verify:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
+    _skip_unused_imports()
+    from ..client import BackupClient
+
     auth = settings.auth()
     return BackupClient(
         settings.base_url(),
@@ -102,6 +142,23 @@ def open_client(state: State) -> BackupClient:
         verify=settings.verify,
         timeout=settings.timeout,
     )
+
+
+# Modules that httpx and httpcore import whenever they are installed, though this process never
+# uses them: httpx's own command line (which brings click's help, rich's progress bars and
+# pygments' lexers), and trio and anyio (the async backends; the commands use the sync client).
+# Both libraries import them inside ``try: ... except ImportError`` and work without them; a
+# ``None`` in ``sys.modules`` makes that import fail at once. It halves the cost of importing
+# httpx, the largest part of a command's time. Only the commands that talk to the API do this,
+# in their own process (never the library, nor ``serve``/``contract``, which may need them).
+_UNUSED_HERE = ("httpx._main", "trio", "anyio")
+
+
+def _skip_unused_imports() -> None:
+    if "httpx" in sys.modules:
+        return  # too late to matter, and whatever imported httpx may use them
+    for name in _UNUSED_HERE:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def fail(state: State, code: int, message: str, hint: str = "", **details: Any) -> NoReturn:
@@ -114,13 +171,42 @@ def fail(state: State, code: int, message: str, hint: str = "", **details: Any) 
     sys.exit(code)
 
 
+def _option_named(field: str) -> str:
+    top = field.split(".")[0]
+    return OPTION_OF.get(top, field)
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of a URL, the port spelt out (as TransportError.origin has it)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}"
+
+
+def _transport_hint(state: State, exc: TransportError) -> str:
+    if state.iam_url and exc.origin and origin_of(state.iam_url) == exc.origin:
+        hint = (
+            f"IAM ({state.iam_url}) could not be reached to get a token: check OS_AUTH_URL "
+            "(or auth_url in clouds.yaml) and your network."
+        )
+        return hint  # asking IAM for a token changes nothing, whether it arrived or not
+    hint = "Check --endpoint (or GEMINIDB_ENDPOINT, --region) and your network."
+    if exc.sent:
+        hint += " The request may have arrived: check with `geminidb-backup list`."
+    return hint
+
+
 @contextmanager
 def handled(state: State) -> Iterator[None]:
     """Turn the library's exceptions into a message with advice and a documented exit code."""
     try:
         yield
     except ValidationError as exc:
-        fail(state, EXIT_USAGE, f"{exc}; nothing was sent.", "Fix the value and run again.",
+        option = _option_named(exc.field)
+        where = f"{option}: " if option != exc.field.split(".")[0] else ""
+        fail(state, EXIT_USAGE, f"{where}{exc}; nothing was sent.", "Fix the value and run again.",
              field=exc.field, rule=exc.rule)  # fmt: skip
     except ConfigurationError as exc:
         fail(state, EXIT_USAGE, f"{exc}; nothing was sent.",
@@ -130,6 +216,8 @@ def handled(state: State) -> Iterator[None]:
              "`geminidb-backup jobs` show what exists.")  # fmt: skip
     except APIError as exc:
         hint = ADVICE.get(exc.error_code, "")
+        if exc.error_code == "APIGW.0301" or (exc.status == 401 and not exc.error_code):
+            hint = UNAUTHORIZED_ADVICE.get(state.auth_method, hint)
         if not hint and exc.retryable:
             hint = "The service is busy or failing; it was retried already. Try again later."
         if exc.request_id:
@@ -144,62 +232,223 @@ def handled(state: State) -> Iterator[None]:
         fail(state, EXIT_JOB, str(exc), f"The job goes on: `geminidb-backup wait {exc.job_id}` "
              "follows it again.", job_id=exc.job_id)  # fmt: skip
     except TransportError as exc:
-        hint = "Check --endpoint and your network."
-        if exc.sent:
-            hint += " The request may have arrived: check with `geminidb-backup list`."
-        fail(state, EXIT_NETWORK, str(exc), hint)
+        fail(state, EXIT_NETWORK, str(exc), _transport_hint(state, exc))
     except GeminiDBError as exc:
         fail(state, EXIT_UNEXPECTED, str(exc))
     except KeyboardInterrupt:
-        fail(state, EXIT_INTERRUPTED, "interrupted")
+        fail(state, EXIT_INTERRUPTED, "interrupted",
+             "A call that was already sent may have been carried out: check with "
+             "`geminidb-backup list` or `geminidb-backup jobs`.")  # fmt: skip
 
 
-def emit(state: State, data: Any, columns: Sequence[tuple[str, str]], rows: list[dict[str, Any]],
-         title: str = "") -> None:  # fmt: skip
-    """Print ``data`` as JSON, or ``rows`` as a table of ``columns`` (key, heading)."""
+def need_terminal(state: State, refusal: str) -> None:
+    """Exit 2 (nothing sent) when there is no terminal to ask a question on."""
+    if not sys.stdin.isatty():
+        fail(state, EXIT_USAGE, f"{refusal} without --yes: there is no terminal to ask on",
+             "Pass --yes to go ahead without confirmation.")  # fmt: skip
+
+
+def confirm(state: State, question: str) -> bool:
+    """Ask ``question`` on the terminal (see :func:`need_terminal`). The question goes to
+    stderr, so that stdout (perhaps redirected into a JSON file) carries only the result. On
+    Ctrl-C or end of input, exit 130. Returns whether the answer was yes."""
+    try:
+        return click.confirm(question, default=False, err=True)
+    except click.exceptions.Abort:
+        click.echo("", err=True)
+        fail(state, EXIT_INTERRUPTED, "interrupted at the prompt; nothing was done")
+
+
+# Output.
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: the field ``key``, its ``heading``, and how it fits a narrow
+    terminal: ``keep`` columns always show (``fold`` lets a long value wrap, the others never
+    wrap); the others are dropped, last ones first, when the table would not fit."""
+
+    key: str
+    heading: str
+    keep: bool = False
+    fold: bool = False
+    render: Callable[[Any], str] | None = None
+
+    def text(self, value: Any) -> str:
+        if self.render is not None:
+            return self.render(value)
+        return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def human_size(kilobytes: Any) -> str:
+    """A backup's size (the API gives kilobytes) with a unit: ``603.5 MB``."""
+    try:
+        size = float(kilobytes)
+    except (TypeError, ValueError):
+        return _plain(kilobytes)
+    for unit in ("KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "KB" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def _check_columns(state: State, available: Sequence[str]) -> list[str]:
+    unknown = [name for name in state.columns if name not in available]
+    if unknown:
+        fail(state, EXIT_USAGE, f"no field {unknown[0]!r} to show (-c)",
+             f"The fields: {', '.join(available)}.")  # fmt: skip
+    return list(state.columns)
+
+
+def check_output_options(state: State, available: Sequence[str]) -> None:
+    """Refuse an unknown -c field before anything is sent."""
+    if state.columns:
+        _check_columns(state, available)
+
+
+def emit_list(
+    state: State,
+    data: Mapping[str, Any],
+    items_key: str,
+    columns: Sequence[Column],
+    title: str = "",
+) -> None:
+    """Print a list answer: ``data`` as JSON (the API's own shape); its ``items_key`` items as a
+    table of ``columns`` or as values, one item per line."""
+    items: list[dict[str, Any]] = list(data[items_key])
     if state.json:
+        if state.columns:
+            selected = _check_columns(state, list(items[0]) if items else state.columns)
+            data = {**data, items_key: [{k: item.get(k) for k in selected} for item in items]}
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
+    if state.output == "value":
+        keys = _check_columns(state, _fields(items, columns)) or [c.key for c in columns]
+        for item in items:
+            click.echo(" ".join(_plain(item.get(key)) for key in keys))
+        return
+    if state.columns:
+        by_key = {column.key: column for column in columns}
+        keys = _check_columns(state, _fields(items, columns))
+        columns = [by_key.get(key, Column(key, key, keep=True, fold=True)) for key in keys]
+        columns = [Column(c.key, c.heading, True, c.fold, c.render) for c in columns]
+    print_table(columns, items, title)
+
+
+def _fields(items: list[dict[str, Any]], columns: Sequence[Column]) -> list[str]:
+    keys = [column.key for column in columns]
+    for item in items[:1]:
+        keys += [key for key in item if key not in keys]
+    return keys
+
+
+def print_table(
+    columns: Sequence[Column], items: list[dict[str, Any]], title: str, *, err: bool = False
+) -> None:
+    """Print ``items`` as a table that fits the terminal (on stderr when ``err``)."""
+    from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
-    table = Table(title=title or None, show_lines=False)
-    for _, heading in columns:
-        table.add_column(heading, no_wrap=heading in ("ID", "Name"))
-    for row in rows:
-        table.add_row(*(str(row.get(key, "")) for key, _ in columns))
-    _console().print(table)
+    console = _console(err)
+    cells = [[column.text(item.get(column.key)) for column in columns] for item in items]
+    widths = [
+        max([cell_len(column.heading), *(cell_len(row[i]) for row in cells)])
+        for i, column in enumerate(columns)
+    ]
+    shown = list(range(len(columns)))
+
+    def needed() -> int:  # each column is padded by one space on each side, plus a separator
+        return sum(min(widths[i], 24) if columns[i].fold else widths[i] for i in shown) + 3 * (
+            len(shown) - 1
+        )
+
+    # Drop the optional columns, last first, until the table fits; kept ones never shrink below
+    # their widest value (a status or an ID cut to "C…" tells nothing), except folded ones.
+    for index in reversed(range(len(columns))):
+        if needed() <= console.width:
+            break
+        if not columns[index].keep:
+            shown.remove(index)
+    table = Table(title=title or None, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i in shown:
+        column = columns[i]
+        table.add_column(
+            column.heading,
+            no_wrap=not column.fold,
+            overflow="fold" if column.fold else "ellipsis",
+            min_width=None if column.fold else widths[i],
+        )
+    for row in cells:
+        table.add_row(*(row[i] for i in shown))
+    console.print(table)
 
 
-def _console() -> Any:
+def _console(err: bool = False) -> Any:
     from rich.console import Console
 
     # Piped into a file or a log, a table is not squeezed into rich's default of 80 columns.
-    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(width=200) if wide else Console()
+    stream = sys.stderr if err else sys.stdout
+    wide = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(width=200, stderr=err) if wide else Console(stderr=err)
 
 
-def show_fields(state: State, data: dict[str, Any], title: str) -> None:
-    """Print one object: JSON, or a two-column table of its fields."""
+def show_fields(state: State, data: Mapping[str, Any], title: str) -> None:
+    """Print one object: JSON, its values one per line, or a two-column table of its fields."""
+    selected = _check_columns(state, list(data)) if state.columns else list(data)
     if state.json:
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        shown = {key: data[key] for key in selected}
+        click.echo(json.dumps(shown, indent=2, sort_keys=True))
         return
+    if state.output == "value":
+        for key in selected:
+            click.echo(_plain(data[key]))
+        return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in data.items():
-        table.add_row(key, value if isinstance(value, str) else json.dumps(value))
+    table = Table(title=title, show_header=False, box=box.SIMPLE, show_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key in selected:
+        value = data[key]
+        table.add_row(key, human_size(value) if key == "size" else _plain(value))
     _console().print(table)
 
 
+def note(state: State, message: str) -> None:
+    """A message for people, on stderr; none in JSON or value output."""
+    if state.table:
+        click.echo(message, err=True)
+
+
 @contextmanager
-def progress(state: State, job_id: str, label: str) -> Iterator[Callable[[Any], None]]:
+def progress(state: State, job_id: str, label: str, what: str) -> Iterator[Callable[[Any], None]]:
     """A callback for ``BackupClient.wait``: a live bar on a terminal, plain lines otherwise
-    (one per change, on stderr, so stdout stays clean for JSON)."""
+    (one per change, on stderr, so stdout stays clean for JSON). Ctrl-C stops the waiting, not
+    the job (``what``), and says so and how to follow it again (exit 130)."""
+    try:
+        with _progress(state, label) as report:
+            yield report
+    except KeyboardInterrupt:
+        fail(state, EXIT_INTERRUPTED, f"interrupted: stopped waiting; {what} goes on",
+             f"Follow it again with `geminidb-backup wait {job_id}`.", job_id=job_id)  # fmt: skip
+
+
+@contextmanager
+def _progress(state: State, label: str) -> Iterator[Callable[[Any], None]]:
     from .._calls import progress_percent
 
-    if sys.stderr.isatty() and not state.json:
+    if sys.stderr.isatty() and state.table:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

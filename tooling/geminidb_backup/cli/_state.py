@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(repr=False)
@@ -15,6 +15,11 @@ class State:
     insecure: bool = False
     output: str = "table"
     verbose: bool = False
+    columns: list[str] = field(default_factory=list)
+    # Learnt once the settings are resolved: which credential is used, and where IAM is, so that
+    # an error's advice points at the setting that is most likely wrong.
+    auth_method: str = ""
+    iam_url: str | None = None
 
     def __repr__(self) -> str:  # the token stays out of debug output
         return f"State(endpoint={self.endpoint!r}, project_id={self.project_id!r}, token=***)"
@@ -22,3 +27,7 @@ class State:
     @property
     def json(self) -> bool:
         return self.output == "json"
+
+    @property
+    def table(self) -> bool:
+        return self.output == "table"

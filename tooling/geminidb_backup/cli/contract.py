@@ -194,7 +194,7 @@ def _credentials(
 
     from geminidb_backup.auth import AuthenticationError, PasswordAuth
     from geminidb_backup.config import resolve
-    from geminidb_backup.errors import ConfigurationError
+    from geminidb_backup.errors import ConfigurationError, TransportError
 
     try:
         settings = resolve(
@@ -223,7 +223,7 @@ def _credentials(
         return settings.token, None, None, settings.project_id
     except (ConfigurationError, AuthenticationError) as error:
         raise click.UsageError(str(error)) from None
-    except httpx.TransportError as error:  # IAM unreachable: nothing was sent to --url
+    except (httpx.TransportError, TransportError) as error:  # IAM unreachable: nothing sent
         raise click.UsageError(f"cannot reach IAM to get a token: {error}") from None
 
 

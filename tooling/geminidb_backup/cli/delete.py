@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ._common import (
-    EXIT_USAGE,
+    EXIT_API,
+    confirm,
     fail,
     handled,
+    human_size,
+    need_terminal,
+    note,
     open_client,
     progress,
     show_fields,
@@ -17,6 +19,7 @@ from ._common import (
     to_dict,
     wait_options,
 )
+from ._options import global_options
 
 
 @click.command()
@@ -24,27 +27,44 @@ from ._common import (
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the deletion job has ended.")
 @wait_options
+@global_options
 @click.pass_context
 def delete(
     ctx: click.Context, backup_id: str, yes: bool, wait_: bool, timeout: float, interval: float
 ) -> None:
     """Delete a manual backup (automated backups cannot be deleted).
 
-    Asks for confirmation unless --yes is given; without a terminal, --yes is required.
+    Unless --yes is given, first checks that the backup exists and is manual, then asks, naming
+    it; without a terminal to ask on, --yes is required (exit 2). Answering no exits 0 having
+    sent nothing; Ctrl-C at the question exits 130.
     """
     state = state_of(ctx)
     if not yes:
-        if not sys.stdin.isatty():
-            fail(state, EXIT_USAGE, f"refusing to delete backup {backup_id} without --yes",
-                 "Pass --yes to delete without a terminal to confirm on.")  # fmt: skip
-        click.confirm(f"Delete backup {backup_id}?", abort=True)
+        need_terminal(state, f"refusing to delete backup {backup_id}")
     with handled(state), open_client(state) as client:
+        if not yes:
+            # Credentials, existence and type are checked before the question, not after it.
+            backup = client.get_backup(backup_id)
+            if backup.type_ != "Manual":
+                fail(state, EXIT_API, f"backup {backup.name!r} ({backup_id}) is automated: "
+                     "automated backups cannot be deleted",
+                     "Automated backups go when their retention period ends.")  # fmt: skip
+            question = (
+                f"Delete backup {backup.name!r} ({backup_id}) of instance "
+                f"{backup.instance_name}, made {backup.begin_time}, {human_size(backup.size)}?"
+            )
+            if not confirm(state, question):
+                click.echo("Not deleted: nothing was sent.", err=True)
+                return
         job_id = client.delete_backup(backup_id)
-        result = {"backup_id": backup_id, "job_id": job_id}
-        if not state.json:
-            click.echo(f"Deletion of backup {backup_id} accepted: job {job_id}", err=True)
+        result = {"job_id": job_id}
+        note(state, f"Deletion of backup {backup_id} accepted: job {job_id}")
         if wait_:
-            with progress(state, job_id, f"delete {backup_id}") as report:
+            with progress(
+                state, job_id, f"delete {backup_id}", f"the deletion of {backup_id}"
+            ) as report:
                 job = client.wait(job_id, timeout=timeout, interval=interval, on_progress=report)
-            result["job"] = to_dict(job)  # type: ignore[assignment]
-        show_fields(state, result, f"deletion of {backup_id}")
+            show_fields(state, {"backup_id": backup_id, "job_id": job_id, "job": to_dict(job)},
+                        f"deletion of {backup_id}")  # fmt: skip
+            return
+        show_fields(state, {"backup_id": backup_id, **result}, f"deletion of {backup_id}")

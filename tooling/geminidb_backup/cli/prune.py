@@ -1,0 +1,129 @@
+"""``geminidb-backup prune``: delete the old manual backups of an instance."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import click
+
+from ._common import (
+    Column,
+    confirm,
+    emit_list,
+    handled,
+    human_size,
+    need_terminal,
+    note,
+    open_client,
+    print_table,
+    state_of,
+    to_dict,
+    wait_options,
+)
+from ._options import global_options
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Age(click.ParamType[timedelta, Any]):
+    """A duration such as ``30d``, ``12h``, ``2w`` (s, m, h, d, w)."""
+
+    name = "AGE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, timedelta):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", str(value))
+        if not match or int(match[1]) == 0:
+            self.fail(f"{value!r} is not an age such as 30d, 12h or 2w (s, m, h, d, w)", param, ctx)
+        return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+COLUMNS = [
+    Column("id", "ID", keep=True), Column("name", "Name", keep=True, fold=True),
+    Column("begin_time", "Began", keep=True), Column("size", "Size", render=human_size),
+    Column("job_id", "Deletion job"),
+]  # fmt: skip
+
+
+@click.command()
+@click.option("--instance", "-i", "instance_id", required=True, help="ID of the instance.")
+@click.option("--keep", type=click.IntRange(min=0), help="Keep this many newest backups.")
+@click.option("--older-than", type=Age(), help="Delete only backups older than this, e.g. 30d.")
+@click.option("--prefix", help="Only backups whose name starts with this, e.g. daily-.")
+@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@wait_options
+@global_options
+@click.pass_context
+def prune(
+    ctx: click.Context,
+    instance_id: str,
+    keep: int | None,
+    older_than: timedelta | None,
+    prefix: str | None,
+    dry_run: bool,
+    yes: bool,
+    timeout: float,
+    interval: float,
+) -> None:
+    """Delete the old manual backups of an instance, to stay under the quota.
+
+    Only COMPLETED manual backups (whose name starts with --prefix) are considered; automated,
+    still-BUILDING and failed backups are never touched nor counted. Of them, the --keep newest
+    stay, and of the rest those older than --older-than go (both must hold when both are given).
+    Deletions run one after the other, each waited for, with the same safe retries as delete;
+    a backup made while the prune runs is never deleted. Asks for confirmation unless --yes.
+
+    JSON output: {"dry_run": bool, "deleted": [{"backup": Backup, "job_id": ID}], "kept":
+    [Backup]}; in a dry run "deleted" is what would be deleted.
+    """
+    state = state_of(ctx)
+    if keep is None and older_than is None:
+        raise click.UsageError("say which backups go: --keep N, --older-than AGE, or both")
+    if not (yes or dry_run):
+        need_terminal(state, f"refusing to prune instance {instance_id}")
+    with handled(state), open_client(state) as client:
+        plan = client.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
+        rows = [{**to_dict(backup), "job_id": None} for backup in plan.to_delete]
+        if dry_run or not plan.to_delete:
+            if not plan.to_delete:
+                note(state, f"Nothing to delete: {len(plan.kept)} backups kept.")
+            _emit(state, rows, plan.kept, dry_run=True, title="would be deleted")
+            return
+        if not yes:
+            click.echo(f"These {len(rows)} backups of {instance_id} will be deleted "
+                       f"({len(plan.kept)} kept):", err=True)  # fmt: skip
+            print_table(COLUMNS[:-1], rows, "", err=True)
+            if not confirm(state, f"Delete these {len(rows)} backups?"):
+                click.echo("Not deleted: nothing was sent.", err=True)
+                return
+        deleted: list[dict[str, Any]] = []
+
+        def report(pruned: Any) -> None:
+            deleted.append({**to_dict(pruned.backup), "job_id": pruned.job_id})
+            note(state, f"deleted {pruned.backup.name} ({pruned.backup.id})")
+
+        client.execute_prune(plan, timeout=timeout, interval=interval, on_deleted=report)
+        _emit(state, deleted, plan.kept, dry_run=False, title="deleted")
+
+
+def _emit(
+    state: Any, rows: list[dict[str, Any]], kept: list[Any], *, dry_run: bool, title: str
+) -> None:
+    data = {
+        "dry_run": dry_run,
+        "deleted": [
+            {"backup": {k: v for k, v in row.items() if k != "job_id"}, "job_id": row["job_id"]}
+            for row in rows
+        ],
+        "kept": [to_dict(backup) for backup in kept],
+    }
+    if state.json:
+        import json
+
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    emit_list(state, {"items": rows}, "items", COLUMNS if not dry_run else COLUMNS[:-1], title)
