@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "ede0e04030a6adbbf69c7e8d2b021b59febdb68b135fde14bfb1a26956ef09f4"
+SPEC_SHA256 = "f827021a5e0ae12d60570a7dca752e8e6e81f1ab9f05544d499a7f2dd88d4500"

@@ -280,8 +280,11 @@ def run(
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-            if options.cleanup and options.url is not None:
-                _clean_up(url, _auth(options), options.verify_tls, echo)
+            # What the suite made and cannot take away again stays on the target: the server
+            # broke a promise (a manual backup can be deleted) that the run must report.
+            cleanup = options.cleanup and options.url is not None
+            if cleanup and not _clean_up(url, _auth(options), options.verify_tls, echo):
+                code = max(code, 1)
         return code
 
 
@@ -325,25 +328,41 @@ def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_pa
     return max(codes)
 
 
-def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) -> None:
-    """Delete the backups the run created and did not delete itself."""
+def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) -> bool:
+    """Delete the backups the run created and did not delete itself; False when one could not
+    be deleted (its deletion was not accepted with 202, or the request failed)."""
     import httpx
 
     from geminidb_backup.contract.checks import CREATED_BACKUPS
 
     leftovers = dict(CREATED_BACKUPS)
     if not leftovers:
-        return
+        return True
     failed = []
     with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
         for backup_id, project_id in leftovers.items():
-            response = client.delete(
-                f"/v3/{quote(project_id, safe='')}/backups/{quote(backup_id, safe='')}"
-            )
+            try:
+                response = client.delete(
+                    f"/v3/{quote(project_id, safe='')}/backups/{quote(backup_id, safe='')}"
+                )
+            except httpx.HTTPError as error:
+                failed.append(f"{backup_id} ({type(error).__name__})")
+                continue
             if response.status_code != 202:
-                failed.append(f"{backup_id} ({response.status_code})")
+                code = _error_code_of(response)
+                failed.append(f"{backup_id} ({response.status_code} {code})".replace(" )", ")"))
     echo(
         f"contract: deleted {len(leftovers) - len(failed)} of the {len(leftovers)} backups the suite created"
     )
     if failed:
-        echo(f"contract: could not delete: {', '.join(failed)}")
+        echo(f"contract: FAILED: could not delete what the suite created: {', '.join(failed)}")
+    return not failed
+
+
+def _error_code_of(response: Any) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    code = body.get("error_code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else ""
