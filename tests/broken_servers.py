@@ -21,10 +21,12 @@ import uvicorn
 from geminidb_backup import signing
 from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import ServerConfig, create_app, example_instance
+from geminidb_backup.server.state import Instance
 from geminidb_backup.spec import component_validator
 
 TOKEN = "contract-test-token"
 INSTANCE_ID = example_instance().id
+OTHER_PROJECT_ID = "other-project-0001"
 ACCESS_KEY, SECRET_KEY = "CONTRACTTESTAK", "contract-test-secret-key"
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -40,9 +42,12 @@ RequestEdit = Callable[[Scope, bytes], tuple[Scope, bytes]]
 
 
 def reference_app() -> ASGIApp:
+    """The reference server, with instant backups, the spec's example instance and an instance
+    of a second project (OTHER_PROJECT_ID)."""
     config = ServerConfig(
         tokens=frozenset({TOKEN}),
         access_keys={ACCESS_KEY: SECRET_KEY},
+        instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
         backup_seconds=0,
         backup_limit=0,
     )
@@ -689,6 +694,33 @@ def ignores_the_offset_of_jobs(app: ASGIApp) -> ASGIApp:
     return dropping_query_parameters(app, "/jobs", "offset")
 
 
+def lists_every_project(app: ASGIApp) -> ASGIApp:
+    """Lists that forget the project once it has been checked: every project's items."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        listing = scope["type"] == "http" and scope["method"] == "GET"
+        if not listing or not path.endswith(("/jobs", "/backups")):
+            return await app(scope, receive, send)
+        await _read_body(receive)
+        status, _, body = await _call(app, scope, b"")
+        data = _json(body)
+        key = "jobs" if path.endswith("/jobs") else "backups"
+        if status == 200 and isinstance(data, dict):
+            own = path.split("/")[2]
+            for project in {example_instance().project_id, OTHER_PROJECT_ID} - {own}:
+                other_path = path.replace(f"/{own}/", f"/{project}/", 1)
+                other = {**scope, "path": other_path, "raw_path": other_path.encode()}
+                _, _, more = await _call(app, other, b"")
+                extra = _json(more)
+                if isinstance(extra, dict):
+                    data[key] += extra.get(key, [])
+                    data["total_count"] += extra.get("total_count", 0)
+        await _send_json(send, status, data)
+
+    return wrapped
+
+
 def counts_the_page_as_the_total(app: ASGIApp) -> ASGIApp:
     def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
         if scope["method"] == "GET" and status == 200 and isinstance(data, dict):
@@ -792,6 +824,7 @@ async def _forward(app: ASGIApp, scope: Scope, body: bytes, send: Send) -> tuple
 CREATES: dict[str, Any] = {"include_operations": ["createBackup"]}
 LISTS: dict[str, Any] = {"include_operations": ["listJobs", "listBackups"]}
 ONE_READ: dict[str, Any] = {"include_operations": ["listJobs"]}
+OTHER_PROJECT: dict[str, Any] = {**LISTS, "other_project_id": OTHER_PROJECT_ID}
 
 # variant -> the check that must catch it, and the run's options beyond the defaults
 MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]] = [
@@ -841,6 +874,7 @@ MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]]
     (ignores_the_offset_of_jobs, "list_paging_holds", LISTS),
     (counts_the_page_as_the_total, "list_paging_holds", LISTS),
     (counts_every_backup_as_the_total, "list_filters_hold", LISTS),
+    (lists_every_project, "lists_keep_to_their_project", OTHER_PROJECT),
     (answers_401_in_the_gateways_own_shape, "unauthorized_answer_is_documented", ONE_READ),
     (answers_401_with_a_service_code, "unauthorized_answer_is_documented", ONE_READ),
     (answers_missing_credentials_with_403, "unauthorized_answer_is_documented", ONE_READ),
@@ -869,15 +903,20 @@ def serving(app: ASGIApp) -> Iterator[str]:
 
 
 def seed_data(url: str, backups: int = 2) -> None:
-    """Create ``backups`` manual backups (and so their jobs) on the server at ``url``."""
+    """Create ``backups`` manual backups (and so their jobs) on each instance of the server at
+    ``url``."""
     import httpx
 
-    path = f"/v3/{example_instance().project_id}/instances/{INSTANCE_ID}/backups"
-    for _ in range(backups):
-        body = {"name": "seed-" + uuid.uuid4().hex[:12], "description": "seeded"}
-        answer = httpx.post(url + path, json=body, headers={"X-Auth-Token": TOKEN})
-        if answer.status_code != 202:
-            raise RuntimeError(f"seeding failed: {answer.status_code} {answer.text}")
+    for project_id, instance_id in (
+        (example_instance().project_id, INSTANCE_ID),
+        (OTHER_PROJECT_ID, "other-instance"),
+    ):
+        path = f"/v3/{project_id}/instances/{instance_id}/backups"
+        for _ in range(backups):
+            body = {"name": "seed-" + uuid.uuid4().hex[:12], "description": "seeded"}
+            answer = httpx.post(url + path, json=body, headers={"X-Auth-Token": TOKEN})
+            if answer.status_code != 202:
+                raise RuntimeError(f"seeding failed: {answer.status_code} {answer.text}")
 
 
 def run_suite(url: str, report_dir: Path, **options: Any) -> int:

@@ -19,6 +19,7 @@ import broken_servers
 import pytest
 from broken_servers import (
     MEANING_VARIANTS,
+    OTHER_PROJECT_ID,
     junit_failures,
     reference_app,
     run_suite,
@@ -36,6 +37,7 @@ def _seeds() -> list[int]:
 @pytest.mark.parametrize(
     ("variant", "check", "options"),
     MEANING_VARIANTS,
+    OTHER_PROJECT_ID,
     ids=[variant.__name__ for variant, _, _ in MEANING_VARIANTS],
 )
 def test_each_variant_is_caught_by_its_check(
@@ -56,7 +58,9 @@ def test_the_reference_server_passes_the_same_runs(tmp_path: Path) -> None:
         seed_data(url)
         for seed in _seeds():
             report = tmp_path / str(seed)
-            code = run_suite(url, report, phases=["examples"], seed=seed)
+            code = run_suite(
+                url, report, phases=["examples"], seed=seed, other_project_id=OTHER_PROJECT_ID
+            )
             assert junit_failures(report) == "", f"seed {seed}"
             assert code == 0, f"seed {seed}"
 

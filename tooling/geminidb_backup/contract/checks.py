@@ -50,6 +50,9 @@ CREATE, LIST_JOBS, LIST_BACKUPS, DELETE = "createBackup", "listJobs", "listBacku
 # service takes minutes, so the runner raises this for remote targets.
 JOB_TIMEOUT_ENV = "GEMINIDB_CONTRACT_JOB_TIMEOUT"
 DEFAULT_JOB_TIMEOUT = 60.0
+# A second project the run's credentials can read, if the runner knows one: the list scenario
+# checks that the lists of the two projects share no item.
+OTHER_PROJECT_ENV = "GEMINIDB_CONTRACT_OTHER_PROJECT"
 # Headers that carry the run's token into follow-up calls (an AK/SK run's go as a placeholder).
 CREDENTIAL_HEADERS = ("x-auth-token",)
 

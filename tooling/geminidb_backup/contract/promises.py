@@ -33,6 +33,9 @@ PROMISES: dict[str, str] = {
     "list_filters_hold": (
         "each filter of a list (x-list) returns exactly the items that match it, counted by total_count"
     ),
+    "lists_keep_to_their_project": (
+        "a list of one project holds no item of another project (--other-project-id)"
+    ),
     "unauthorized_answer_is_documented": (
         "a request without valid credentials is answered 401 with an Error whose code the 401 "
         "response documents"

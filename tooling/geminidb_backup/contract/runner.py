@@ -28,6 +28,8 @@ REPORT_FILE_NAMES = {
     "ndjson": "events.ndjson",
     "json": "report.json",
 }
+# The second project of the embedded server (lists_keep_to_their_project).
+EMBEDDED_OTHER_PROJECT = "contract-other-project"
 # schemathesis's own default for positive_data_acceptance (its `st run` output lists them).
 POSITIVE_ACCEPTANCE_DEFAULT_STATUSES = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")
 
@@ -58,6 +60,7 @@ class ContractOptions:
     project_id: str | None = None
     verify_tls: bool = True
     instance_id: str | None = None
+    other_project_id: str | None = None
     extra_args: Sequence[str] = field(default_factory=tuple)
 
 
@@ -206,10 +209,21 @@ def run(
 
     with ExitStack() as stack:
         url, token = options.url, options.token
+        other_project_id = options.other_project_id
         signing_placeholder: str | None = None
         if url is None:
-            server = stack.enter_context(embedded_server())
+            # A second project beside the spec's example, so that lists are seen to keep to
+            # their project.
+            example = load_spec()["components"]["parameters"]
+            instances = [
+                f"{example['ProjectId']['example']}/{example['InstanceId']['example']}",
+                f"{EMBEDDED_OTHER_PROJECT}/{EMBEDDED_OTHER_PROJECT}-instance",
+            ]
+            server = stack.enter_context(
+                embedded_server(*(arg for i in instances for arg in ("--instance", i)))
+            )
             url, token = server.url, server.token
+            other_project_id = other_project_id or EMBEDDED_OTHER_PROJECT
             echo(f"contract: testing the embedded reference server at {url}")
         elif not is_loopback(url) and writes_planned(options) and not options.allow_writes:
             question = (
@@ -259,9 +273,13 @@ def run(
             schemathesis_config(TOKEN_ENV, pinned, signing_placeholder=signing_placeholder)
         )
 
-        previous = {name: os.environ.get(name) for name in (TOKEN_ENV, checks.JOB_TIMEOUT_ENV)}
+        environment = (TOKEN_ENV, checks.JOB_TIMEOUT_ENV, checks.OTHER_PROJECT_ENV)
+        previous = {name: os.environ.get(name) for name in environment}
         if token is not None:
             os.environ[TOKEN_ENV] = token
+        os.environ.pop(checks.OTHER_PROJECT_ENV, None)
+        if other_project_id:
+            os.environ[checks.OTHER_PROJECT_ENV] = other_project_id
         if options.job_timeout is not None:
             os.environ[checks.JOB_TIMEOUT_ENV] = str(options.job_timeout)
         elif not is_loopback(url):

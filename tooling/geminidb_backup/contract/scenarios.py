@@ -15,7 +15,8 @@ with every request that broke it.
 - the **unknown-ID probes**, beside the first success of each operation (so with pinned IDs and in
   read-only runs too): ``unknown_ids_are_refused``;
 - the **list scenario**, beside the first 200 of each operation with ``x-list``:
-  ``list_paging_holds``, ``list_filters_hold``;
+  ``list_paging_holds``, ``list_filters_hold``, and, when the run knows a second project,
+  ``lists_keep_to_their_project``;
 - the **credentials probes**, beside the first answer of each operation:
   ``unauthorized_answer_is_documented``.
 """
@@ -23,6 +24,7 @@ with every request that broke it.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -451,7 +453,7 @@ def _delete_created(session: Session) -> None:
 
 
 def _success_trigger(case: Case, response: Response) -> tuple[str, ...] | None:
-    if not 200 <= response.status_code < 300:
+    if not 200 <= response.status_code < 300 or not _own_method(case):
         return None
     return ("unknown", checks._operation_id(case) or "")
 
@@ -525,6 +527,7 @@ def _list_scenario(case: Case, response: Response, report: Report) -> None:
         return
     _paging(listing, everything, smallest, greatest)
     _filters(listing, spec.get("filters", {}), everything, greatest)
+    _other_project(listing, everything, greatest)
 
 
 def _read_whole(listing: Listing, greatest: int) -> list[dict[str, Any]] | None:
@@ -563,6 +566,33 @@ def _read_whole(listing: Listing, greatest: int) -> list[dict[str, Any]] | None:
             f"{len(gathered)} items",
         )
     return gathered
+
+
+def _other_project(listing: Listing, everything: list[dict[str, Any]], greatest: int) -> None:
+    """The same list of the other project shares no item with this one."""
+    check = "lists_keep_to_their_project"
+    other = os.environ.get(checks.OTHER_PROJECT_ENV)
+    if not other or other == listing.session.project_id:
+        return
+    session = listing.session
+    theirs = Listing(
+        Session(session.case, session.prober, other, Report()),
+        listing.operation_id,
+        listing.items,
+        listing.total,
+        listing.offset,
+        listing.limit,
+    )
+    answer, _, _ = theirs.page({listing.offset: 0, listing.limit: greatest})
+    items = _read_whole(theirs, greatest) or []
+    session.report.probed(check)
+    shared = set(map(str, _ids(everything))) & set(map(str, _ids(items)))
+    if shared:
+        session.report.fail(
+            check,
+            f"{answer.shows()}: {len(shared)} items of project {session.project_id} are listed in "
+            f"project {other} too ({sorted(shared)[:3]})",
+        )
 
 
 def _ids(items: Iterable[Mapping[str, Any]]) -> list[Any]:
@@ -683,7 +713,14 @@ def _filter_problem(
 # --- credentials --------------------------------------------------------------------------
 
 
+def _own_method(case: Case) -> bool:
+    """Whether ``case`` uses its operation's method (not a probe of an unsupported one)."""
+    return str(case.method).upper() == str(case.operation.method).upper()
+
+
 def _auth_trigger(case: Case, response: Response) -> tuple[str, ...] | None:
+    if not _own_method(case):
+        return None
     return ("auth", checks._operation_id(case) or "")
 
 
@@ -737,7 +774,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         _create_scenario,
     ),
     Scenario("unknown", ("unknown_ids_are_refused",), _success_trigger, _unknown_scenario),
-    Scenario("list", ("list_paging_holds", "list_filters_hold"), _list_trigger, _list_scenario),
+    Scenario(
+        "list",
+        ("list_paging_holds", "list_filters_hold", "lists_keep_to_their_project"),
+        _list_trigger,
+        _list_scenario,
+    ),
     Scenario("auth", ("unauthorized_answer_is_documented",), _auth_trigger, _auth_scenario),
 )
 
