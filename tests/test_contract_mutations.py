@@ -37,7 +37,6 @@ def _seeds() -> list[int]:
 @pytest.mark.parametrize(
     ("variant", "check", "options"),
     MEANING_VARIANTS,
-    OTHER_PROJECT_ID,
     ids=[variant.__name__ for variant, _, _ in MEANING_VARIANTS],
 )
 def test_each_variant_is_caught_by_its_check(

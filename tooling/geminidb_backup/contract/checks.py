@@ -23,7 +23,8 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
   ``positive_data_acceptance`` allow 400 for exactly these operations, and this check narrows it).
 
 Every backup created during the run is recorded in :data:`CREATED_BACKUPS`, so that the runner
-can delete what the suite made on a real target.
+can delete what the suite made on a real target. The domain scenarios (:mod:`.scenarios`), which
+probe what the workflow means once per run, register their checks when this module is imported.
 """
 
 from __future__ import annotations
