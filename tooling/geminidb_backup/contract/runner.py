@@ -303,6 +303,7 @@ def run(
             cleanup = options.cleanup and options.url is not None
             if cleanup and not _clean_up(url, _auth(options), options.verify_tls, echo):
                 code = max(code, 1)
+            checks.reset()  # what this run made and found is not a later run's in the process
         return code
 
 

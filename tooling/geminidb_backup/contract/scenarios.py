@@ -110,7 +110,10 @@ def _report_for(scenario: Scenario, case: Case, response: Response) -> Report | 
     key = scenario.trigger(case, response)
     if key is None:
         return None
-    key = (scenario.name, *key)
+    # One process may test several targets (the tests do): a scenario runs once per schema and
+    # target, not once per process.
+    target = f"{id(case.operation.schema)} {response.request.url or ''}".split("/v", 1)[0]
+    key = (target, scenario.name, *key)
     with _lock:
         if key in _reports:
             return _reports[key]
