@@ -124,3 +124,27 @@ def test_a_failure_names_its_promise_and_shows_the_request(tmp_path: Path) -> No
     assert "Promise broken: a value that breaks one rule" in failures
     assert re.search(r"name with the character '\.' .*: POST http://\S+/backups \{", failures)
     assert "-> 202, expected 400 DBS.280277" in failures
+
+
+def test_the_embedded_server_with_its_second_project_passes_the_scenarios() -> None:
+    from geminidb_backup.contract import checks
+    from geminidb_backup.contract.runner import ContractOptions, run
+
+    seen: list[str | None] = []
+    original = checks._wait_for_job
+
+    def spy(*args: object, **kwargs: object) -> object:
+        import os
+
+        seen.append(os.environ.get(checks.OTHER_PROJECT_ENV))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    lines: list[str] = []
+    checks._wait_for_job = spy  # type: ignore[assignment]
+    try:
+        code = run(ContractOptions(phases=["examples"], seed=1), echo=lines.append)
+    finally:
+        checks._wait_for_job = original  # type: ignore[assignment]
+    assert code == 0
+    assert "embedded reference server" in lines[0]
+    assert seen and set(seen) == {"contract-other-project"}

@@ -41,6 +41,7 @@ from schemathesis import APIOperation, CheckContext, Response
 from schemathesis import Case as GenericCase
 
 from geminidb_backup.contract import aksk
+from geminidb_backup.contract.probing import describe_request
 from geminidb_backup.spec import load_spec
 
 # Any operation of the spec; the checks look at operationId, not at the operation's type.
@@ -214,8 +215,9 @@ def created_backup_is_listed(ctx: CheckContext, response: Response, case: Case) 
     matching = [b for b in backups if isinstance(b, dict) and b.get("id") == accepted["backup_id"]]
     if listed.status_code != 200 or len(matching) != 1:
         raise AssertionError(
-            f"backup {accepted['backup_id']} was accepted with 202 but listBackups?backup_id= "
-            f"answered {listed.status_code} with {len(matching)} matching backups, expected 1"
+            f"backup {accepted['backup_id']} was accepted with 202 but "
+            f"{describe_request(listed.request)} answered {listed.status_code} with "
+            f"{len(matching)} matching backups, expected 1"
         )
     sent = case.body if isinstance(case.body, dict) else {}
     expected = {
@@ -226,7 +228,8 @@ def created_backup_is_listed(ctx: CheckContext, response: Response, case: Case) 
     found = {key: matching[0].get(key) for key in expected}
     if found != expected:
         raise AssertionError(
-            f"the listed backup differs from the one created: {found} != {expected}"
+            f"{describe_request(listed.request)}: the listed backup differs from the one "
+            f"created: {found} != {expected}"
         )
     return True
 
@@ -273,8 +276,9 @@ def duplicate_name_is_refused(ctx: CheckContext, response: Response, case: Case)
     code = body.get("error_code") if isinstance(body, dict) else None
     if (again.status_code, code) != (400, "DBS.201201"):
         raise AssertionError(
-            f"a second backup named {case.body.get('name')!r} on the instance was answered "
-            f"{again.status_code} {code or ''}, expected 400 DBS.201201"
+            f"a second backup named {case.body.get('name')!r} on the instance, "
+            f"{describe_request(again.request)}, was answered {again.status_code} {code or ''}, "
+            "expected 400 DBS.201201"
         )
     return True
 
@@ -306,8 +310,9 @@ def deleted_backup_disappears(ctx: CheckContext, response: Response, case: Case)
     found = _json(listed)
     if listed.status_code != 200 or not isinstance(found, dict) or found.get("backups"):
         raise AssertionError(
-            f"backup {params['backup_id']} is still listed (or the list failed: {listed.status_code}) "
-            "after its deletion job completed"
+            f"backup {params['backup_id']} is still listed (or the list failed: "
+            f"{describe_request(listed.request)} -> {listed.status_code}) after its deletion job "
+            "completed"
         )
     with _created_lock:
         CREATED_BACKUPS.pop(str(params["backup_id"]), None)
