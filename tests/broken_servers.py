@@ -721,6 +721,43 @@ def lists_every_project(app: ASGIApp) -> ASGIApp:
     return wrapped
 
 
+def accepts_a_lone_begin_time(app: ASGIApp) -> ASGIApp:
+    """A half-open time window is taken as "from then on" instead of being refused."""
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        from urllib.parse import urlencode
+
+        query = _query(scope)
+        if scope["path"].endswith("/backups") and ("begin_time" in query) != ("end_time" in query):
+            query.pop("begin_time", None)
+            query.pop("end_time", None)
+            scope["query_string"] = urlencode(query).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def allows_job_spans_over_30_days(app: ASGIApp) -> ASGIApp:
+    """A wide window of listJobs is narrowed to its last 30 days instead of being refused."""
+    from datetime import datetime, timedelta
+    from urllib.parse import urlencode
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        query = _query(scope)
+        if scope["path"].endswith("/jobs") and "start_time" in query and "end_time" in query:
+            try:
+                end = datetime.strptime(query["end_time"], "%Y-%m-%dT%H:%M:%S%z")
+                start = datetime.strptime(query["start_time"], "%Y-%m-%dT%H:%M:%S%z")
+            except ValueError:
+                return scope, body
+            if end - start > timedelta(days=30):
+                query["start_time"] = (end - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S%z")
+                scope["query_string"] = urlencode(query).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
 def counts_the_page_as_the_total(app: ASGIApp) -> ASGIApp:
     def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
         if scope["method"] == "GET" and status == 200 and isinstance(data, dict):
@@ -875,6 +912,8 @@ MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]]
     (counts_the_page_as_the_total, "list_paging_holds", LISTS),
     (counts_every_backup_as_the_total, "list_filters_hold", LISTS),
     (lists_every_project, "lists_keep_to_their_project", OTHER_PROJECT),
+    (accepts_a_lone_begin_time, "documented_refusals_happen", LISTS),
+    (allows_job_spans_over_30_days, "documented_refusals_happen", LISTS),
     (answers_401_in_the_gateways_own_shape, "unauthorized_answer_is_documented", ONE_READ),
     (answers_401_with_a_service_code, "unauthorized_answer_is_documented", ONE_READ),
     (answers_missing_credentials_with_403, "unauthorized_answer_is_documented", ONE_READ),

@@ -36,6 +36,10 @@ PROMISES: dict[str, str] = {
     "lists_keep_to_their_project": (
         "a list of one project holds no item of another project (--other-project-id)"
     ),
+    "documented_refusals_happen": (
+        "a query valid by the schemas that the spec says the operation refuses (x-refused-queries) "
+        "is refused with the answer it gives"
+    ),
     "unauthorized_answer_is_documented": (
         "a request without valid credentials is answered 401 with an Error whose code the 401 "
         "response documents"

@@ -2,7 +2,7 @@
 
 schemathesis's checks judge one answer by its shape; these scenarios send the requests that tell
 why an answer was given, from what the spec says (``x-rules``, ``x-error-codes``, ``x-unknown``,
-``x-list``, ``x-refused-targets``, ``x-case-sensitive``, the examples of each documented
+``x-list``, ``x-refused-targets``, ``x-refused-queries``, ``x-case-sensitive``, the examples of each documented
 response). A scenario runs beside the first answer that gives it what it needs (a real project,
 instance and backup), once per run; each promise it probes is a check of its own, which fails
 with every request that broke it.
@@ -18,7 +18,9 @@ with every request that broke it.
   ``list_paging_holds``, ``list_filters_hold``, and, when the run knows a second project,
   ``lists_keep_to_their_project``;
 - the **credentials probes**, beside the first answer of each operation:
-  ``unauthorized_answer_is_documented``.
+  ``unauthorized_answer_is_documented``;
+- the **refused queries** of an operation's ``x-refused-queries``, beside its first success:
+  ``documented_refusals_happen``.
 """
 
 from __future__ import annotations
@@ -471,6 +473,36 @@ def _unknown_scenario(case: Case, response: Response, report: Report) -> None:
     _unknown_ids(session, params, operation_id, query)
 
 
+# --- refused queries beside the first success of each operation ----------------------------
+
+
+def _refusals_trigger(case: Case, response: Response) -> tuple[str, ...] | None:
+    operation_id = checks._operation_id(case)
+    if not operation_id or not 200 <= response.status_code < 300 or not _own_method(case):
+        return None
+    if not operation(operation_id).get("x-refused-queries"):
+        return None
+    return ("refusals", operation_id)
+
+
+def _refusals_scenario(case: Case, response: Response, report: Report) -> None:
+    """Each query of the operation's ``x-refused-queries``, with the case's path."""
+    check = "documented_refusals_happen"
+    operation_id = checks._operation_id(case) or ""
+    path = {k: str(v) for k, v in (case.path_parameters or {}).items()}
+    prober = _prober(case, response, report)
+    for refusal in operation(operation_id).get("x-refused-queries", []):
+        answer = prober.call(operation_id, path, query=refusal.get("query", {}))
+        report.probed(check)
+        status, code = int(refusal["status"]), refusal.get("code")
+        if answer.status != status or answer.code != code:
+            report.fail(
+                check,
+                f"{operation_id} with {refusal.get('description', 'a refused query')}: "
+                f"{answer.shows()}, {_expected(status, code)}",
+            )
+
+
 # --- the list scenario ------------------------------------------------------------------
 
 
@@ -784,6 +816,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         _list_scenario,
     ),
     Scenario("auth", ("unauthorized_answer_is_documented",), _auth_trigger, _auth_scenario),
+    Scenario("refusals", ("documented_refusals_happen",), _refusals_trigger, _refusals_scenario),
 )
 
 
