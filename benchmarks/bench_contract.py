@@ -10,9 +10,12 @@ the same seed, the same generated cases and every check, domain checks included;
 transport differs: the ASGI application called in-process, or the same application served by
 uvicorn on 127.0.0.1. The ratio is in-process over loopback. A loopback run that signs every
 request with AK/SK instead of sending a token gives the cost of signing (ratio AK/SK over token).
-The last figure is the default
+The last figures are the default
 ``geminidb-backup contract`` run (all four phases) against the embedded server, from its own
-count of cases, with the time it took end to end (server start included).
+count of cases, with the time it took end to end (server start included), and the same run
+without the checks of the domain scenarios (``geminidb_backup.contract.promises``), whose ratio is
+what the scenarios cost (the median of ``--repeat`` runs of each, alternating).
+``--default-only`` measures only these two.
 """
 
 from __future__ import annotations
@@ -87,7 +90,18 @@ def run_pytest(mode: str, url: str, max_examples: int, workdir: Path) -> tuple[i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--max-examples", type=int, default=20)
+    parser.add_argument("--default-only", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="default runs of each kind")
     args = parser.parse_args()
+
+    # Alternating, and the median of each kind: on a shared machine one run varies by a third.
+    runs: dict[bool, list[tuple[int, float, int]]] = {True: [], False: []}
+    for _ in range(args.repeat):
+        for scenarios in (True, False):
+            runs[scenarios].append(default_run(scenarios))
+    report_default(_median(runs[True]), _median(runs[False]))
+    if args.default_only:
+        return
 
     with TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -102,14 +116,6 @@ def main() -> None:
                 "loopback-aksk", served.url, args.max_examples, workdir
             )
 
-    started = time.perf_counter()
-    output = subprocess.run(
-        [sys.executable, "-m", "geminidb_backup", "contract", "--seed", "1"],
-        capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False,
-    ).stdout  # fmt: skip
-    default_seconds = time.perf_counter() - started
-    default_cases = int(re.search(r"(\d+) generated", output).group(1))  # type: ignore[union-attr]
-
     in_rate, lo_rate, ak_rate = in_cases / in_seconds, lo_cases / lo_seconds, ak_cases / ak_seconds
     print(
         f"pytest entry, in-process : {in_cases:5d} cases in {in_seconds:6.1f} s = {in_rate:6.1f} cases/s"
@@ -122,10 +128,45 @@ def main() -> None:
         f"pytest entry, loopback, AK/SK: {ak_cases:5d} cases in {ak_seconds:6.1f} s = "
         f"{ak_rate:6.1f} cases/s; ratio AK/SK/token: {ak_rate / lo_rate:.2f}x"
     )
-    print(
-        f"geminidb-backup contract (default run, embedded server): {default_cases} cases in "
-        f"{default_seconds:.1f} s = {default_cases / default_seconds:.1f} cases/s"
-    )
+
+
+# The default run as `geminidb-backup contract --seed 1` runs it, optionally with the scenarios'
+# checks excluded (schemathesis's --exclude-checks; their requests are sent from those checks).
+DEFAULT_RUN = """
+import sys
+from geminidb_backup.contract.promises import PROMISES
+from geminidb_backup.contract.runner import ContractOptions, run
+extra = [] if {scenarios!r} else ["--exclude-checks", ",".join(PROMISES)]
+sys.exit(run(ContractOptions(seed=1, extra_args=extra)))
+"""
+
+
+def default_run(scenarios: bool = True) -> tuple[int, float, int]:
+    """(cases, seconds, exit code) of the default run against the embedded server."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", DEFAULT_RUN.format(scenarios=scenarios)],
+        capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    cases = int(re.search(r"(\d+) generated", result.stdout).group(1))  # type: ignore[union-attr]
+    return cases, seconds, result.returncode
+
+
+def _median(runs: list[tuple[int, float, int]]) -> tuple[int, float, int]:
+    return sorted(runs, key=lambda run: run[1])[len(runs) // 2]
+
+
+def report_default(with_: tuple[int, float, int], without: tuple[int, float, int]) -> None:
+    for label, (cases, seconds, code) in (
+        ("with the domain scenarios", with_),
+        ("without the domain scenarios", without),
+    ):
+        print(
+            f"geminidb-backup contract (default run, embedded server, {label}): {cases} cases "
+            f"in {seconds:.1f} s = {cases / seconds:.1f} cases/s, exit {code}"
+        )
+    print(f"ratio with/without the scenarios: {with_[1] / without[1]:.2f}x (time)")
 
 
 if __name__ == "__main__":

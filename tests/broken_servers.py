@@ -21,9 +21,12 @@ import uvicorn
 from geminidb_backup import signing
 from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import ServerConfig, create_app, example_instance
+from geminidb_backup.server.state import Instance
 from geminidb_backup.spec import component_validator
 
 TOKEN = "contract-test-token"
+INSTANCE_ID = example_instance().id
+OTHER_PROJECT_ID = "other-project-0001"
 ACCESS_KEY, SECRET_KEY = "CONTRACTTESTAK", "contract-test-secret-key"
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -39,9 +42,12 @@ RequestEdit = Callable[[Scope, bytes], tuple[Scope, bytes]]
 
 
 def reference_app() -> ASGIApp:
+    """The reference server, with instant backups, the spec's example instance and an instance
+    of a second project (OTHER_PROJECT_ID)."""
     config = ServerConfig(
         tokens=frozenset({TOKEN}),
         access_keys={ACCESS_KEY: SECRET_KEY},
+        instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
         backup_seconds=0,
         backup_limit=0,
     )
@@ -249,6 +255,671 @@ def uses_uncatalogued_error_codes(app: ASGIApp) -> ASGIApp:
     return edit_responses(app, edit)
 
 
+# --- variants that break the workflow's meaning (issue 14) ----------------------------------
+# Each breaks one promise the way a buggy implementation or gateway would, and keeps every answer
+# schema-valid, so that only a check of what the workflow means can tell.
+
+JsonEdit = Callable[[Scope, int, Any], tuple[int, Any]]
+
+
+def edit_json_responses(app: ASGIApp, edit: JsonEdit) -> ASGIApp:
+    """Let ``edit`` change the status and the parsed JSON body of every answer."""
+
+    def on_response(
+        scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        data = _json(body)
+        new_status, new_data = edit(scope, status, data)
+        if (new_status, new_data) != (status, data):
+            body = json.dumps(new_data).encode()
+        return new_status, headers, body
+
+    return edit_responses(app, on_response)
+
+
+def _query(scope: Scope) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+
+
+def dropping_query_parameters(app: ASGIApp, path_end: str, *names: str) -> ASGIApp:
+    """Forget the query parameters ``names`` of GET requests to paths ending in ``path_end``."""
+    from urllib.parse import urlencode
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        if scope["method"] == "GET" and scope["path"].endswith(path_end):
+            kept = {k: v for k, v in _query(scope).items() if k not in names}
+            scope["query_string"] = urlencode(kept).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def _editing_create_bodies(app: ASGIApp, change: Callable[[dict[str, Any]], None]) -> ASGIApp:
+    """Pass createBackup bodies on as ``change`` leaves them (a server that "repairs" input)."""
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        data = _json(body)
+        if _is_create(scope) and isinstance(data, dict):
+            change(data)
+            body = json.dumps(data).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def _fake_job() -> dict[str, str]:
+    return {"job_id": str(uuid.uuid4())}
+
+
+def _code(data: Any) -> Any:
+    return data.get("error_code") if isinstance(data, dict) else None
+
+
+def _error(code: str, message: str = "Invalid request.") -> dict[str, str]:
+    return {"error_code": code, "error_msg": message}
+
+
+# rules of the body: each_rule_is_refused_with_its_code / bounds_are_accepted
+
+
+def accepts_three_character_names(app: ASGIApp) -> ASGIApp:
+    """Checks ``len(name) >= 3`` instead of 4 (and stores the name padded)."""
+
+    def change(data: dict[str, Any]) -> None:
+        name = data.get("name")
+        if isinstance(name, str) and len(name) == 3:
+            data["name"] = name + "x"
+
+    return _editing_create_bodies(app, change)
+
+
+def truncates_long_names(app: ASGIApp) -> ASGIApp:
+    def change(data: dict[str, Any]) -> None:
+        if isinstance(data.get("name"), str):
+            data["name"] = data["name"][:64]
+
+    return _editing_create_bodies(app, change)
+
+
+def truncates_long_descriptions(app: ASGIApp) -> ASGIApp:
+    def change(data: dict[str, Any]) -> None:
+        if isinstance(data.get("description"), str):
+            data["description"] = data["description"][:256]
+
+    return _editing_create_bodies(app, change)
+
+
+def allows_dots_in_names(app: ASGIApp) -> ASGIApp:
+    """A name rule of ``[A-Za-z0-9._-]`` (stored with the dot made a hyphen)."""
+
+    def change(data: dict[str, Any]) -> None:
+        if isinstance(data.get("name"), str):
+            data["name"] = data["name"].replace(".", "-")
+
+    return _editing_create_bodies(app, change)
+
+
+def allows_names_starting_with_a_digit(app: ASGIApp) -> ASGIApp:
+    def change(data: dict[str, Any]) -> None:
+        name = data.get("name")
+        if isinstance(name, str) and name[:1].isdigit():
+            data["name"] = "n" + name
+
+    return _editing_create_bodies(app, change)
+
+
+def allows_non_ascii_letters_in_names(app: ASGIApp) -> ASGIApp:
+    """Checks names with ``str.isalnum``, which takes any Unicode letter."""
+
+    def change(data: dict[str, Any]) -> None:
+        name = data.get("name")
+        if isinstance(name, str):
+            data["name"] = "".join(c if c.isascii() or not c.isalnum() else "a" for c in name)
+
+    return _editing_create_bodies(app, change)
+
+
+def trims_whitespace_around_names(app: ASGIApp) -> ASGIApp:
+    def change(data: dict[str, Any]) -> None:
+        if isinstance(data.get("name"), str):
+            data["name"] = data["name"].strip()
+
+    return _editing_create_bodies(app, change)
+
+
+def allows_equals_signs_in_descriptions(app: ASGIApp) -> ASGIApp:
+    def change(data: dict[str, Any]) -> None:
+        if isinstance(data.get("description"), str):
+            data["description"] = data["description"].replace("=", "")
+
+    return _editing_create_bodies(app, change)
+
+
+def escapes_quotes_in_descriptions(app: ASGIApp) -> ASGIApp:
+    """Refuses only the HTML characters < > & and drops quotes instead of refusing them."""
+
+    def change(data: dict[str, Any]) -> None:
+        if isinstance(data.get("description"), str):
+            data["description"] = data["description"].replace('"', "").replace("'", "")
+
+    return _editing_create_bodies(app, change)
+
+
+def makes_the_description_optional(app: ASGIApp) -> ASGIApp:
+    def change(data: dict[str, Any]) -> None:
+        data.setdefault("description", "")
+
+    return _editing_create_bodies(app, change)
+
+
+def answers_name_rules_with_the_description_code(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _code(data) == "DBS.280277":
+            return status, _error("DBS.280127", "Invalid backup description.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def answers_missing_fields_as_parameter_errors(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _code(data) == "DBS.280040":
+            return status, _error("DBS.200001", "Parameter error.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def refuses_names_of_the_greatest_length(app: ASGIApp) -> ASGIApp:
+    """Checks ``len(name) < 64`` instead of ``<= 64``."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_create(scope):
+            return await app(scope, receive, send)
+        body = await _read_body(receive)
+        data = _json(body)
+        if isinstance(data, dict) and isinstance(data.get("name"), str) and len(data["name"]) == 64:
+            await _send_json(send, 400, _error("DBS.280277", "Invalid backup name."))
+            return
+        await app(scope, _replay(body), send)
+
+    return wrapped
+
+
+# the Content-Type rule: content_type_is_enforced
+
+
+def ignores_the_content_type(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        if _is_create(scope):
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-type"]
+            scope["headers"] = [*headers, (b"content-type", b"application/json")]
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def refuses_other_media_types_with_400(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if status == 415:
+            return 400, _error("DBS.200001", "Parameter error.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+# names_are_case_sensitive
+
+
+def compares_names_case_insensitively(app: ASGIApp) -> ASGIApp:
+    """The duplicate check of a store with a case-insensitive collation: a name that differs
+    from a live backup's only in case is looked up as that backup's name."""
+    names: dict[tuple[str, str], tuple[str, str]] = {}  # (path, lower name) -> (name, backup ID)
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (_is_create(scope) or _is_delete(scope)):
+            return await app(scope, receive, send)
+        body = await _read_body(receive)
+        data = _json(body)
+        name = data.get("name") if isinstance(data, dict) and _is_create(scope) else None
+        if isinstance(name, str) and (scope["path"], name.lower()) in names:
+            data["name"] = names[(scope["path"], name.lower())][0]
+            body = json.dumps(data).encode()
+        status, answer = await _forward(app, scope, body, send)
+        created = _json(answer)
+        if isinstance(name, str) and status == 202 and isinstance(created, dict):
+            names[(scope["path"], name.lower())] = (name, str(created.get("backup_id")))
+        if _is_delete(scope) and status == 202:
+            gone = scope["path"].rsplit("/", 1)[-1]
+            for key in [key for key, (_, backup_id) in names.items() if backup_id == gone]:
+                del names[key]
+
+    return wrapped
+
+
+# the backup after its job: backup_is_completed_after_its_job, created_backup_stays_listed
+
+
+def _editing_listed_backups(
+    app: ASGIApp, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> ASGIApp:
+    """Pass each backup of listBackups through ``change`` (None: leave it out)."""
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        listed = scope["method"] == "GET" and scope["path"].endswith("/backups")
+        if listed and status == 200 and isinstance(data, dict) and "backups" in data:
+            kept = [b for b in (change(dict(b)) for b in data["backups"]) if b is not None]
+            data = {**data, "backups": kept}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def leaves_backups_building(app: ASGIApp) -> ASGIApp:
+    """The job ends, but the backup's status is never updated."""
+
+    def change(backup: dict[str, Any]) -> dict[str, Any]:
+        if backup.get("type") == "Manual":
+            backup.update(status="BUILDING", size=0.0, end_time="")
+        return backup
+
+    return _editing_listed_backups(app, change)
+
+
+def marks_completed_backups_failed(app: ASGIApp) -> ASGIApp:
+    def change(backup: dict[str, Any]) -> dict[str, Any]:
+        if backup.get("type") == "Manual" and backup.get("status") == "COMPLETED":
+            backup["status"] = "FAILED"
+        return backup
+
+    return _editing_listed_backups(app, change)
+
+
+def forgets_backups_after_a_while(app: ASGIApp) -> ASGIApp:
+    """A cache in front of the store that loses new backups after 40 further requests."""
+    requests = 0
+    born: dict[str, int] = {}
+
+    def on_response(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        nonlocal requests
+        requests += 1
+        if _is_create(scope) and status == 202 and isinstance(data, dict):
+            born[str(data.get("backup_id"))] = requests
+        return status, data
+
+    def change(backup: dict[str, Any]) -> dict[str, Any] | None:
+        return None if requests - born.get(str(backup.get("id")), requests) > 40 else backup
+
+    return edit_json_responses(_editing_listed_backups(app, change), on_response)
+
+
+# a job that never ends: backup_job_completes, within --job-timeout
+
+
+def never_ends_jobs(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["path"].endswith("/jobs") and status == 200 and isinstance(data, dict):
+            jobs = [
+                {**job, "status": "Running", "end_time": "", "progress": "99%"}
+                for job in data.get("jobs", [])
+            ]
+            data = {**data, "jobs": jobs}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+# deletes: created_backup_can_be_deleted, unknown_ids_are_refused, forbidden_targets_are_refused
+
+
+def _is_delete(scope: Scope) -> bool:
+    return bool(scope["method"] == "DELETE" and "/backups/" in scope["path"])
+
+
+def keeps_deleted_backups_listed(app: ASGIApp) -> ASGIApp:
+    """A read cache that nobody tells about deletions: listBackups?backup_id= of a deleted backup
+    still finds it."""
+    seen: dict[str, dict[str, Any]] = {}
+    deleted: set[str] = set()
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_delete(scope) and status == 202:
+            deleted.add(scope["path"].rsplit("/", 1)[-1])
+        listed = scope["method"] == "GET" and scope["path"].endswith("/backups")
+        if listed and status == 200 and isinstance(data, dict):
+            for backup in data.get("backups", []):
+                seen[str(backup.get("id"))] = backup
+            wanted = _query(scope).get("backup_id")
+            if wanted in deleted and wanted in seen and not data.get("backups"):
+                data = {"total_count": 1, "backups": [seen[wanted]]}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def refuses_to_delete_manual_backups(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_delete(scope) and status == 202:
+            return 403, _error("DBS.280032", "You do not have permission.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def accepts_deletes_of_unknown_backups(app: ASGIApp) -> ASGIApp:
+    """Idempotent deletes: "it is gone, as you wished"."""
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_delete(scope) and _code(data) == "DBS.201214":
+            return 202, _fake_job()
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def answers_unknown_backups_with_404(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _code(data) == "DBS.201214":
+            return 404, data
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def deletes_automated_backups(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_delete(scope) and _code(data) == "DBS.280032":
+            return 202, _fake_job()
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+# unknown IDs (also with pinned IDs): unknown_ids_are_refused
+
+
+def answers_unknown_instances_with_400(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _code(data) == "DBS.200002":
+            return 400, _error("DBS.280404", "Invalid DB instance ID.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def lists_nothing_for_unknown_projects(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["method"] == "GET" and _code(data) == "DBS.280408":
+            items = "jobs" if scope["path"].endswith("/jobs") else "backups"
+            return 200, {"total_count": 0, items: []}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+# lists that lie: list_filters_hold, list_paging_holds
+
+
+def ignores_the_backup_type_filter(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/backups", "backup_type")
+
+
+def ignores_the_instance_filter(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/backups", "instance_id")
+
+
+def ignores_the_backup_id_filter(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/backups", "backup_id")
+
+
+def ignores_the_time_window_of_backups(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/backups", "begin_time", "end_time")
+
+
+def ignores_the_job_status_filter(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/jobs", "status")
+
+
+def ignores_the_job_name_filter(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/jobs", "name")
+
+
+def ignores_the_offset_of_backups(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/backups", "offset")
+
+
+def ignores_the_offset_of_jobs(app: ASGIApp) -> ASGIApp:
+    return dropping_query_parameters(app, "/jobs", "offset")
+
+
+def lists_every_project(app: ASGIApp) -> ASGIApp:
+    """Lists that forget the project once it has been checked: every project's items."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        listing = scope["type"] == "http" and scope["method"] == "GET"
+        if not listing or not path.endswith(("/jobs", "/backups")):
+            return await app(scope, receive, send)
+        await _read_body(receive)
+        status, _, body = await _call(app, scope, b"")
+        data = _json(body)
+        key = "jobs" if path.endswith("/jobs") else "backups"
+        if status == 200 and isinstance(data, dict):
+            own = path.split("/")[2]
+            for project in {example_instance().project_id, OTHER_PROJECT_ID} - {own}:
+                other_path = path.replace(f"/{own}/", f"/{project}/", 1)
+                other = {**scope, "path": other_path, "raw_path": other_path.encode()}
+                _, _, more = await _call(app, other, b"")
+                extra = _json(more)
+                if isinstance(extra, dict):
+                    data[key] += extra.get(key, [])
+                    data["total_count"] += extra.get("total_count", 0)
+        await _send_json(send, status, data)
+
+    return wrapped
+
+
+def accepts_a_lone_begin_time(app: ASGIApp) -> ASGIApp:
+    """A half-open time window is taken as "from then on" instead of being refused."""
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        from urllib.parse import urlencode
+
+        query = _query(scope)
+        if scope["path"].endswith("/backups") and ("begin_time" in query) != ("end_time" in query):
+            query.pop("begin_time", None)
+            query.pop("end_time", None)
+            scope["query_string"] = urlencode(query).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def allows_job_spans_over_30_days(app: ASGIApp) -> ASGIApp:
+    """A wide window of listJobs is narrowed to its last 30 days instead of being refused."""
+    from datetime import datetime, timedelta
+    from urllib.parse import urlencode
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        query = _query(scope)
+        if scope["path"].endswith("/jobs") and "start_time" in query and "end_time" in query:
+            try:
+                end = datetime.strptime(query["end_time"], "%Y-%m-%dT%H:%M:%S%z")
+                start = datetime.strptime(query["start_time"], "%Y-%m-%dT%H:%M:%S%z")
+            except ValueError:
+                return scope, body
+            if end - start > timedelta(days=30):
+                query["start_time"] = (end - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S%z")
+                scope["query_string"] = urlencode(query).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def counts_the_page_as_the_total(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["method"] == "GET" and status == 200 and isinstance(data, dict):
+            items = data.get("backups", data.get("jobs"))
+            if isinstance(items, list):
+                data = {**data, "total_count": len(items)}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def counts_every_backup_as_the_total(app: ASGIApp) -> ASGIApp:
+    """total_count from a count that forgets the filters (it asks the store again without them)."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        listing = scope["type"] == "http" and scope["method"] == "GET"
+        if not listing or not scope["path"].endswith("/backups"):
+            return await app(scope, receive, send)
+        await _read_body(receive)
+        status, _, body = await _call(app, scope, b"")
+        unfiltered = {**scope, "query_string": b"limit=1"}
+        _, _, everything = await _call(app, unfiltered, b"")
+        data, total = _json(body), _json(everything)
+        if status == 200 and isinstance(data, dict) and isinstance(total, dict):
+            body = json.dumps({**data, "total_count": total.get("total_count")}).encode()
+        await _send_json(send, status, _json(body))
+
+    return wrapped
+
+
+# answers to bad credentials: unauthorized_answer_is_documented
+
+
+def answers_401_in_the_gateways_own_shape(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if status == 401:
+            return 401, {"message": "Unauthorized", "request_id": uuid.uuid4().hex}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def answers_401_with_a_service_code(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if status == 401:
+            return 401, _error("DBS.280056", "Token invalid.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def answers_missing_credentials_with_403(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if status == 401:
+            return 403, _error("DBS.280032", "You do not have permission.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+async def _send_json(send: Send, status: int, data: Any) -> None:
+    payload = json.dumps(data).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"x-request-id", uuid.uuid4().hex.encode()),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _call(
+    app: ASGIApp, scope: Scope, body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Call ``app`` with a request; return its answer."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def collect(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(dict(scope), _replay(body), collect)
+    return start["status"], list(start.get("headers", [])), b"".join(chunks)
+
+
+async def _forward(app: ASGIApp, scope: Scope, body: bytes, send: Send) -> tuple[int, bytes]:
+    """Pass a request (whose body was read) on to ``app``; return its status and body."""
+    status, headers, answer = await _call(app, scope, body)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer})
+    return status, answer
+
+
+# What each run of the mutation matrix tests (tests/test_contract_mutations.py): the operations
+# whose answers start the scenarios that reach the fault, so that the matrix keeps to its time
+# budget. The matrix seeds each server with backups and jobs (seed_data), which the list
+# scenarios need when no createBackup is tested.
+CREATES: dict[str, Any] = {"include_operations": ["createBackup"]}
+LISTS: dict[str, Any] = {"include_operations": ["listJobs", "listBackups"]}
+ONE_READ: dict[str, Any] = {"include_operations": ["listJobs"]}
+OTHER_PROJECT: dict[str, Any] = {**LISTS, "other_project_id": OTHER_PROJECT_ID}
+
+# variant -> the check that must catch it, and the run's options beyond the defaults
+MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]] = [
+    (accepts_three_character_names, "each_rule_is_refused_with_its_code", CREATES),
+    (truncates_long_names, "each_rule_is_refused_with_its_code", CREATES),
+    (truncates_long_descriptions, "each_rule_is_refused_with_its_code", CREATES),
+    (allows_dots_in_names, "each_rule_is_refused_with_its_code", CREATES),
+    (allows_names_starting_with_a_digit, "each_rule_is_refused_with_its_code", CREATES),
+    (allows_non_ascii_letters_in_names, "each_rule_is_refused_with_its_code", CREATES),
+    (trims_whitespace_around_names, "each_rule_is_refused_with_its_code", CREATES),
+    (allows_equals_signs_in_descriptions, "each_rule_is_refused_with_its_code", CREATES),
+    (escapes_quotes_in_descriptions, "each_rule_is_refused_with_its_code", CREATES),
+    (makes_the_description_optional, "each_rule_is_refused_with_its_code", CREATES),
+    (answers_name_rules_with_the_description_code, "each_rule_is_refused_with_its_code", CREATES),
+    (answers_missing_fields_as_parameter_errors, "each_rule_is_refused_with_its_code", CREATES),
+    (refuses_names_of_the_greatest_length, "bounds_are_accepted", CREATES),
+    (ignores_the_content_type, "content_type_is_enforced", CREATES),
+    (refuses_other_media_types_with_400, "content_type_is_enforced", CREATES),
+    (compares_names_case_insensitively, "names_are_case_sensitive", CREATES),
+    (leaves_backups_building, "backup_is_completed_after_its_job", CREATES),
+    (marks_completed_backups_failed, "backup_is_completed_after_its_job", CREATES),
+    (forgets_backups_after_a_while, "created_backup_stays_listed", CREATES),
+    (never_ends_jobs, "backup_job_completes", {**CREATES, "job_timeout": 1.0}),
+    (keeps_deleted_backups_listed, "created_backup_can_be_deleted", CREATES),
+    (refuses_to_delete_manual_backups, "created_backup_can_be_deleted", CREATES),
+    (accepts_deletes_of_unknown_backups, "unknown_ids_are_refused", CREATES),
+    (answers_unknown_backups_with_404, "unknown_ids_are_refused", CREATES),
+    (deletes_automated_backups, "forbidden_targets_are_refused", CREATES),
+    # with pinned IDs, the suite still sends unknown ones
+    (
+        answers_unknown_instances_with_400,
+        "unknown_ids_are_refused",
+        {**CREATES, "instance_id": INSTANCE_ID},
+    ),
+    (
+        lists_nothing_for_unknown_projects,
+        "unknown_ids_are_refused",
+        {**LISTS, "instance_id": INSTANCE_ID},
+    ),
+    (ignores_the_backup_type_filter, "list_filters_hold", LISTS),
+    (ignores_the_instance_filter, "list_filters_hold", LISTS),
+    (ignores_the_backup_id_filter, "list_filters_hold", LISTS),
+    (ignores_the_time_window_of_backups, "list_filters_hold", LISTS),
+    (ignores_the_job_status_filter, "list_filters_hold", LISTS),
+    (ignores_the_job_name_filter, "list_filters_hold", LISTS),
+    (ignores_the_offset_of_backups, "list_paging_holds", LISTS),
+    (ignores_the_offset_of_jobs, "list_paging_holds", LISTS),
+    (counts_the_page_as_the_total, "list_paging_holds", LISTS),
+    (counts_every_backup_as_the_total, "list_filters_hold", LISTS),
+    (lists_every_project, "lists_keep_to_their_project", OTHER_PROJECT),
+    (accepts_a_lone_begin_time, "documented_refusals_happen", LISTS),
+    (allows_job_spans_over_30_days, "documented_refusals_happen", LISTS),
+    (answers_401_in_the_gateways_own_shape, "unauthorized_answer_is_documented", ONE_READ),
+    (answers_401_with_a_service_code, "unauthorized_answer_is_documented", ONE_READ),
+    (answers_missing_credentials_with_403, "unauthorized_answer_is_documented", ONE_READ),
+]
+
+
 @contextmanager
 def serving(app: ASGIApp) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free loopback port, in a thread; yields the base URL."""
@@ -268,6 +939,23 @@ def serving(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def seed_data(url: str, backups: int = 2) -> None:
+    """Create ``backups`` manual backups (and so their jobs) on each instance of the server at
+    ``url``."""
+    import httpx
+
+    for project_id, instance_id in (
+        (example_instance().project_id, INSTANCE_ID),
+        (OTHER_PROJECT_ID, "other-instance"),
+    ):
+        path = f"/v3/{project_id}/instances/{instance_id}/backups"
+        for _ in range(backups):
+            body = {"name": "seed-" + uuid.uuid4().hex[:12], "description": "seeded"}
+            answer = httpx.post(url + path, json=body, headers={"X-Auth-Token": TOKEN})
+            if answer.status_code != 202:
+                raise RuntimeError(f"seeding failed: {answer.status_code} {answer.text}")
 
 
 def run_suite(url: str, report_dir: Path, **options: Any) -> int:

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "ede0e04030a6adbbf69c7e8d2b021b59febdb68b135fde14bfb1a26956ef09f4"
+SPEC_SHA256 = "3d495f373348074f1380068eada7068f67f591dcdb92f20d4ae46b52aa312fff"

@@ -102,6 +102,12 @@ REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "py
 @click.option(
     "--instance-id", metavar="ID", help="Send this instance ID in every path that has one."
 )
+@click.option(
+    "--other-project-id",
+    metavar="ID",
+    help="A second project the credentials can read: the suite checks that the lists of one "
+    "never show items of the other.",
+)
 def contract(
     url: str | None,
     token: str | None,
@@ -119,6 +125,7 @@ def contract(
     job_timeout: float | None,
     project_id: str | None,
     instance_id: str | None,
+    other_project_id: str | None,
 ) -> None:
     """Test a server against the API's spec and its domain rules (schemathesis).
 
@@ -173,6 +180,7 @@ def contract(
         job_timeout=job_timeout,
         project_id=project_id,
         instance_id=instance_id,
+        other_project_id=other_project_id,
     )
     confirm: Callable[[str], bool] | None = None
     if sys.stdin is not None and sys.stdin.isatty():

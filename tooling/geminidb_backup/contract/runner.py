@@ -28,6 +28,8 @@ REPORT_FILE_NAMES = {
     "ndjson": "events.ndjson",
     "json": "report.json",
 }
+# The second project of the embedded server (lists_keep_to_their_project).
+EMBEDDED_OTHER_PROJECT = "contract-other-project"
 # schemathesis's own default for positive_data_acceptance (its `st run` output lists them).
 POSITIVE_ACCEPTANCE_DEFAULT_STATUSES = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")
 
@@ -58,6 +60,7 @@ class ContractOptions:
     project_id: str | None = None
     verify_tls: bool = True
     instance_id: str | None = None
+    other_project_id: str | None = None
     extra_args: Sequence[str] = field(default_factory=tuple)
 
 
@@ -209,10 +212,21 @@ def run(
 
     with ExitStack() as stack:
         url, token = options.url, options.token
+        other_project_id = options.other_project_id
         signing_placeholder: str | None = None
         if url is None:
-            server = stack.enter_context(embedded_server())
+            # A second project beside the spec's example, so that lists are seen to keep to
+            # their project.
+            example = load_spec()["components"]["parameters"]
+            instances = [
+                f"{example['ProjectId']['example']}/{example['InstanceId']['example']}",
+                f"{EMBEDDED_OTHER_PROJECT}/{EMBEDDED_OTHER_PROJECT}-instance",
+            ]
+            server = stack.enter_context(
+                embedded_server(*(arg for i in instances for arg in ("--instance", i)))
+            )
             url, token = server.url, server.token
+            other_project_id = other_project_id or EMBEDDED_OTHER_PROJECT
             echo(f"contract: testing the embedded reference server at {url}")
         elif not is_loopback(url) and writes_planned(options) and not options.allow_writes:
             question = (
@@ -263,9 +277,13 @@ def run(
             schemathesis_config(TOKEN_ENV, pinned, signing_placeholder=signing_placeholder)
         )
 
-        previous = {name: os.environ.get(name) for name in (TOKEN_ENV, checks.JOB_TIMEOUT_ENV)}
+        environment = (TOKEN_ENV, checks.JOB_TIMEOUT_ENV, checks.OTHER_PROJECT_ENV)
+        previous = {name: os.environ.get(name) for name in environment}
         if token is not None:
             os.environ[TOKEN_ENV] = token
+        os.environ.pop(checks.OTHER_PROJECT_ENV, None)
+        if other_project_id:
+            os.environ[checks.OTHER_PROJECT_ENV] = other_project_id
         if options.job_timeout is not None:
             os.environ[checks.JOB_TIMEOUT_ENV] = str(options.job_timeout)
         elif not is_loopback(url):
@@ -284,8 +302,12 @@ def run(
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-            if options.cleanup and options.url is not None:
-                _clean_up(url, _auth(options), options.verify_tls, echo)
+            # What the suite made and cannot take away again stays on the target: the server
+            # broke a promise (a manual backup can be deleted) that the run must report.
+            cleanup = options.cleanup and options.url is not None
+            if cleanup and not _clean_up(url, _auth(options), options.verify_tls, echo):
+                code = max(code, 1)
+            checks.reset()  # what this run made and found is not a later run's in the process
         return code
 
 
@@ -339,25 +361,41 @@ def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_pa
     return max(codes)
 
 
-def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) -> None:
-    """Delete the backups the run created and did not delete itself."""
+def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) -> bool:
+    """Delete the backups the run created and did not delete itself; False when one could not
+    be deleted (its deletion was not accepted with 202, or the request failed)."""
     import httpx
 
     from geminidb_backup.contract.checks import CREATED_BACKUPS
 
     leftovers = dict(CREATED_BACKUPS)
     if not leftovers:
-        return
+        return True
     failed = []
     with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
         for backup_id, project_id in leftovers.items():
-            response = client.delete(
-                f"/v3/{quote(project_id, safe='')}/backups/{quote(backup_id, safe='')}"
-            )
+            try:
+                response = client.delete(
+                    f"/v3/{quote(project_id, safe='')}/backups/{quote(backup_id, safe='')}"
+                )
+            except httpx.HTTPError as error:
+                failed.append(f"{backup_id} ({type(error).__name__})")
+                continue
             if response.status_code != 202:
-                failed.append(f"{backup_id} ({response.status_code})")
+                code = _error_code_of(response)
+                failed.append(f"{backup_id} ({response.status_code} {code})".replace(" )", ")"))
     echo(
         f"contract: deleted {len(leftovers) - len(failed)} of the {len(leftovers)} backups the suite created"
     )
     if failed:
-        echo(f"contract: could not delete: {', '.join(failed)}")
+        echo(f"contract: FAILED: could not delete what the suite created: {', '.join(failed)}")
+    return not failed
+
+
+def _error_code_of(response: Any) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    code = body.get("error_code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else ""
