@@ -168,3 +168,73 @@ def test_no_secret_in_the_config_repr() -> None:
     config = ServerConfig(tokens=frozenset({"token-secret"}), access_keys={"AK": "sk-secret"})
     assert "token-secret" not in repr(config)
     assert "sk-secret" not in repr(config)
+
+
+# --- the signature binds the body the server received ------------------------------------------
+
+
+def _with_claimed_hash(clock: FakeClock, body: bytes, claimed: str) -> dict[str, str]:
+    """Headers signing ``body`` with an ``X-Sdk-Content-Sha256`` header of ``claimed``."""
+    headers = {"Host": HOST, "Content-Type": "application/json", "X-Sdk-Content-Sha256": claimed}
+    signed = signing.sign_headers(
+        ACCESS_KEY, SECRET_KEY, "POST", CREATE_PATH, "", headers, body,
+        now=datetime.fromtimestamp(clock.now, UTC),
+        header_names=(*signing.DEFAULT_SIGNED_HEADERS, "x-sdk-content-sha256"),
+    )  # fmt: skip
+    return {**headers, **signed}
+
+
+def test_a_captured_signed_request_cannot_carry_another_body(
+    client: TestClient, clock: FakeClock
+) -> None:
+    # The attack: a request whose signature covers a body hash given in X-Sdk-Content-Sha256,
+    # replayed with another body. The server hashes the body it received.
+    signed_body = b'{"name": "signed-backup", "description": "signed"}'
+    headers = _with_claimed_hash(clock, signed_body, hashlib.sha256(signed_body).hexdigest())
+    replayed = client.post(
+        CREATE_PATH, content=b'{"name": "evil-backup", "description": "x"}', headers=headers
+    )
+    assert replayed.status_code == 401, replayed.text
+    assert replayed.json()["error_code"] == "APIGW.0301"
+    genuine = client.post(CREATE_PATH, content=signed_body, headers=headers)
+    assert genuine.status_code == 202, genuine.text
+
+
+@pytest.mark.parametrize("claimed", ["UNSIGNED-PAYLOAD", "0" * 64, ""])
+def test_a_content_hash_header_that_is_not_the_bodys_hash_is_401(
+    client: TestClient, clock: FakeClock, claimed: str
+) -> None:
+    body = b'{"name": "signed-backup", "description": "signed"}'
+    response = client.post(
+        CREATE_PATH, content=body, headers=_with_claimed_hash(clock, body, claimed)
+    )
+    assert response.status_code == 401, response.text
+
+
+def _sdk_signed(clock: FakeClock, method: str, path: str, body: bytes) -> dict[str, str]:
+    """The headers the official SDK's signer sends: it signs every header it has."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    header_params = {"X-Sdk-Date": _sdk_date(clock), "X-Project-Id": PROJECT_ID}
+    if body:
+        header_params["Content-Type"] = "application/json;charset=UTF-8"
+    request = SdkRequest(
+        method=method, schema="http", host=HOST, resource_path=path, query_params=[],
+        header_params=header_params, body=body,
+    )  # fmt: skip
+    signed = Signer(BasicCredentials(ak=ACCESS_KEY, sk=SECRET_KEY)).sign(request)
+    return {str(name): str(value) for name, value in signed.header_params.items()}
+
+
+def test_the_official_sdks_requests_are_accepted_and_bound_to_their_body(
+    client: TestClient, clock: FakeClock
+) -> None:
+    body = b'{"name": "sdk-backup", "description": "from the SDK"}'
+    headers = _sdk_signed(clock, "POST", CREATE_PATH, body)
+    assert client.post(CREATE_PATH, content=body, headers=headers).status_code == 202
+    other = body.replace(b"sdk-backup", b"sdk-backuq")
+    assert client.post(CREATE_PATH, content=other, headers=headers).status_code == 401
+    listed = client.get(BACKUPS_PATH, headers=_sdk_signed(clock, "GET", BACKUPS_PATH, b""))
+    assert listed.status_code == 200, listed.text

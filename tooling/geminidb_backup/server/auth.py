@@ -7,6 +7,7 @@ learns nothing about which part was wrong; nothing secret is logged or put in an
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -83,7 +84,12 @@ class Authenticator:
             return False
         if abs(self._clock() - sdk_date.timestamp()) > self._max_skew:
             return False
+        # The hash of the body received, never the X-Sdk-Content-Sha256 header's word for it.
+        body_sha256 = hashlib.sha256(body).hexdigest()
+        if not signing.content_hash_matches(headers, body_sha256):
+            return False
         expected = signing.expected_signature(
-            secret_key, method, raw_path, raw_query, headers, parsed.signed_headers, body
-        )
+            secret_key, method, raw_path, raw_query, headers, parsed.signed_headers, body,
+            body_sha256=body_sha256,
+        )  # fmt: skip
         return hmac.compare_digest(expected, parsed.signature)
