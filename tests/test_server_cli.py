@@ -75,6 +75,52 @@ def test_bad_settings_are_refused(args: list[str], message: str) -> None:
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["--token", ""], ["--token", "  "], ["--token", "ok", "--token", ""], ["--token", " padded "]],
+    ids=["empty", "blank", "one-of-two", "padded"],
+)
+def test_an_empty_token_is_refused_at_start_up(args: list[str]) -> None:
+    # `--token "$TOKEN"` with TOKEN unset must not start a server that takes an empty token.
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--db", ":memory:", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "serving on" not in result.stdout
+    assert "token" in result.stderr and "empty" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["tokens: ['']\n", "tokens: [ok, '   ']\n", "access_keys: [':']\n", "access_keys: ['AK: ']\n"],
+    ids=["empty-token", "blank-token", "empty-key", "blank-secret"],
+)
+def test_an_empty_credential_in_the_config_file_is_refused(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(content)
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "serving on" not in result.stdout
+
+
+def test_the_server_config_refuses_empty_credentials() -> None:
+    from geminidb_backup.server import ServerConfig
+
+    for tokens, keys in [({""}, {}), ({"t"}, {"": "sk"}), ({"t"}, {"ak": ""}), ({"\t"}, {})]:
+        with pytest.raises(ValueError, match="empty"):
+            ServerConfig(tokens=frozenset(tokens), access_keys=keys)
+
+
 def test_a_secret_key_is_never_echoed() -> None:
     result = subprocess.run(
         [*SERVE, "--db", ":memory:", "--access-key", "AK:", "--port", "0"],

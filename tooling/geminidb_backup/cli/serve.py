@@ -192,15 +192,18 @@ def serve(
     ):
         if value is not None:
             settings[name] = value
-    config = server_config.ServerConfig(
-        tokens=frozenset(all_tokens),
-        access_keys=keys,
-        instances=seeded,
-        db_path=db_path,
-        fsync=fsync,
-        faults=faults,
-        **settings,
-    )
+    try:
+        config = server_config.ServerConfig(
+            tokens=frozenset(all_tokens),
+            access_keys=keys,
+            instances=seeded,
+            db_path=db_path,
+            fsync=fsync,
+            faults=faults,
+            **settings,
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     if generated is not None:
         # Printed once, to the terminal that started the server: the only way to learn it.
         click.echo(f"token: {generated}")

@@ -28,7 +28,9 @@ class Authenticator:
         max_skew_seconds: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._tokens = tuple(token.encode() for token in tokens)
+        # Empty tokens are refused by ServerConfig; skipped here too, so that no caller of this
+        # class can make an empty X-Auth-Token a valid one.
+        self._tokens = tuple(token.encode() for token in tokens if token)
         self._access_keys = dict(access_keys)
         self._max_skew = max_skew_seconds
         self._clock = clock

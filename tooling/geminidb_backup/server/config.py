@@ -128,6 +128,19 @@ class ServerConfig:
     signature_skew_seconds: float = DEFAULT_SIGNATURE_SKEW_SECONDS
     faults: FaultConfig = field(default_factory=FaultConfig)
 
+    def __post_init__(self) -> None:
+        # An empty token (`--token "$TOKEN"` with TOKEN unset, or `''` in a config file) would let
+        # in any request with an empty X-Auth-Token. HTTP strips the white space around a header
+        # value, so a token with some could never match: a mistake too. The messages quote none.
+        for token in self.tokens:
+            if not token.strip() or token != token.strip():
+                raise ValueError("a token must not be empty or have white space around it")
+        for access_key, secret_key in self.access_keys.items():
+            if not access_key or any(character.isspace() for character in access_key):
+                raise ValueError("an access key must not be empty or hold white space")
+            if not secret_key.strip():
+                raise ValueError("a secret key must not be empty")
+
     def __repr__(self) -> str:  # tokens and secret keys must not reach a log through a repr
         return (
             f"ServerConfig(tokens=<{len(self.tokens)}>, access_keys={sorted(self.access_keys)},"
