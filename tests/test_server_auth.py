@@ -238,3 +238,37 @@ def test_the_official_sdks_requests_are_accepted_and_bound_to_their_body(
     assert client.post(CREATE_PATH, content=other, headers=headers).status_code == 401
     listed = client.get(BACKUPS_PATH, headers=_sdk_signed(clock, "GET", BACKUPS_PATH, b""))
     assert listed.status_code == 200, listed.text
+
+
+# --- credentials come before the body's size ---------------------------------------------------
+
+BIG_BODY = b'{"name": "big-backup", "description": "' + b"a" * 70_000 + b'"}'
+
+
+@pytest.mark.parametrize("credentials", ["none", "unknown-token", "unknown-key", "bad-signature"])
+def test_an_unauthenticated_oversized_body_is_401_not_400(
+    client: TestClient, clock: FakeClock, credentials: str
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    if credentials == "unknown-token":
+        headers["X-Auth-Token"] = "token-3"
+    elif credentials == "unknown-key":
+        headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY, access_key="UNKNOWNKEY")
+    elif credentials == "bad-signature":
+        headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY, secret_key="wrong-secret")
+    response = client.post(CREATE_PATH, content=BIG_BODY, headers=headers)
+    assert response.status_code == 401, response.text
+    assert response.json()["error_code"] == "APIGW.0301"
+
+
+@pytest.mark.parametrize("credentials", ["token", "signature"])
+def test_an_authenticated_oversized_body_is_400(
+    client: TestClient, clock: FakeClock, credentials: str
+) -> None:
+    if credentials == "token":
+        headers = {"Content-Type": "application/json", "X-Auth-Token": "token-1"}
+    else:
+        headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY)
+    response = client.post(CREATE_PATH, content=BIG_BODY, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["error_code"] == "DBS.200001"

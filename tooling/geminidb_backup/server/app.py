@@ -10,6 +10,7 @@ gateway does (an ``Error`` body with an ``X-Request-Id``) without a layer of exc
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from geminidb_backup.server import errors
-from geminidb_backup.server.auth import Authenticator
+from geminidb_backup.server.auth import Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
@@ -55,14 +56,26 @@ def error_response(error: ApiError) -> Response:
     )
 
 
-async def _read_body(request: Request) -> bytes:
+async def _read_body(request: Request, signature: PendingSignature | None) -> bytes:
+    """The body, at most :data:`MAX_BODY_BYTES` (else 400), after the signature, if any, has been
+    verified over its hash. To tell a bad signature (401) from a large body (400), a signed body
+    is hashed whole as it arrives, but kept only up to the limit; the request timeouts of
+    ``serve`` bound how long that may take."""
     chunks = []
     size = 0
+    digest = hashlib.sha256() if signature is not None else None
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if digest is not None:
+            digest.update(chunk)
+        elif size > MAX_BODY_BYTES:
             raise ApiError(errors.PARAMETER_ERROR)
-        chunks.append(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+    if signature is not None and digest is not None:
+        signature.verify(digest.hexdigest())
+    if size > MAX_BODY_BYTES:
+        raise ApiError(errors.PARAMETER_ERROR)
     return b"".join(chunks)
 
 
@@ -167,14 +180,13 @@ class ReferenceServer:
 
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in
                    request.scope["headers"]}  # fmt: skip
-        body = await _read_body(request)
-        self.auth.check(
+        signature = self.auth.check_headers(
             request.method,
             request.scope.get("raw_path", request.scope["path"].encode()).decode("latin-1"),
             request.scope.get("query_string", b"").decode("latin-1"),
             headers,
-            body,
         )
+        body = await _read_body(request, signature)
         path_params = operation.path_params(path_values)
         if not self.store.project_exists(path_params["project_id"]):
             raise ApiError(errors.INVALID_PROJECT_ID)
