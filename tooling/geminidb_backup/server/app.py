@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -126,6 +126,10 @@ class ReferenceServer:
             response = error_response(error)
         except DropConnection:
             await self._drop(scope)
+            return
+        except ClientDisconnect:
+            # The client hung up before its request was whole: there is no one to answer, and
+            # nothing went wrong here. Logging it as an error would let any client flood the log.
             return
         except Exception:
             # The detail goes to the log, under the request ID; the caller gets the catalogue's
