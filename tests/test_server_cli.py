@@ -173,3 +173,29 @@ def test_a_bad_config_file_is_refused(tmp_path: Path, content: str) -> None:
     )
     assert result.returncode == 2
     assert "config file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "tokens: [s3cret-token-value\n  bad: : ]\n",
+        "tokens:\n  - s3cret-token-value: {\n",
+        "tokens: [!s3cret-token-value x]\n",
+        "access_keys: ['AK:s3cret-token-value\n",
+        'tokens: ["s3cret-token-value\\q"]\n',
+    ],
+    ids=["flow", "block", "tag", "unclosed-quote", "bad-escape"],
+)
+def test_a_yaml_error_in_the_config_file_never_quotes_it(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(content)
+    result = subprocess.run(
+        [*SERVE, "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "s3cret" not in result.stderr + result.stdout
+    assert "not valid YAML" in result.stderr and "line" in result.stderr

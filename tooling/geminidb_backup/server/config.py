@@ -76,12 +76,31 @@ _FILE_KEYS = {
 }
 
 
+def _yaml_error(path: str | Path, error: yaml.YAMLError) -> str:
+    """Where the YAML error is, and nothing of the file: PyYAML's own message quotes the
+    offending line (a token, a secret key) and parts of it (a tag, a character), so neither
+    the message nor its "problem" may be shown."""
+    message = f"the config file {str(path)!r} is not valid YAML"
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        message += f" (line {mark.line + 1}, column {mark.column + 1})"
+    return message
+
+
 def load_file_settings(path: str | Path) -> FileSettings:
     """Read a ``--config`` file; ``ValueError`` names what is wrong (never a secret)."""
     try:
-        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"cannot read the config file {str(path)!r}: {error}") from None
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"cannot read the config file {str(path)!r}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"the config file {str(path)!r} is not UTF-8 (byte {error.start})"
+        ) from None
+    try:
+        data: Any = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ValueError(_yaml_error(path, error)) from None
     if not isinstance(data, dict) or not set(data) <= _FILE_KEYS:
         raise ValueError(f"the config file must be a mapping with keys among {sorted(_FILE_KEYS)}")
 
