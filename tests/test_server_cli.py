@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -199,3 +200,39 @@ def test_a_yaml_error_in_the_config_file_never_quotes_it(tmp_path: Path, content
     assert result.returncode == 2
     assert "s3cret" not in result.stderr + result.stdout
     assert "not valid YAML" in result.stderr and "line" in result.stderr
+
+
+# Run serve as if uvicorn's standard extra were not installed.
+WITHOUT_STANDARD = (
+    "import sys; sys.modules['httptools'] = None; sys.modules['uvloop'] = None; "
+    "from geminidb_backup.cli import main; main()"
+)
+
+
+def test_without_httptools_and_uvloop_serve_falls_back_to_h11_on_asyncio() -> None:
+    command = [sys.executable, "-c", WITHOUT_STANDARD, "serve", "--port", "0", "--db", ":memory:"]
+    process = subprocess.Popen(
+        [*command, "--token", "t", "--no-access-log", "--fault-drop", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        assert ready.startswith("serving on http://") and ready.rstrip().endswith("(h11, asyncio)")
+        url = ready.split()[2]
+        # The drop fault works on the fallback too.
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            httpx.get(url + JOBS_PATH, headers={"X-Auth-Token": "t"})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_asking_for_httptools_without_it_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_STANDARD, "serve", "--port", "0", "--db", ":memory:",
+         "--token", "t", "--http", "httptools"],
+        check=False, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "httptools is not installed" in result.stderr

@@ -87,3 +87,81 @@ def test_hang_ups_mid_body_leave_no_traceback_in_the_log(tmp_path: Any) -> None:
         time.sleep(0.5)
         output = "".join(server.output)
     assert "Traceback" not in output and "ERROR" not in output, output
+
+
+# --- deadlines: a request must arrive in time ---------------------------------------------------
+
+TIMEOUTS = ["--header-timeout", "0.5", "--body-timeout", "0.5", "--keep-alive-timeout", "0.5"]
+STACKS = ["httptools", "h11"]
+
+
+def _closed_after(sock: socket.socket, trickle: bytes = b"", limit: float = 5.0) -> float:
+    """Seconds until the server closes ``sock``, sending ``trickle`` a byte at a time meanwhile
+    (every 0.1 s); fails when it stays open ``limit`` seconds."""
+    start = time.monotonic()
+    sock.settimeout(0.1)
+    pending = list(trickle)
+    while time.monotonic() - start < limit:
+        if pending:
+            try:
+                sock.sendall(bytes([pending.pop(0)]))
+            except OSError:  # closed by the server
+                return time.monotonic() - start
+        try:
+            if sock.recv(4096) == b"":
+                return time.monotonic() - start
+        except TimeoutError:
+            continue
+        except ConnectionResetError:
+            return time.monotonic() - start
+    pytest.fail(f"the connection was still open after {limit} s")
+
+
+REQUEST_HEAD = (
+    f"POST {CREATE_PATH} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n"
+    "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n"
+).encode()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_connections_that_never_finish_their_request_are_closed(stack: str) -> None:
+    with serve(["--db", ":memory:", "--token", TOKEN, "--http", stack, *TIMEOUTS]) as server:
+        address = _address(server.url)
+        with socket.create_connection(address) as idle:
+            assert 0.3 < _closed_after(idle) < 3.0
+        with socket.create_connection(address) as slow_headers:
+            assert 0.3 < _closed_after(slow_headers, trickle=REQUEST_HEAD * 3) < 3.0
+        with socket.create_connection(address) as slow_body:
+            slow_body.sendall(REQUEST_HEAD)
+            assert 0.3 < _closed_after(slow_body, trickle=b'{"name": "backup-1"' * 3) < 3.0
+        # A keep-alive connection is closed once idle after its answer.
+        with socket.create_connection(address) as kept:
+            body = b'{"name": "backup-kept", "description": ""}'
+            kept.sendall(REQUEST_HEAD.replace(b"60", str(len(body)).encode()) + body)
+            kept.settimeout(3.0)
+            assert kept.recv(4096).startswith(b"HTTP/1.1 202")
+            assert _closed_after(kept) < 3.0
+        output = "".join(server.output)
+    assert f"({stack}, " in output
+    assert "Traceback" not in output and "ERROR" not in output, output
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_applications_own_time_is_not_limited(stack: str) -> None:
+    # --fault-latency delays the answer past both deadlines: the request is whole, so it is served.
+    args = [
+        "--db",
+        ":memory:",
+        "--token",
+        TOKEN,
+        "--http",
+        stack,
+        *TIMEOUTS,
+        "--fault-latency",
+        "1.2",
+    ]
+    with serve(args) as server, socket.create_connection(_address(server.url)) as sock:
+        body = b'{"name": "backup-slow", "description": ""}'
+        sock.sendall(REQUEST_HEAD.replace(b"60", str(len(body)).encode()) + body)
+        sock.settimeout(5.0)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 202")

@@ -1,23 +1,54 @@
-"""What uvicorn does not offer: a way for the application to drop a connection without answering.
+"""What uvicorn does not offer: a way for the application to drop a connection without answering,
+and deadlines for a request to arrive.
 
-ASGI has no "close the socket now" message: an application that raises before answering gets a
-500 from uvicorn. Fault injection needs a real drop (the client sees the connection closed, no
-status line), so this subclass of uvicorn's h11 protocol puts an ``abort`` callable into each
+**Drop.** ASGI has no "close the socket now" message: an application that raises before
+answering gets a 500 from uvicorn. Fault injection needs a real drop (the client sees the
+connection closed, no status line), so the protocols here put an ``abort`` callable into each
 request's scope (under :data:`ABORT_EXTENSION`), which aborts the TCP transport.
+
+**Deadlines.** uvicorn times out a connection only while it is idle after an answer (its
+keep-alive timeout); a connection that never sends a byte, or trickles its headers or its body,
+stays open for ever, each holding a socket and memory (slowloris). As production servers do
+(nginx's ``client_header_timeout`` and ``client_body_timeout``), the protocols here close a
+connection whose request headers are not whole within :attr:`Deadlines.header_timeout` seconds of
+the server waiting for them (the connection opened, or the previous answer sent), or whose body is
+not whole within :attr:`Deadlines.body_timeout` seconds of its headers. Time the server itself
+does not read (uvicorn paused reading while the application works) does not count against the
+client. The application's own time is never limited.
+
+Both of uvicorn's HTTP/1.1 protocols get this: httptools (C parser, the fastest; in uvicorn's
+``standard`` extra) and h11 (pure Python, always installed). :func:`protocol_class` picks one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import importlib.util
+from typing import Any, ClassVar, Literal
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 ABORT_EXTENSION = "geminidb_backup.abort"
 
+Phase = Literal["headers", "body"] | None
 
-class AbortableH11Protocol(H11Protocol):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+
+class Deadlines:
+    """The drop and the deadlines, mixed into one of uvicorn's protocol classes (whose attributes
+    ``app``, ``transport``, ``flow`` and ``loop`` it uses)."""
+
+    # Set by protocol_class() on the class it makes.
+    header_timeout: ClassVar[float]
+    body_timeout: ClassVar[float]
+
+    app: Any
+    transport: asyncio.Transport
+    flow: Any
+    loop: asyncio.AbstractEventLoop
+
+    def _install(self) -> None:
+        self._phase: Phase = None
+        self._deadline: asyncio.TimerHandle | None = None
         inner = self.app
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -29,3 +60,139 @@ class AbortableH11Protocol(H11Protocol):
     def _abort(self) -> None:
         if self.transport is not None:
             self.transport.abort()
+
+    def _enter(self, phase: Phase) -> None:
+        """Start the deadline of ``phase`` (None: no request is being received), unless it runs."""
+        if phase == self._phase:
+            return
+        self._phase = phase
+        self._cancel_deadline()
+        if phase is not None:
+            self._arm()
+
+    def _arm(self) -> None:
+        seconds = self.header_timeout if self._phase == "headers" else self.body_timeout
+        self._deadline = self.loop.call_later(seconds, self._deadline_passed)
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _deadline_passed(self) -> None:
+        self._deadline = None
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self.flow is not None and self.flow.read_paused:
+            # The server, not the client, is holding the request up: give the client its time
+            # again once reading goes on.
+            self._arm()
+            return
+        # Closed without an answer, as uvicorn closes an idle keep-alive connection, and without
+        # a log line: one per slow client would let any client flood the log. An application
+        # still reading the body sees the client gone (http.disconnect).
+        self.transport.close()
+
+
+class AbortableH11Protocol(Deadlines, H11Protocol):
+    """uvicorn's h11 protocol with the drop and the deadlines. The phase is read from h11's
+    state of the client's side after each step."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._install()
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._follow_h11()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        self._follow_h11()
+
+    def _follow_h11(self) -> None:
+        import h11
+
+        state = self.conn.their_state
+        if state is h11.IDLE:
+            # Waiting for a request; not while an answer is still due (h11 starts the next
+            # cycle only once both sides are done, so IDLE means none is).
+            self._enter("headers")
+        elif state is h11.SEND_BODY:
+            self._enter("body")
+        else:
+            self._enter(None)
+
+
+def _httptools_protocol() -> type[Any]:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class AbortableHttpToolsProtocol(Deadlines, HttpToolsProtocol):
+        """uvicorn's httptools protocol with the drop and the deadlines, driven by the parser's
+        callbacks (each noted before uvicorn's own, which may return early)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._install()
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._enter("headers")
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_deadline()
+            super().connection_lost(exc)
+
+        def on_message_begin(self) -> None:
+            self._enter("headers")
+            super().on_message_begin()
+
+        def on_headers_complete(self) -> None:
+            self._enter("body")
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._enter(None)
+            super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            # Waiting for the next request, unless one is on its way or queued (pipelining).
+            if self._phase is None and not self.pipeline and not self.transport.is_closing():
+                self._enter("headers")
+
+    return AbortableHttpToolsProtocol
+
+
+HttpChoice = Literal["auto", "httptools", "h11"]
+
+
+def httptools_available() -> bool:
+    return importlib.util.find_spec("httptools") is not None
+
+
+def protocol_class(
+    choice: HttpChoice,
+    *,
+    header_timeout: float,
+    body_timeout: float,
+) -> type[Any]:
+    """The protocol class for uvicorn's ``http=`` setting: httptools when ``choice`` is
+    ``"httptools"``, or ``"auto"`` and it is installed; else h11. Raises ``RuntimeError`` when
+    httptools is asked for and missing."""
+    if choice == "httptools" and not httptools_available():
+        raise RuntimeError("httptools is not installed (pip install 'uvicorn[standard]')")
+    base = (
+        _httptools_protocol()
+        if choice != "h11" and httptools_available()
+        else (AbortableH11Protocol)
+    )
+    return type(
+        base.__name__,
+        (base,),
+        {"header_timeout": header_timeout, "body_timeout": body_timeout, "__module__": __name__},
+    )
