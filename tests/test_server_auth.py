@@ -272,3 +272,143 @@ def test_an_authenticated_oversized_body_is_400(
     response = client.post(CREATE_PATH, content=BIG_BODY, headers=headers)
     assert response.status_code == 400, response.text
     assert response.json()["error_code"] == "DBS.200001"
+
+
+# --- a signer written from the spec's words alone ----------------------------------------------
+
+
+def _aksk_text() -> str:
+    from geminidb_backup.spec import load_spec
+
+    return " ".join(
+        str(load_spec()["components"]["securitySchemes"]["aksk"]["description"]).split()
+    )
+
+
+# Each step of the signer below relies on these sentences of the spec (white space normalised):
+# a change of the text that drops one fails here, and a step missing from the text fails the calls.
+SPEC_SENTENCES = [
+    (
+        "every byte of the UTF-8 text as `%XX` (upper-case hex), except the letters `A`-`Z` and "
+        "`a`-`z`, the digits `0`-`9`, and `-`, `_`, `.` and `~`"
+    ),
+    "six parts, each followed by a newline (`\\n`) except the last",
+    "the method, in upper case",
+    (
+        "the path as sent, percent-decoded, split at each `/`, each segment percent-encoded, joined "
+        "again with `/`, and a `/` appended when it does not end with one"
+    ),
+    (
+        "split at `&`, then at the first `=`; a pair without `=` has an empty value) percent-decoded "
+        "(a `+` stays a `+`), sorted by key then by value (decoded, by code point), each written "
+        "`key=value` with key and value percent-encoded, joined with `&`; empty when there is no query"
+    ),
+    (
+        "a line `name:value` with the name in lower case and the value without the white space around "
+        "it, each line ending with a newline. This block ends with its own newline, so an empty line "
+        "separates it from the next part"
+    ),
+    "the signed header names, in lower case, sorted and joined with `;`",
+    "must include `x-sdk-date`",
+    "the hex (lower-case) SHA-256 of the body's bytes as sent; with no body, of the empty string",
+    (
+        "The string to sign is `SDK-HMAC-SHA256\\n<X-Sdk-Date>\\n<hex SHA-256 of the canonical "
+        "request>`"
+    ),
+    "the lower-case hex HMAC-SHA256 of the string to sign, keyed with the secret key (both as UTF-8)",
+    "`Authorization: SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<hex>`",
+]
+
+
+def test_the_spec_states_every_step_of_the_signer() -> None:
+    text = _aksk_text()
+    for sentence in SPEC_SENTENCES:
+        assert sentence in text, sentence
+
+
+def _spec_percent_encode(text: str) -> str:
+    unreserved = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+    return "".join(chr(b) if b in unreserved else f"%{b:02X}" for b in text.encode("utf-8"))
+
+
+def _spec_percent_decode(text: str) -> str:
+    from urllib.parse import unquote_to_bytes
+
+    return unquote_to_bytes(text).decode("utf-8")  # "+" is not touched
+
+
+def _spec_signer(
+    method: str, path: str, query: str, headers: dict[str, str], body: bytes, sdk_date: str
+) -> str:
+    """The Authorization value, each step as the spec's text says it (not geminidb_backup.signing)."""
+    segments = _spec_percent_decode(path).split("/")
+    canonical_path = "/".join(_spec_percent_encode(segment) for segment in segments)
+    if not canonical_path.endswith("/"):
+        canonical_path += "/"
+    pairs = []
+    for item in query.split("&") if query else []:
+        key, _, value = item.partition("=")
+        pairs.append((_spec_percent_decode(key), _spec_percent_decode(value)))
+    canonical_query = "&".join(
+        f"{_spec_percent_encode(k)}={_spec_percent_encode(v)}" for k, v in sorted(pairs)
+    )
+    lowered = {name.lower(): value.strip() for name, value in headers.items()}
+    names = sorted(lowered)
+    assert "x-sdk-date" in names
+    canonical_headers = "".join(f"{name}:{lowered[name]}\n" for name in names)
+    parts = [
+        method.upper(),
+        canonical_path,
+        canonical_query,
+        canonical_headers,
+        ";".join(names),
+        hashlib.sha256(body).hexdigest(),
+    ]
+    canonical = "".join(part + "\n" for part in parts[:-1]) + parts[-1]
+    to_sign = f"SDK-HMAC-SHA256\n{sdk_date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(SECRET_KEY.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"SDK-HMAC-SHA256 Access={ACCESS_KEY}, SignedHeaders={';'.join(names)}, Signature={signature}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body", "status"),
+    [
+        ("POST", CREATE_PATH, "", b'{"name": "spec-signed", "description": "caf\xc3\xa9"}', 202),
+        ("GET", BACKUPS_PATH, "", b"", 200),
+        (
+            "GET",
+            BACKUPS_PATH,
+            (
+                "limit=10&end_time=2027-01-01T00%3A00%3A00%2B0000&begin_time=2026-01-01T00%3A00%3A00Z"
+                "&instance_id=a%20b~c&backup_type=Manual"
+            ),
+            b"",
+            200,
+        ),
+        ("GET", JOBS_PATH, "status=Running&name&limit=20", b"", 200),
+        ("DELETE", f"/v3/{PROJECT_ID}/backups/no%20such~backup", "", b"", 400),
+    ],
+    ids=["createBackup", "listBackups", "listBackups-query", "listJobs-bare-key", "deleteBackup"],
+)
+def test_a_signer_written_from_the_spec_is_accepted(
+    client: TestClient,
+    clock: FakeClock,
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    status: int,
+) -> None:
+    sdk_date = _sdk_date(clock)
+    headers = {"Host": HOST, "X-Sdk-Date": sdk_date}
+    if body:
+        headers["Content-Type"] = "application/json"
+    authorization = _spec_signer(method, path, query, headers, body, sdk_date)
+    url = f"{path}?{query}" if query else path
+    response = client.request(
+        method, url, content=body or None, headers={**headers, "Authorization": authorization}
+    )
+    # 400 for the deletion: authenticated, and then no such backup (DBS.201214).
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert response.json()["error_code"] == "DBS.201214"

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "ede0e04030a6adbbf69c7e8d2b021b59febdb68b135fde14bfb1a26956ef09f4"
+SPEC_SHA256 = "252243483f3180591bcdb9fc57f451b66a6f37e60a7898afde80b59769db7936"

@@ -117,7 +117,7 @@ class Operation:
         """The body, parsed and checked against the operation's schema."""
         media_type = (content_type or "").split(";", 1)[0].strip().lower()
         if media_type not in self.media_types:
-            raise ApiError(errors.INVALID_REQUEST, status=415)
+            raise ApiError(errors.INVALID_REQUEST)
         body = parse_json(raw)
         if _SURROGATE_ESCAPE.search(raw):
             _refuse_lone_surrogates(body)
