@@ -541,3 +541,21 @@ def test_concurrent_creates_share_a_commit_but_not_their_fate(clock: FakeClock) 
             assert response.json()["error_code"] == "DBS.201201"
     listed = app.store.list_backups(PROJECT_ID, backup_type="Manual", offset=0, limit=100)
     assert sorted(b["name"] for b in listed.items) == sorted(set(names))
+
+
+def test_ids_have_the_services_forms_and_follow_creation_order() -> None:
+    # Time-ordered (UUIDv7 layout), so that new rows land at the end of the ID indexes.
+    import time
+    import uuid
+
+    from geminidb_backup.server.state import new_backup_id, new_job_id
+
+    jobs, backups = [], []
+    for _ in range(50):
+        jobs.append(new_job_id())
+        backups.append(new_backup_id())
+        time.sleep(0.001)
+    assert all(uuid.UUID(job).version == 7 and str(uuid.UUID(job)) == job for job in jobs)
+    assert all(len(b) == 36 and b.endswith("br06") and int(b[:32], 16) for b in backups)
+    assert jobs == sorted(jobs) and backups == sorted(backups)
+    assert len(set(jobs)) == len(set(backups)) == 50

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from server_helpers import CREATE_PATH, JOBS_PATH, SERVE, serve
+from server_helpers import CREATE_PATH, JOBS_PATH, NO_ANSWER, SERVE, serve
 
 from geminidb_backup.cli import main
 
@@ -221,7 +221,7 @@ def test_without_httptools_and_uvloop_serve_falls_back_to_h11_on_asyncio() -> No
         assert ready.startswith("serving on http://") and ready.rstrip().endswith("(h11, asyncio)")
         url = ready.split()[2]
         # The drop fault works on the fallback too.
-        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        with pytest.raises(NO_ANSWER):
             httpx.get(url + JOBS_PATH, headers={"X-Auth-Token": "t"})
     finally:
         process.send_signal(signal.SIGTERM)

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from server_helpers import BACKUPS_PATH, CREATE_PATH, JOBS_PATH, PROJECT_ID, TOKEN, serve
+from server_helpers import BACKUPS_PATH, CREATE_PATH, JOBS_PATH, NO_ANSWER, PROJECT_ID, TOKEN, serve
 from starlette.testclient import TestClient
 
 from geminidb_backup.server import FaultConfig, ReferenceServer, ServerConfig, create_app
@@ -120,7 +120,7 @@ def test_over_http_a_dropped_connection_is_a_transport_error(tmp_path: Path, sta
     args = ["--token", TOKEN, "--db", str(tmp_path / "s.db"), "--backup-seconds", "0"]
     with serve([*args, "--http", stack, "--fault-drop", "1"]) as server:
         assert f"({stack}, " in "".join(server.output)
-        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        with pytest.raises(NO_ANSWER):
             httpx.post(server.url + CREATE_PATH, json=EXAMPLE, headers=AUTH)
     with serve(args) as server:
         listed = httpx.get(
@@ -136,7 +136,7 @@ def test_over_http_a_drop_after_commit_leaves_a_backup_and_a_naive_retry_fails(
     args = ["--token", TOKEN, "--db", str(tmp_path / "s.db"), "--backup-seconds", "0"]
     with (
         serve([*args, "--http", stack, "--fault-drop-after-commit", "1"]) as server,
-        pytest.raises(httpx.RemoteProtocolError, match="without sending a response"),
+        pytest.raises(NO_ANSWER),
     ):
         httpx.post(server.url + CREATE_PATH, json=EXAMPLE, headers=AUTH)
     with serve(args) as server:

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -27,7 +26,7 @@ from geminidb_backup.server.auth import Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
-from geminidb_backup.server.state import Store, parse_time
+from geminidb_backup.server.state import Store, new_id_hex, parse_time
 from geminidb_backup.server.transport import ABORT_EXTENSION
 from geminidb_backup.server.validation import Operation, Router, compile_operations
 
@@ -119,7 +118,7 @@ class ReferenceServer:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
-        request_id = uuid.uuid4().hex
+        request_id = new_id_hex()
         try:
             response = await self._handle(request)
         except ApiError as error:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import random
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,6 +100,32 @@ class Page:
     items: list[dict[str, Any]]
 
 
+# IDs need to be unique, not secret (every call is authenticated and scoped to its project), so
+# they come from a PRNG seeded once from the OS rather than from os.urandom per ID (uuid4), a
+# system call each. Their first 48 bits are the time in milliseconds (UUIDv7's layout, RFC 9562):
+# new rows then land at the end of the ID indexes instead of on random pages, which halves the
+# pages a commit writes.
+_ids = random.Random(int.from_bytes(os.urandom(16), "big"))
+
+
+def new_id_hex() -> str:
+    """32 hex digits of a UUIDv7: time-ordered, 74 random bits."""
+    value = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | _ids.getrandbits(12) << 64
+    value |= 0b10 << 62 | _ids.getrandbits(62)
+    return f"{value:032x}"
+
+
+def new_job_id() -> str:
+    """A job ID in the service's form, a UUID (``8061ceaf-b319-4315-9338-7f3de8e26f05``)."""
+    h = new_id_hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def new_backup_id() -> str:
+    """A backup ID in the service's form, 32 hex digits and ``br06``."""
+    return new_id_hex() + "br06"
+
+
 def _size_kb(backup_id: str) -> float:
     # A stable, plausible size (1 MB to 1 GB) so that repeated reads agree.
     digest = int.from_bytes(hashlib.sha256(backup_id.encode()).digest()[:4], "big")
@@ -158,7 +185,7 @@ class Store:
                     (instance.project_id, instance.id),
                 ).fetchone()
                 if exists is None:
-                    backup_id = uuid.uuid4().hex + "br06"
+                    backup_id = new_backup_id()
                     begin = float(int(now - AUTO_BACKUP_AGE_SECONDS))
                     db.execute(
                         "INSERT INTO backups (id, project_id, instance_id, name, description, type,"
@@ -200,7 +227,7 @@ class Store:
         return row is not None
 
     def _insert_job(self, project_id: str, instance_id: str, name: str, now: float) -> str:
-        job_id = str(uuid.uuid4())
+        job_id = new_job_id()
         self._db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -295,7 +322,7 @@ class Store:
             ).fetchone()
             if count >= self.backup_limit:
                 raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
-        backup_id = uuid.uuid4().hex + "br06"
+        backup_id = new_backup_id()
         db.execute(
             "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
             " duration, size) VALUES (?, ?, ?, ?, ?, 'Manual', ?, ?, ?)",

@@ -46,9 +46,15 @@ class Deadlines:
     flow: Any
     loop: asyncio.AbstractEventLoop
 
-    def _install(self) -> None:
+    def _install(self, *, wrap_app: bool) -> None:
         self._phase: Phase = None
-        self._deadline: asyncio.TimerHandle | None = None
+        # When the current phase must end (loop time), and the one timer that checks it. A phase
+        # change only moves _due: re-arming a timer three times per request would cost more than
+        # the rest of this class; the timer, when it fires early, re-arms itself for _due.
+        self._due: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        if not wrap_app:
+            return
         inner = self.app
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -66,27 +72,34 @@ class Deadlines:
         if phase == self._phase:
             return
         self._phase = phase
-        self._cancel_deadline()
-        if phase is not None:
-            self._arm()
+        if phase is None:
+            self._due = None
+            return
+        self._due = self.loop.time() + self._timeout()
+        if self._timer is not None and self._timer.when() > self._due:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None:
+            self._timer = self.loop.call_at(self._due, self._check_deadline)
 
-    def _arm(self) -> None:
-        seconds = self.header_timeout if self._phase == "headers" else self.body_timeout
-        self._deadline = self.loop.call_later(seconds, self._deadline_passed)
+    def _timeout(self) -> float:
+        return self.header_timeout if self._phase == "headers" else self.body_timeout
 
     def _cancel_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    def _deadline_passed(self) -> None:
-        self._deadline = None
-        if self.transport is None or self.transport.is_closing():
+    def _check_deadline(self) -> None:
+        self._timer = None
+        if self._due is None or self.transport is None or self.transport.is_closing():
             return
         if self.flow is not None and self.flow.read_paused:
             # The server, not the client, is holding the request up: give the client its time
             # again once reading goes on.
-            self._arm()
+            self._due = self.loop.time() + self._timeout()
+        if self.loop.time() < self._due:
+            self._timer = self.loop.call_at(self._due, self._check_deadline)
             return
         # Closed without an answer, as uvicorn closes an idle keep-alive connection, and without
         # a log line: one per slow client would let any client flood the log. An application
@@ -100,7 +113,7 @@ class AbortableH11Protocol(Deadlines, H11Protocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._install()
+        self._install(wrap_app=True)
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -137,7 +150,8 @@ def _httptools_protocol() -> type[Any]:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._install()
+            # The abort goes into the scope where uvicorn makes it (no wrapper coroutine).
+            self._install(wrap_app=False)
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
@@ -150,6 +164,8 @@ def _httptools_protocol() -> type[Any]:
         def on_message_begin(self) -> None:
             self._enter("headers")
             super().on_message_begin()
+            scope: Any = self.scope
+            scope["extensions"] = {ABORT_EXTENSION: self._abort}
 
         def on_headers_complete(self) -> None:
             self._enter("body")
