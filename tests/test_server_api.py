@@ -559,3 +559,64 @@ def test_ids_have_the_services_forms_and_follow_creation_order() -> None:
     assert all(len(b) == 36 and b.endswith("br06") and int(b[:32], 16) for b in backups)
     assert jobs == sorted(jobs) and backups == sorted(backups)
     assert len(set(jobs)) == len(set(backups)) == 50
+
+
+@pytest.mark.parametrize("db", ["file", ":memory:"])
+def test_concurrent_creates_on_a_file_are_grouped_and_checked_each(tmp_path: Any, db: str) -> None:
+    """The same as above through the writer thread of a file database, and with ":memory:"."""
+    import asyncio
+
+    path = str(tmp_path / "state.sqlite3") if db == "file" else db
+    app = create_app(
+        ServerConfig(tokens=frozenset({TOKEN}), db_path=path, backup_limit=0, backup_seconds=0.0)
+    )
+    names = [f"backup-{number % 7}" for number in range(40)]
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x", headers=AUTH) as c:
+            return await asyncio.gather(
+                *(c.post(CREATE_PATH, json={"name": name, "description": ""}) for name in names)
+            )
+
+    try:
+        responses = asyncio.run(run())
+        assert sorted(r.status_code for r in responses) == [202] * 7 + [400] * 33
+        listed = app.store.list_backups(PROJECT_ID, backup_type="Manual", offset=0, limit=100)
+        assert sorted(b["name"] for b in listed.items) == sorted(set(names))
+    finally:
+        app.close()
+
+
+def test_the_event_loop_serves_on_while_a_commit_waits_for_the_disk(tmp_path: Any) -> None:
+    """With a file, a batch is written by the writer thread: a slow commit (a slow disk, or
+    --fsync) holds up the requests of its batch, not the event loop."""
+    import asyncio
+    import time
+
+    app = create_app(ServerConfig(tokens=frozenset({TOKEN}), db_path=str(tmp_path / "s.sqlite3")))
+    slow_change = app.store._create_backup
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.5)
+        return slow_change(*args)
+
+    app.store._create_backup = slowly  # type: ignore[method-assign]
+
+    async def run() -> tuple[float, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x", headers=AUTH) as c:
+            create = asyncio.ensure_future(c.post(CREATE_PATH, json=EXAMPLE))
+            started = time.perf_counter()
+            await asyncio.sleep(0.05)  # the create is now being written
+            listed = await c.get(JOBS_PATH)
+            took = time.perf_counter() - started
+            assert listed.status_code == 200
+            return took, (await create).status_code
+
+    try:
+        took, status = asyncio.run(run())
+    finally:
+        app.close()
+    assert status == 202
+    assert took < 0.35, f"the list waited {took:.2f} s for the commit"

@@ -13,9 +13,11 @@ to run in the background, and a restart needs no recovery step: a job that was r
 server died simply goes on and ends at the time it was due, as a task of the real service goes on
 in its back end whatever happens to the API node that accepted it.
 
-All access happens on the event loop's thread with one connection, so requests are serialised:
-the checks of createBackup (busy instance, duplicate name, limit) and its inserts cannot interleave
-with another request's. Writes are group-committed (:meth:`Store._write`).
+Changes are serialised: they run one batch at a time, each change whole (the checks of
+createBackup, busy instance, duplicate name, limit, and its inserts) so that none interleaves with
+another request's. Writes are group-committed (:meth:`Store._write`); with a file, by a writer
+thread with its own connection, while reads run on the event loop's (WAL: they see committed
+changes only).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ import hashlib
 import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -147,21 +151,56 @@ class Store:
         self.backup_seconds = backup_seconds
         self.backup_limit = backup_limit
         self.clock = clock
-        # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
-        self._db.executescript(_SCHEMA)
+        self._path = path
+        self._fsync = fsync
+        # The connection of the current thread (see _db): the event loop's for reads and start-up,
+        # the writer thread's for the changes of _write.
+        self._local = threading.local()
+        self._main_db = self._connect()
+        self._main_db.executescript(_SCHEMA)
+        # A file database is written by one writer thread with a connection of its own, so that
+        # the event loop goes on serving while a batch is written and committed (the larger part
+        # of a createBackup's cost; with --fsync, the wait for the disk). WAL lets the loop's
+        # connection read meanwhile; it sees committed changes only. ":memory:" cannot be shared
+        # between connections, so there the loop writes itself.
+        self._writer = (
+            None
+            if path == ":memory:"
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="geminidb-store-writer")
+        )
+        self._writing = False
         # Instances change only at start-up (seed), so they are also kept here: the project and
         # instance checks of every request then cost no query.
         self._instances: dict[tuple[str, str], Instance] = {}
         self._projects: frozenset[str] = frozenset()
         self._pending: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
 
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE.
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        if self._path != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={'FULL' if self._fsync else 'NORMAL'}")
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection of the calling thread: the writer thread has its own."""
+        db: sqlite3.Connection = getattr(self._local, "db", None) or self._main_db
+        return db
+
     def close(self) -> None:
-        self._db.close()
+        if self._writer is not None:
+            self._writer.submit(self._close_writer_connection).result()
+            self._writer.shutdown(wait=True)
+        self._main_db.close()
+
+    def _close_writer_connection(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
     def _transaction(self) -> sqlite3.Connection:
         self._db.execute("BEGIN IMMEDIATE")
@@ -250,38 +289,48 @@ class Store:
     async def _write(self, change: Callable[[], T]) -> T:
         """Run ``change`` in a write transaction; return once that transaction is committed.
 
-        Group commit: the changes asked for during one turn of the event loop share one
-        transaction, each in a savepoint of its own (a refused change is rolled back alone), and
-        all wait for its one COMMIT. Under concurrent load this divides the cost of a commit (the
-        larger part of a createBackup) by the number of requests in the batch; alone, a request
-        is committed at the next turn of the loop, as before.
+        Group commit: the changes asked for while the previous batch was being written (or
+        during one turn of the event loop) share one transaction, each in a savepoint of its own
+        (a refused change is rolled back alone), and all wait for its one COMMIT. Under
+        concurrent load this divides the cost of a commit by the number of requests in the
+        batch; alone, a request is committed at once. With a file, the batch is written by the
+        writer thread (one at a time, so changes never interleave) while the loop goes on.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((change, future))
-        if len(self._pending) == 1:
+        if len(self._pending) == 1 and not self._writing:
             loop.call_soon(self._flush)
         result: T = await future
         return result
 
     def _flush(self) -> None:
+        if self._writing or not self._pending:
+            return
         batch, self._pending = self._pending, []
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        db = self._db
+        if self._writer is None:
+            self._settle(batch, self._commit, batch)
+            return
+        self._writing = True
+        written = asyncio.get_running_loop().run_in_executor(self._writer, self._commit, batch)
+
+        def done(written: asyncio.Future[Any]) -> None:
+            self._writing = False
+            self._settle(batch, written.result)
+            self._flush()  # what arrived meanwhile
+
+        written.add_done_callback(done)
+
+    def _settle(
+        self,
+        batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]],
+        outcome: Callable[..., list[tuple[asyncio.Future[Any], Any, BaseException | None]]],
+        *args: Any,
+    ) -> None:
+        """Hand each request of ``batch`` its result, or the error that failed the batch."""
         try:
-            db.execute("BEGIN IMMEDIATE")
-            for change, future in batch:
-                db.execute("SAVEPOINT change")
-                try:
-                    outcomes.append((future, change(), None))
-                except Exception as error:  # noqa: BLE001 - handed to the request that asked
-                    db.execute("ROLLBACK TO change")
-                    outcomes.append((future, None, error))
-                db.execute("RELEASE change")
-            db.execute("COMMIT")
+            outcomes = outcome(*args)
         except BaseException as error:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
@@ -295,6 +344,32 @@ class Store:
                 future.set_exception(failure)
             else:
                 future.set_result(value)
+
+    def _commit(
+        self, batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        """Run the changes of ``batch`` in one transaction and commit it; on the writer thread
+        when there is one. Raises when the transaction itself fails (then nothing is kept)."""
+        if self._writer is not None and getattr(self._local, "db", None) is None:
+            self._local.db = self._connect()
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for change, future in batch:
+                db.execute("SAVEPOINT change")
+                try:
+                    outcomes.append((future, change(), None))
+                except Exception as error:  # noqa: BLE001 - handed to the request that asked
+                    db.execute("ROLLBACK TO change")
+                    outcomes.append((future, None, error))
+                db.execute("RELEASE change")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return outcomes
 
     def _create_backup(
         self, project_id: str, instance_id: str, name: str, description: str
