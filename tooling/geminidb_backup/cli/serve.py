@@ -330,6 +330,8 @@ def run(
         access_log=access_log,
         log_level="info" if access_log else "warning",
         timeout_keep_alive=timeouts.keep_alive,  # type: ignore[arg-type]
+        # No proxy in front of an emulator: X-Forwarded-* need no middleware on every request.
+        proxy_headers=False,
     )
     server = server_class(uvicorn_config)
     # A stop asked for as soon as the ready line is read, before the event loop has its handlers,

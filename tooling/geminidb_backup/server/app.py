@@ -135,8 +135,16 @@ class ReferenceServer:
             # message and never a stack trace.
             logger.exception("request %s failed", request_id)
             response = error_response(ApiError(errors.SERVER_ERROR))
-        response.headers["X-Request-Id"] = request_id
-        await response(scope, receive, send)
+        # The two ASGI messages sent directly rather than through Response.__call__ and its
+        # mutable headers: this runs for every request, and Response has no background task here.
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [*response.raw_headers, (b"x-request-id", request_id.encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
 
     def close(self) -> None:
         """Close the store; `geminidb-backup serve` does so after the server has stopped."""
