@@ -40,9 +40,13 @@ JOBS_WINDOW_SECONDS = 30 * 86_400
 Handler = Callable[[Operation, Mapping[str, str], Request, bytes], Awaitable[Response]]
 
 
+# Made once: json.dumps with any keyword makes a new encoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False).encode(),
+        _ENCODER.encode(body).encode(),
         status_code=status,
         headers=dict(headers or {}),
         media_type="application/json",
