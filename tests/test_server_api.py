@@ -561,14 +561,20 @@ def test_ids_have_the_services_forms_and_follow_creation_order() -> None:
     assert len(set(jobs)) == len(set(backups)) == 50
 
 
-@pytest.mark.parametrize("db", ["file", ":memory:"])
+@pytest.mark.parametrize("db", ["file-fsync", "file", ":memory:"])
 def test_concurrent_creates_on_a_file_are_grouped_and_checked_each(tmp_path: Any, db: str) -> None:
-    """The same as above through the writer thread of a file database, and with ":memory:"."""
+    """The same as above with a file, through the writer thread (fsync) or not, and in memory."""
     import asyncio
 
-    path = str(tmp_path / "state.sqlite3") if db == "file" else db
+    path = str(tmp_path / "state.sqlite3") if db.startswith("file") else db
     app = create_app(
-        ServerConfig(tokens=frozenset({TOKEN}), db_path=path, backup_limit=0, backup_seconds=0.0)
+        ServerConfig(
+            tokens=frozenset({TOKEN}),
+            db_path=path,
+            backup_limit=0,
+            backup_seconds=0.0,
+            fsync=db == "file-fsync",
+        )
     )
     names = [f"backup-{number % 7}" for number in range(40)]
 
@@ -589,12 +595,14 @@ def test_concurrent_creates_on_a_file_are_grouped_and_checked_each(tmp_path: Any
 
 
 def test_the_event_loop_serves_on_while_a_commit_waits_for_the_disk(tmp_path: Any) -> None:
-    """With a file, a batch is written by the writer thread: a slow commit (a slow disk, or
-    --fsync) holds up the requests of its batch, not the event loop."""
+    """With --fsync, a batch is written by the writer thread: a slow commit (a slow disk) holds
+    up the requests of its batch, not the event loop."""
     import asyncio
     import time
 
-    app = create_app(ServerConfig(tokens=frozenset({TOKEN}), db_path=str(tmp_path / "s.sqlite3")))
+    app = create_app(
+        ServerConfig(tokens=frozenset({TOKEN}), db_path=str(tmp_path / "s.sqlite3"), fsync=True)
+    )
     slow_change = app.store._create_backup
 
     def slowly(*args: Any) -> Any:

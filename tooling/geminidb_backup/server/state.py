@@ -15,7 +15,7 @@ in its back end whatever happens to the API node that accepted it.
 
 Changes are serialised: they run one batch at a time, each change whole (the checks of
 createBackup, busy instance, duplicate name, limit, and its inserts) so that none interleaves with
-another request's. Writes are group-committed (:meth:`Store._write`); with a file, by a writer
+another request's. Writes are group-committed (:meth:`Store._write`); with fsync, by a writer
 thread with its own connection, while reads run on the event loop's (WAL: they see committed
 changes only).
 """
@@ -162,15 +162,17 @@ class Store:
         self._local = threading.local()
         self._main_db = self._connect()
         self._main_db.executescript(_SCHEMA)
-        # A file database is written by one writer thread with a connection of its own, so that
-        # the event loop goes on serving while a batch is written and committed (the larger part
-        # of a createBackup's cost; with --fsync, the wait for the disk). WAL lets the loop's
-        # connection read meanwhile; it sees committed changes only. ":memory:" cannot be shared
-        # between connections, so there the loop writes itself.
+        # With fsync, a commit waits for the disk (milliseconds on many disks): a writer thread
+        # with a connection of its own then writes the batches, so that the event loop goes on
+        # serving meanwhile; WAL lets the loop's connection read, and it sees committed changes
+        # only. Without fsync a commit only copies pages to the OS, and the hand-off to a thread
+        # (a queue, a wake-up, the GIL passed back and forth) costs more than it saves: measured
+        # with benchmarks/bench_server.py, 3,750 against 3,200 createBackup/s. The loop then
+        # writes itself, as it must with ":memory:", which connections cannot share.
         self._writer = (
-            None
-            if path == ":memory:"
-            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="geminidb-store-writer")
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="geminidb-store-writer")
+            if fsync and path != ":memory:"
+            else None
         )
         self._writing = False
         # Instances change only at start-up (seed), so they are also kept here: the project and
@@ -297,7 +299,7 @@ class Store:
         during one turn of the event loop) share one transaction, each in a savepoint of its own
         (a refused change is rolled back alone), and all wait for its one COMMIT. Under
         concurrent load this divides the cost of a commit by the number of requests in the
-        batch; alone, a request is committed at once. With a file, the batch is written by the
+        batch; alone, a request is committed at once. With fsync, the batch is written by the
         writer thread (one at a time, so changes never interleave) while the loop goes on.
         """
         loop = asyncio.get_running_loop()
