@@ -165,3 +165,40 @@ def test_the_applications_own_time_is_not_limited(stack: str) -> None:
         sock.sendall(REQUEST_HEAD.replace(b"60", str(len(body)).encode()) + body)
         sock.settimeout(5.0)
         assert sock.recv(4096).startswith(b"HTTP/1.1 202")
+
+
+def test_an_answer_goes_out_in_one_write() -> None:
+    from geminidb_backup.server.transport import _OneWrite
+
+    class Recording:
+        def __init__(self) -> None:
+            self.writes: list[bytes] = []
+            self.closed = False
+
+        def write(self, data: bytes) -> None:
+            self.writes.append(data)
+
+        def is_closing(self) -> bool:
+            return self.closed
+
+        def close(self) -> None:
+            self.closed = True
+
+    async def answer(interim: bool, body: bool) -> Recording:
+        inner = Recording()
+        wrapped: Any = _OneWrite(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        if interim:
+            wrapped.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        wrapped.write(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n")
+        if body:
+            wrapped.write(b"{}")
+        await asyncio.sleep(0)  # the end of the turn
+        wrapped.close()
+        return inner
+
+    both = asyncio.run(answer(interim=False, body=True))
+    assert both.writes == [b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}"] and both.closed
+    continued = asyncio.run(answer(interim=True, body=True))
+    assert continued.writes[0] == b"HTTP/1.1 100 Continue\r\n\r\n" and len(continued.writes) == 2
+    head_only = asyncio.run(answer(interim=False, body=False))
+    assert head_only.writes == [b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n"]
