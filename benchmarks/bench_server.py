@@ -54,7 +54,7 @@ non202 = 0  -- a global: done() reads it from each thread with thread:get()
 threads = {}
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Auth-Token"] = "%(token)s"
+wrk.headers["X-Auth-Token"] = "@TOKEN@"
 
 function setup(thread)
   table.insert(threads, thread)
@@ -73,11 +73,11 @@ end
 function done(summary, latency, requests)
   local bad = 0
   for _, thread in ipairs(threads) do bad = bad + thread:get("non202") end
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(99), bad,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
-""" % {"token": TOKEN}
+""".replace("@TOKEN@", TOKEN)
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,9 @@ def run_wrk(wrk: str, url: str, *, seconds: float, connections: int, label: str)
         )  # fmt: skip
     finally:
         os.unlink(script.name)
-    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", completed.stdout, re.M)
+    found = re.search(
+        r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", completed.stdout, re.MULTILINE
+    )
     if found is None:
         raise SystemExit(f"unexpected wrk output:\n{completed.stdout}\n{completed.stderr}")
     requests, duration_us, p50_us, p99_us, non_202, errors = map(int, found.groups())
@@ -162,7 +164,7 @@ def bare_server(port_file: str) -> None:
 
         loop_factory = uvloop.new_event_loop
     except ImportError:
-        loop_factory = None  # type: ignore[assignment]
+        loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(server.serve(sockets=[sock]))
 
