@@ -175,7 +175,14 @@ def _httptools_protocol() -> type[Any]:
                 cycle.transport = _OneWrite(self.transport, self.loop)
 
         def on_message_complete(self) -> None:
-            self._enter(None)
+            cycle: Any = self.cycle
+            if cycle is not None and cycle.response_complete and not self.pipeline:
+                # Answered before its body ended (a 401 comes before the body is read): the
+                # connection now waits for a next request, and uvicorn's keep-alive timer was
+                # cancelled by the body's arrival.
+                self._enter("headers")
+            else:
+                self._enter(None)
             super().on_message_complete()
 
         def on_response_complete(self) -> None:
