@@ -208,14 +208,14 @@ def test_an_answer_goes_out_in_one_write() -> None:
 def test_a_connection_answered_before_its_body_ended_is_still_timed_out(stack: str) -> None:
     # 401 is answered before the body is read; once the body has arrived, the connection waits
     # for a next request and must be closed when none comes.
-    with serve(["--db", ":memory:", "--token", TOKEN, "--http", stack, *TIMEOUTS]) as server:
-        with socket.create_connection(_address(server.url)) as sock:
-            body = b'{"name": "backup-big", "description": "' + b"a" * 70_000 + b'"}'
-            sock.sendall(
-                f"POST {CREATE_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n".encode()
-            )
-            sock.settimeout(3.0)
-            assert sock.recv(4096).startswith(b"HTTP/1.1 401")
-            sock.sendall(body)
-            assert _closed_after(sock) < 3.0
+    args = ["--db", ":memory:", "--token", TOKEN, "--http", stack, *TIMEOUTS]
+    with serve(args) as server, socket.create_connection(_address(server.url)) as sock:
+        body = b'{"name": "backup-big", "description": "' + b"a" * 70_000 + b'"}'
+        sock.sendall(
+            f"POST {CREATE_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+        )
+        sock.settimeout(3.0)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 401")
+        sock.sendall(body)
+        assert _closed_after(sock) < 3.0
