@@ -1,34 +1,42 @@
 """Throughput and latency of createBackup against ``geminidb-backup serve``, next to a bare
-Starlette endpoint that returns the same JSON without validation or state.
+Starlette endpoint on the same stack that returns the same JSON without validation or state.
 
-Not a test: run it by hand (it takes about half a minute)::
+Not a test: run it by hand (about half a minute)::
 
-    .tools/bin/uv run python benchmarks/bench_server.py [--seconds 5] [--connections 16]
+    .tools/bin/uv run python benchmarks/bench_server.py [--seconds 8] [--connections 16] [--fsync]
 
-Both servers run as separate processes with one uvicorn worker, the same HTTP implementation
-(h11) and no access log; the reference server keeps its state in a SQLite file (durable
-commits) with no backup limit. The load comes from the small asyncio HTTP/1.1 client below over
-keep-alive connections, on loopback, each request with a distinct backup name. httpx is not used
-as the load tool because it is slower per request than the servers measured here, so it would
+The load comes from wrk (Debian package ``wrk``; installed here with apt-get when missing and
+running as root), one thread and ``--connections`` keep-alive connections on loopback, each
+request a valid createBackup with a distinct backup name (a Lua script numbers them). A Python
+load client is not used: on a small machine it saturates near 1,200 requests a second and would
 measure itself.
+
+Both servers run as separate processes with one uvicorn worker on the fastest stack installed
+(httptools and uvloop when present, as ``serve`` picks it) and no access log. The reference server
+keeps its state in a SQLite file (every 202 sent after its COMMIT) with no backup limit; after the
+run the script counts the backups in that file, which must be at least the 202s wrk saw. When
+Prism (``prism`` on the PATH or in node_modules) is installed, it mocks the same spec under the
+same load, for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
-import statistics
+import re
+import shutil
+import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from geminidb_backup.server.process import serve_process
 
+ROOT = Path(__file__).resolve().parent.parent
 PROJECT_ID = "054e292c9880d4992f02c0196d3ea468"
 INSTANCE_ID = "a4d8ea2584e047439a667703c0684119in06"
 PATH = f"/v3/{PROJECT_ID}/instances/{INSTANCE_ID}/backups"
@@ -38,16 +46,106 @@ SAME_JSON = {
     "backup_id": "646d88d0b03f4fd2ae944ae2a33bcb6ain06",
 }
 
+# wrk's Lua hooks: a distinct name per request, the statuses counted, one parseable result line.
+WRK_SCRIPT = """
+prefix = os.getenv("BENCH_PREFIX") or "b"
+counter = 0
+non202 = 0  -- a global: done() reads it from each thread with thread:get()
+threads = {}
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Auth-Token"] = "@TOKEN@"
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function request()
+  counter = counter + 1
+  local body = '{"name": "' .. prefix .. '-' .. counter .. '", "description": "bench"}'
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 202 then non202 = non202 + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("non202") end
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+""".replace("@TOKEN@", TOKEN)
+
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    non_202: int
+    socket_errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise SystemExit("wrk is missing: install it (Debian/Ubuntu: apt-get install wrk)")
+    print("installing wrk with apt-get ...", file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def run_wrk(wrk: str, url: str, *, seconds: float, connections: int, label: str) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    env = {**os.environ, "BENCH_PREFIX": label}
+    try:
+        # Warm-up (not measured): imports, caches, the SQLite file's first pages.
+        subprocess.run(
+            [wrk, "-t1", f"-c{connections}", "-d2s", "-s", script.name, url + PATH],
+            env={**env, "BENCH_PREFIX": f"warm-{label}"}, check=True, capture_output=True,
+        )  # fmt: skip
+        completed = subprocess.run(
+            [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
+             "-s", script.name, url + PATH],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    found = re.search(
+        r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", completed.stdout, re.MULTILINE
+    )
+    if found is None:
+        raise SystemExit(f"unexpected wrk output:\n{completed.stdout}\n{completed.stderr}")
+    requests, duration_us, p50_us, p99_us, non_202, errors = map(int, found.groups())
+    return Result(requests, duration_us / 1e6, p50_us / 1e3, p99_us / 1e3, non_202, errors)
+
 
 def bare_server(port_file: str) -> None:
-    """The baseline: one Starlette route answering 202 with a fixed body, nothing else."""
-    import socket
+    """The baseline: one Starlette route answering 202 with a fixed body, nothing else, on the
+    stack ``serve`` uses (httptools and uvloop when installed)."""
+    import asyncio
 
     import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
+
+    from geminidb_backup.server.transport import httptools_available
 
     async def create(request: Request) -> JSONResponse:
         await request.body()
@@ -56,70 +154,56 @@ def bare_server(port_file: str) -> None:
     app = Starlette(routes=[Route(PATH, create, methods=["POST"])])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # as serve does
     sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
     Path(port_file).write_text(f"http://127.0.0.1:{sock.getsockname()[1]}")
-    config = uvicorn.Config(app, http="h11", access_log=False, log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
-
-
-async def _one_connection(
-    host: str, port: int, prefix: str, deadline: float, latencies: list[float], failures: list[int]
-) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    number = 0
+    http = "httptools" if httptools_available() else "h11"
+    config = uvicorn.Config(app, http=http, access_log=False, log_level="warning")
+    server = uvicorn.Server(config)
     try:
-        while time.perf_counter() < deadline:
-            number += 1
-            body = json.dumps({"name": f"{prefix}-{number}", "description": "bench"}).encode()
-            request = (
-                f"POST {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nX-Auth-Token: {TOKEN}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
-            started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
-            status = int(head.split(b" ", 2)[1])
-            if status != 202:
-                failures.append(status)
-    finally:
-        writer.close()
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(server.serve(sockets=[sock]))
 
 
-async def load(url: str, seconds: float, connections: int, label: str) -> dict[str, float]:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    # Warm-up, not measured.
-    await asyncio.gather(
-        *(_one_connection(host, port, f"warm-{label}-{c}", time.perf_counter() + 1.0, [], [])
-          for c in range(connections))
-    )  # fmt: skip
-    latencies: list[float] = []
-    failures: list[int] = []
-    started = time.perf_counter()
-    deadline = started + seconds
-    await asyncio.gather(
-        *(_one_connection(host, port, f"{label}-{c}", deadline, latencies, failures)
-          for c in range(connections))
-    )  # fmt: skip
-    elapsed = time.perf_counter() - started
-    quantiles = statistics.quantiles(latencies, n=100)
-    return {
-        "requests": len(latencies),
-        "failures": len(failures),
-        "rps": len(latencies) / elapsed,
-        "p50_ms": quantiles[49] * 1000,
-        "p99_ms": quantiles[98] * 1000,
-    }
+def prism_command() -> list[str] | None:
+    prism = shutil.which("prism") or shutil.which("prism", path=str(ROOT / "node_modules/.bin"))
+    if prism is None:
+        return None
+    return [prism, "mock", str(ROOT / "openapi/geminidb-backup.yaml"), "--host", "127.0.0.1"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("a baseline server exited before listening")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on port {port} after {timeout:g} s")
+
+
+def count_manual_backups(db_path: str) -> int:
+    with sqlite3.connect(db_path) as db:
+        (count,) = db.execute("SELECT count(*) FROM backups WHERE type = 'Manual'").fetchone()
+    return int(count)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--fsync", action="store_true", help="run serve with --fsync")
     parser.add_argument("--bare-server", metavar="PORT_FILE", help=argparse.SUPPRESS)
@@ -127,47 +211,70 @@ def main() -> None:
     if args.bare_server:
         bare_server(args.bare_server)
         return
+    wrk = ensure_wrk()
+    load = {"seconds": args.seconds, "connections": args.connections}
+    results: dict[str, Result] = {}
 
     with tempfile.TemporaryDirectory() as scratch:
-        serve_args = ["--db", os.path.join(scratch, "bench.sqlite3"), "--token", TOKEN,
-                      "--backup-limit", "0", "--backup-seconds", "0", "--no-access-log",
-                      "--fsync" if args.fsync else "--no-fsync"]  # fmt: skip
         port_file = os.path.join(scratch, "bare-url")
-        bare = subprocess.Popen(
-            [sys.executable, __file__, "--bare-server", port_file],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        bare = subprocess.Popen([sys.executable, __file__, "--bare-server", port_file])
         try:
-            with serve_process(serve_args) as serve:
-                while not os.path.exists(port_file) or not Path(port_file).read_text():
-                    if bare.poll() is not None:
-                        raise SystemExit("the bare Starlette server did not start")
-                    time.sleep(0.05)
-                time.sleep(0.5)  # the bare server writes its URL just before it starts listening
-                bare_url = Path(port_file).read_text()
-                results = {
-                    "bare Starlette": asyncio.run(
-                        load(bare_url, args.seconds, args.connections, "bare")
-                    ),
-                    "reference server": asyncio.run(
-                        load(serve.url, args.seconds, args.connections, "serve")
-                    ),
-                }
+            while not Path(port_file).exists() or not Path(port_file).read_text():
+                if bare.poll() is not None:
+                    raise SystemExit("the bare Starlette server did not start")
+                time.sleep(0.05)
+            bare_url = Path(port_file).read_text()
+            wait_for_port(int(bare_url.rsplit(":", 1)[1]), bare)
+            results["bare Starlette"] = run_wrk(wrk, bare_url, label="bare", **load)
         finally:
             bare.terminate()
             bare.wait()
+
+        db_path = os.path.join(scratch, "bench.sqlite3")
+        serve_args = ["--db", db_path, "--token", TOKEN, "--backup-limit", "0",
+                      "--backup-seconds", "0", "--no-access-log",
+                      "--fsync" if args.fsync else "--no-fsync"]  # fmt: skip
+        with serve_process(serve_args) as serve:
+            shown = re.search(r"serving on \S+ \((.*)\)", "".join(serve.output))
+            stack = shown[1] if shown else "?"
+            results["reference server"] = run_wrk(wrk, serve.url, label="serve", **load)
+        committed = count_manual_backups(db_path)
+
+        prism = prism_command()
+        if prism is not None:
+            port = free_port()
+            process = subprocess.Popen(
+                [*prism, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                wait_for_port(port, process)
+                results["Prism (mock)"] = run_wrk(
+                    wrk, f"http://127.0.0.1:{port}", label="prism", **load
+                )
+            finally:
+                process.terminate()
+                process.wait()
+
     print(
-        f"createBackup, {args.connections} connections, {args.seconds:g} s each, loopback,"
-        f" serve {'--fsync' if args.fsync else '--no-fsync'}"
+        f"createBackup, wrk -t1 -c{args.connections} -d{args.seconds:g}s, loopback, one worker"
+        f" on {stack}, no access log, serve {'--fsync' if args.fsync else '--no-fsync'}"
     )
-    print(f"{'':18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-202':>8}")
+    print(f"{'':18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-202':>8} {'sock err':>8}")
     for name, result in results.items():
         print(
-            f"{name:18} {result['rps']:8.0f} {result['p50_ms']:8.2f} {result['p99_ms']:8.2f}"
-            f" {result['failures']:8.0f}"
+            f"{name:18} {result.rps:8.0f} {result.p50_ms:8.2f} {result.p99_ms:8.2f}"
+            f" {result.non_202:8d} {result.socket_errors:8d}"
         )
-    ratio = results["reference server"]["rps"] / results["bare Starlette"]["rps"]
-    print(f"ratio (reference / bare): {ratio:.2f}")
+    if "Prism (mock)" not in results:
+        print("Prism (mock)       not installed (npm install @stoplight/prism-cli)")
+    reference, bare_result = results["reference server"], results["bare Starlette"]
+    print(f"ratio (reference / bare): {reference.rps / bare_result.rps:.2f}")
+    answered = reference.requests - reference.non_202
+    # Warm-up requests are committed too; a request cut off at the end may be committed unanswered.
+    print(
+        f"durable: {committed} backups in the SQLite file after {answered} answered 202"
+        f" ({'ok' if committed >= answered else 'LOST WRITES'})"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 from geminidb_backup.server import example_instance
 from geminidb_backup.server.process import ServeProcess, serve_process
 
@@ -18,6 +20,9 @@ CREATE_PATH = f"/v3/{PROJECT_ID}/instances/{INSTANCE_ID}/backups"
 JOBS_PATH = f"/v3/{PROJECT_ID}/jobs"
 BACKUPS_PATH = f"/v4/{PROJECT_ID}/backups"
 SERVE = [sys.executable, "-c", "from geminidb_backup.cli import main; main()", "serve"]
+# What a client sees of a dropped connection (an abort): the end of the stream before any status
+# line, or a reset, depending on timing. Either way no answer, never an HTTP status.
+NO_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError)
 # Generous: only reached when the server does not start at all.
 START_TIMEOUT_SECONDS = 30.0
 

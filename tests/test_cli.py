@@ -165,7 +165,7 @@ def test_project_name_alone_is_turned_into_the_id_by_iam(fake_api: FakeServer) -
     assert result.returncode == 0, result.stderr
     # One token, fetched to learn the project's ID, serves the API call too.
     assert [path for _, path in fake_api.state.requests] == [
-        "/v3/auth/tokens", f"/v4/{PROJECT_ID}/backups?type=Instance&offset=0&limit=100"]  # fmt: skip
+        "/v3/auth/tokens", f"/v4/{PROJECT_ID}/backups?offset=0&limit=100"]  # fmt: skip
 
 
 def test_aksk_from_environment(fake_api: FakeServer) -> None:

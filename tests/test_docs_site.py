@@ -363,3 +363,16 @@ def test_swagger_ui_renders_the_spec_offline(browser: WebDriver, base_url: str) 
         assert_all_loaded_locally(browser, base_url)
     finally:
         browser.switch_to.default_content()
+
+
+def test_the_error_code_page_has_a_row_per_status_of_a_code() -> None:
+    rows = load_hook().render_error_codes().splitlines()
+
+    def row(status: int, code: str) -> str:
+        (found,) = [r for r in rows if r.startswith(f"| {status} ") and f"`{code}`" in r]
+        return found
+
+    assert "createBackup" in row(415, "DBS.280042")
+    assert not [r for r in rows if r.startswith("| 400 ") and "`DBS.280042`" in r]
+    assert "listJobs" in row(503, "DBS.200998") and "listJobs" in row(500, "DBS.200998")
+    assert "the gateway" in row(404, "APIGW.0101") and "the gateway" in row(405, "APIGW.0101")

@@ -203,6 +203,36 @@ def test_create_rejects_a_body_that_is_not_json(client: TestClient, raw: bytes) 
     assert_error(response, 400, "DBS.200001")
 
 
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (rb'{"name": "\ud800", "description": ""}', "DBS.280277"),
+        (rb'{"name": "backup-1\udfff", "description": ""}', "DBS.280277"),
+        (rb'{"name": "backup-1", "description": "x\uDC00y"}', "DBS.280127"),
+        (rb'{"name": "backup-1", "description": "", "extra": "\ud800"}', "DBS.200001"),
+        (rb'{"name": "backup-1", "description": "", "\ud800": 1}', "DBS.200001"),
+        (rb'{"name": "backup-1", "description": "", "extra": ["\ud83d"]}', "DBS.200001"),
+    ],
+    ids=["name", "name-tail", "description", "extra-value", "extra-key", "nested"],
+)
+def test_a_lone_surrogate_escape_is_the_fields_400(
+    client: TestClient, raw: bytes, code: str
+) -> None:
+    # Valid JSON (an escape names any UTF-16 unit) but no Unicode text: it cannot be validated
+    # by jsonschema-rs nor stored, so it is refused as the field that holds it.
+    response = client.post(CREATE_PATH, content=raw, headers={"Content-Type": "application/json"})
+    assert_error(response, 400, code)
+
+
+def test_an_escaped_surrogate_pair_is_one_character(client: TestClient) -> None:
+    raw = rb'{"name": "backup-1", "description": "smile \ud83d\ude00 and a \\ud800 text"}'
+    response = client.post(CREATE_PATH, content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 202, response.text
+    assert backups(client, backup_type="Manual")["backups"][0]["description"] == (
+        "smile \U0001f600 and a \\ud800 text"
+    )
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", None])
 def test_create_rejects_another_content_type(client: TestClient, content_type: str | None) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
@@ -511,3 +541,90 @@ def test_concurrent_creates_share_a_commit_but_not_their_fate(clock: FakeClock) 
             assert response.json()["error_code"] == "DBS.201201"
     listed = app.store.list_backups(PROJECT_ID, backup_type="Manual", offset=0, limit=100)
     assert sorted(b["name"] for b in listed.items) == sorted(set(names))
+
+
+def test_ids_have_the_services_forms_and_follow_creation_order() -> None:
+    # Time-ordered (UUIDv7 layout), so that new rows land at the end of the ID indexes.
+    import time
+    import uuid
+
+    from geminidb_backup.server.state import new_backup_id, new_job_id
+
+    jobs, backups = [], []
+    for _ in range(50):
+        jobs.append(new_job_id())
+        backups.append(new_backup_id())
+        time.sleep(0.001)
+    assert all(uuid.UUID(job).version == 7 and str(uuid.UUID(job)) == job for job in jobs)
+    assert all(len(b) == 36 and b.endswith("br06") and int(b[:32], 16) for b in backups)
+    assert jobs == sorted(jobs) and backups == sorted(backups)
+    assert len(set(jobs)) == len(set(backups)) == 50
+
+
+@pytest.mark.parametrize("db", ["file-fsync", "file", ":memory:"])
+def test_concurrent_creates_on_a_file_are_grouped_and_checked_each(tmp_path: Any, db: str) -> None:
+    """The same as above with a file, through the writer thread (fsync) or not, and in memory."""
+    import asyncio
+
+    path = str(tmp_path / "state.sqlite3") if db.startswith("file") else db
+    app = create_app(
+        ServerConfig(
+            tokens=frozenset({TOKEN}),
+            db_path=path,
+            backup_limit=0,
+            backup_seconds=0.0,
+            fsync=db == "file-fsync",
+        )
+    )
+    names = [f"backup-{number % 7}" for number in range(40)]
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x", headers=AUTH) as c:
+            return await asyncio.gather(
+                *(c.post(CREATE_PATH, json={"name": name, "description": ""}) for name in names)
+            )
+
+    try:
+        responses = asyncio.run(run())
+        assert sorted(r.status_code for r in responses) == [202] * 7 + [400] * 33
+        listed = app.store.list_backups(PROJECT_ID, backup_type="Manual", offset=0, limit=100)
+        assert sorted(b["name"] for b in listed.items) == sorted(set(names))
+    finally:
+        app.close()
+
+
+def test_the_event_loop_serves_on_while_a_commit_waits_for_the_disk(tmp_path: Any) -> None:
+    """With --fsync, a batch is written by the writer thread: a slow commit (a slow disk) holds
+    up the requests of its batch, not the event loop."""
+    import asyncio
+    import time
+
+    app = create_app(
+        ServerConfig(tokens=frozenset({TOKEN}), db_path=str(tmp_path / "s.sqlite3"), fsync=True)
+    )
+    slow_change = app.store._create_backup
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.5)
+        return slow_change(*args)
+
+    app.store._create_backup = slowly  # type: ignore[method-assign]
+
+    async def run() -> tuple[float, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x", headers=AUTH) as c:
+            create = asyncio.ensure_future(c.post(CREATE_PATH, json=EXAMPLE))
+            started = time.perf_counter()
+            await asyncio.sleep(0.05)  # the create is now being written
+            listed = await c.get(JOBS_PATH)
+            took = time.perf_counter() - started
+            assert listed.status_code == 200
+            return took, (await create).status_code
+
+    try:
+        took, status = asyncio.run(run())
+    finally:
+        app.close()
+    assert status == 202
+    assert took < 0.35, f"the list waited {took:.2f} s for the commit"

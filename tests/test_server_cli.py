@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
-from server_helpers import CREATE_PATH, JOBS_PATH, SERVE, serve
+from server_helpers import CREATE_PATH, JOBS_PATH, NO_ANSWER, SERVE, serve
 
 from geminidb_backup.cli import main
 
@@ -75,6 +76,52 @@ def test_bad_settings_are_refused(args: list[str], message: str) -> None:
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["--token", ""], ["--token", "  "], ["--token", "ok", "--token", ""], ["--token", " padded "]],
+    ids=["empty", "blank", "one-of-two", "padded"],
+)
+def test_an_empty_token_is_refused_at_start_up(args: list[str]) -> None:
+    # `--token "$TOKEN"` with TOKEN unset must not start a server that takes an empty token.
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--db", ":memory:", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "serving on" not in result.stdout
+    assert "token" in result.stderr and "empty" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["tokens: ['']\n", "tokens: [ok, '   ']\n", "access_keys: [':']\n", "access_keys: ['AK: ']\n"],
+    ids=["empty-token", "blank-token", "empty-key", "blank-secret"],
+)
+def test_an_empty_credential_in_the_config_file_is_refused(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(content)
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "serving on" not in result.stdout
+
+
+def test_the_server_config_refuses_empty_credentials() -> None:
+    from geminidb_backup.server import ServerConfig
+
+    for tokens, keys in [({""}, {}), ({"t"}, {"": "sk"}), ({"t"}, {"ak": ""}), ({"\t"}, {})]:
+        with pytest.raises(ValueError, match="empty"):
+            ServerConfig(tokens=frozenset(tokens), access_keys=keys)
+
+
 def test_a_secret_key_is_never_echoed() -> None:
     result = subprocess.run(
         [*SERVE, "--db", ":memory:", "--access-key", "AK:", "--port", "0"],
@@ -127,3 +174,65 @@ def test_a_bad_config_file_is_refused(tmp_path: Path, content: str) -> None:
     )
     assert result.returncode == 2
     assert "config file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "tokens: [s3cret-token-value\n  bad: : ]\n",
+        "tokens:\n  - s3cret-token-value: {\n",
+        "tokens: [!s3cret-token-value x]\n",
+        "access_keys: ['AK:s3cret-token-value\n",
+        'tokens: ["s3cret-token-value\\q"]\n',
+    ],
+    ids=["flow", "block", "tag", "unclosed-quote", "bad-escape"],
+)
+def test_a_yaml_error_in_the_config_file_never_quotes_it(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(content)
+    result = subprocess.run(
+        [*SERVE, "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "s3cret" not in result.stderr + result.stdout
+    assert "not valid YAML" in result.stderr and "line" in result.stderr
+
+
+# Run serve as if uvicorn's standard extra were not installed.
+WITHOUT_STANDARD = (
+    "import sys; sys.modules['httptools'] = None; sys.modules['uvloop'] = None; "
+    "from geminidb_backup.cli import main; main()"
+)
+
+
+def test_without_httptools_and_uvloop_serve_falls_back_to_h11_on_asyncio() -> None:
+    command = [sys.executable, "-c", WITHOUT_STANDARD, "serve", "--port", "0", "--db", ":memory:"]
+    process = subprocess.Popen(
+        [*command, "--token", "t", "--no-access-log", "--fault-drop", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        assert ready.startswith("serving on http://") and ready.rstrip().endswith("(h11, asyncio)")
+        url = ready.split()[2]
+        # The drop fault works on the fallback too.
+        with pytest.raises(NO_ANSWER):
+            httpx.get(url + JOBS_PATH, headers={"X-Auth-Token": "t"})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_asking_for_httptools_without_it_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_STANDARD, "serve", "--port", "0", "--db", ":memory:",
+         "--token", "t", "--http", "httptools"],
+        check=False, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "httptools is not installed" in result.stderr

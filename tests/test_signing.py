@@ -125,3 +125,16 @@ def test_canonical_parts() -> None:
     assert parse_sdk_date("20261127T211530Z") == WHEN
     with pytest.raises(ValueError):
         parse_sdk_date("2026-11-27T21:15:30Z")
+
+
+def test_the_signature_covers_the_body_whatever_a_content_hash_header_claims() -> None:
+    path, body = "/v3/p1/instances/i1/backups", b'{"name":"backup-1","description":"d"}'
+    plain = {"host": HOST, "content-type": "application/json", "x-sdk-date": "20261127T211530Z"}
+    claiming = {**plain, "x-sdk-content-sha256": "UNSIGNED-PAYLOAD"}
+    names = ("content-type", "host", "x-sdk-date")
+
+    def sign(headers: dict[str, str], body: bytes) -> str:
+        return expected_signature(SECRET_KEY, "POST", path, "", headers, names, body)
+
+    assert sign(claiming, body) == sign(plain, body)
+    assert sign(claiming, body) != sign(claiming, b"another body")

@@ -162,7 +162,9 @@ def test_list_parameters_have_documented_enums_and_ranges() -> None:
         p["name"]: p["schema"] for p in SPEC["paths"]["/v3/{project_id}/jobs"]["get"]["parameters"]
     }
     assert set(jobs) == {"id", "status", "name", "start_time", "end_time", "offset", "limit"}
-    assert jobs["limit"] | {} == jobs["limit"] | {"enum": [10, 20, 50], "default": 50}
+    assert resolve(SPEC, jobs["limit"])["enum"] == [10, 20, 50]
+    # The defaults stand next to the $ref: a page size or a level is shared, a default is not.
+    assert jobs["limit"]["default"] == 50
     assert jobs["offset"]["minimum"] == 0 and jobs["offset"]["default"] == 0
     assert jobs["offset"]["maximum"] == 2**31 - 1  # the Decision on a 32-bit offset
     assert resolve(SPEC, jobs["status"])["enum"] == ["Running", "Completed", "Failed"]
@@ -182,8 +184,9 @@ def test_list_parameters_have_documented_enums_and_ranges() -> None:
     ) == (1, 100, 100)
     assert (backups["offset"]["minimum"], backups["offset"]["maximum"]) == (0, 2**31 - 1)
     assert resolve(SPEC, backups["backup_type"])["enum"] == ["Auto", "Manual"]
-    assert backups["type"]["enum"] == ["Instance", "DatabaseTable"]
-    assert backups["datastore_type"]["enum"] == ["cassandra"]
+    assert resolve(SPEC, backups["type"])["enum"] == ["Instance", "DatabaseTable"]
+    assert backups["type"]["default"] == "Instance"
+    assert resolve(SPEC, backups["datastore_type"])["enum"] == ["cassandra"]
     status = SPEC["components"]["schemas"]["BackupStatus"]["enum"]
     assert status == ["BUILDING", "COMPLETED", "FAILED"]
 
@@ -259,9 +262,9 @@ def test_the_error_catalogue_has_the_reference_codes() -> None:
         (400, "DBS.200001"), (400, "DBS.280040"), (400, "DBS.280277"), (400, "DBS.280127"),
         (400, "DBS.201201"), (400, "DBS.280439"), (400, "DBS.280440"), (401, "APIGW.0301"),
         (403, "DBS.200019"), (404, "DBS.200002"), (404, "APIGW.0101"), (500, "DBS.280005"),
+        (405, "APIGW.0101"), (415, "DBS.280042"), (500, "DBS.200998"), (503, "DBS.200998"),
     ]:  # fmt: skip
         assert expected in codes
-    assert len({e["code"] for e in SPEC["x-error-codes"]}) == len(SPEC["x-error-codes"])
 
 
 def test_links_encode_the_backup_workflow() -> None:
@@ -397,3 +400,81 @@ def test_every_error_code_entry_has_exactly_its_fields() -> None:
         assert set(entry) == {"status", "code", "message", "meaning"}, entry
         assert isinstance(entry["status"], int) and 400 <= entry["status"] < 600
         assert entry["message"].endswith(".") and entry["meaning"].endswith("."), entry
+
+
+# --- the error catalogue, both ways ---------------------------------------------------------------
+
+_CODE = re.compile(r"\b(?:DBS|APIGW)\.[0-9]{4,6}\b")
+
+
+def _declared_pairs() -> set[tuple[int, str]]:
+    """Every (status, code) an operation declares: in an error response's examples, named in its
+    description, or among its schema-valid refusals (400)."""
+    pairs: set[tuple[int, str]] = set()
+    for _, _, op in operations(SPEC):
+        pairs |= {(400, code) for code in op.get("x-schema-valid-refusals", [])}
+        for status, raw in op["responses"].items():
+            if status.startswith("2"):
+                continue
+            response = resolve(SPEC, raw)
+            pairs |= {(int(status), code) for code in _CODE.findall(response["description"])}
+            examples = response["content"]["application/json"]["examples"].values()
+            pairs |= {(int(status), resolve(SPEC, e)["value"]["error_code"]) for e in examples}
+    return pairs
+
+
+def _gateway_pairs() -> set[tuple[int, str]]:
+    """What the reference server answers to requests that match no operation (no operation can
+    declare those): an unknown path, and a known path with another method."""
+    from starlette.testclient import TestClient
+
+    from geminidb_backup.server import ServerConfig, create_app
+
+    client = TestClient(create_app(ServerConfig(tokens=frozenset({"t"}))))
+    answers = [client.get("/v9/nothing/here"), client.put("/v3/p/jobs")]
+    return {(r.status_code, r.json()["error_code"]) for r in answers}
+
+
+def test_every_declared_error_is_in_the_catalogue_with_its_status() -> None:
+    catalogue = {(entry["status"], entry["code"]) for entry in SPEC["x-error-codes"]}
+    assert _declared_pairs() - catalogue == set()
+    assert _gateway_pairs() - catalogue == set()
+
+
+def test_every_catalogue_entry_is_reachable() -> None:
+    catalogue = {(entry["status"], entry["code"]) for entry in SPEC["x-error-codes"]}
+    assert catalogue - _declared_pairs() - _gateway_pairs() == set()
+
+
+def test_a_code_is_catalogued_once_per_status() -> None:
+    pairs = [(entry["status"], entry["code"]) for entry in SPEC["x-error-codes"]]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_the_401_response_names_both_ways_of_authenticating() -> None:
+    unauthorized = SPEC["components"]["responses"]["Unauthorized"]
+    for words in ("X-Auth-Token", "AK/SK", "Authorization", "X-Sdk-Date", "APIGW.0301"):
+        assert words in unauthorized["description"], words
+    (example,) = unauthorized["content"]["application/json"]["examples"].values()
+    assert "signature" in resolve(SPEC, example)["summary"]
+
+
+def test_offset_is_a_32_bit_integer() -> None:
+    for path in ("/v3/{project_id}/jobs", "/v4/{project_id}/backups"):
+        (offset,) = [p for p in SPEC["paths"][path]["get"]["parameters"] if p["name"] == "offset"]
+        schema = resolve(SPEC, offset["schema"])
+        assert (schema["type"], schema["format"], schema["maximum"]) == (
+            "integer",
+            "int32",
+            2**31 - 1,
+        )
+
+
+def test_query_parameter_enums_are_named_components() -> None:
+    # Generators name an inline enum after its operation and parameter (ListBackupsType); a named
+    # component gets its own name, shared wherever it is used.
+    for path, method, op in operations(SPEC):
+        for parameter in op.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if "enum" in resolve(SPEC, schema):
+                assert "$ref" in schema, (method, path, parameter["name"])

@@ -521,17 +521,18 @@ def render_operations(document: Node | None = None, page: str = "") -> str:
     return "\n".join(out)
 
 
-def codes_used_by(document: Node) -> dict[str, list[str]]:
-    """Error code → the operations whose documented examples return it."""
-    used: dict[str, list[str]] = {}
+def codes_used_by(document: Node) -> dict[tuple[str, str], list[str]]:
+    """(status, error code) → the operations whose documented examples return it with that
+    status (a code may come with two statuses, each its own row)."""
+    used: dict[tuple[str, str], list[str]] = {}
     for _path, _method, _item, operation in operations(document):
-        for raw in operation.get("responses", {}).values():
+        for status, raw in operation.get("responses", {}).items():
             response = resolve(document, raw)
             for media in response.get("content", {}).values():
                 for example_raw in media.get("examples", {}).values():
                     value = resolve(document, example_raw).get("value")
                     if isinstance(value, Mapping) and "error_code" in value:
-                        ops = used.setdefault(value["error_code"], [])
+                        ops = used.setdefault((str(status), value["error_code"]), [])
                         if operation["operationId"] not in ops:
                             ops.append(operation["operationId"])
     return used
@@ -548,11 +549,14 @@ def render_error_codes(document: Node | None = None) -> str:
     for entry in sorted(document.get("x-error-codes", []), key=lambda e: (e["status"], e["code"])):
         status = str(entry["status"])
         returned_by = ", ".join(
-            f"[`{op}`](api-reference.md#{op.lower()})" for op in used.get(entry["code"], [])
+            f"[`{op}`](api-reference.md#{op.lower()})"
+            for op in used.get((status, entry["code"]), [])
         )
+        # A code no operation documents is the gateway's answer to a request that matches no
+        # operation (an unknown path, another method).
         out.append(
             f"| {status} {REASONS.get(status, '')} | `{entry['code']}` | {cell(entry['message'])} | "
-            f"{cell(entry['meaning'])} | {returned_by or 'any operation'} |"
+            f"{cell(entry['meaning'])} | {returned_by or 'the gateway, for no operation'} |"
         )
     return "\n".join(out)
 

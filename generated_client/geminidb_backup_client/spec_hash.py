@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "3d495f373348074f1380068eada7068f67f591dcdb92f20d4ae46b52aa312fff"
+SPEC_SHA256 = "0bcdf39f950940fcecc7074cca993bf2ff1ac676dcf7ae6bf2e5c7b606d47559"

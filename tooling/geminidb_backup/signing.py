@@ -25,7 +25,10 @@ from urllib.parse import quote, unquote
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-# The SDK lets a client sign a body it does not hash ("UNSIGNED-PAYLOAD") through this header.
+# The SDK sends the body's hash in this header, or "UNSIGNED-PAYLOAD" for a body it does not
+# hash. The canonical request here always holds the hash of the body itself: a verifier that took
+# the header's word would accept any body with a captured signature. A verifier checks that the
+# header, when present, equals that hash (:func:`content_hash_matches`).
 CONTENT_SHA256_HEADER = "X-Sdk-Content-Sha256"
 # Headers a client signs by default: enough to bind the signature to the host, time and body type,
 # and none that a proxy may rewrite (Connection, Accept-Encoding, User-Agent).
@@ -79,10 +82,13 @@ def canonical_request(
     headers: Mapping[str, str],
     signed_headers: Sequence[str],
     body: bytes,
+    *,
+    body_sha256: str | None = None,
 ) -> str:
-    """The canonical request. ``headers`` must map lower-case names to values."""
+    """The canonical request. ``headers`` must map lower-case names to values; ``body_sha256``,
+    when given, is the hex SHA-256 of ``body`` (a verifier that hashed the body as it arrived)."""
     header_lines = "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in signed_headers)
-    body_hash = headers.get(CONTENT_SHA256_HEADER.lower()) or hashlib.sha256(body).hexdigest()
+    body_hash = body_sha256 if body_sha256 is not None else hashlib.sha256(body).hexdigest()
     return "\n".join(
         [
             method.upper(),
@@ -133,11 +139,24 @@ def expected_signature(
     headers: Mapping[str, str],
     signed_headers: Sequence[str],
     body: bytes,
+    *,
+    body_sha256: str | None = None,
 ) -> str:
     """The signature a request must carry; ``headers`` maps lower-case names to values and holds
-    ``x-sdk-date``. The verifier compares it with :func:`hmac.compare_digest`."""
-    canonical = canonical_request(method, raw_path, raw_query, headers, signed_headers, body)
+    ``x-sdk-date``. The verifier compares it with :func:`hmac.compare_digest`, and checks
+    :func:`content_hash_matches`."""
+    canonical = canonical_request(
+        method, raw_path, raw_query, headers, signed_headers, body, body_sha256=body_sha256
+    )
     return signature(secret_key, string_to_sign(canonical, headers.get("x-sdk-date", "")))
+
+
+def content_hash_matches(headers: Mapping[str, str], body_sha256: str) -> bool:
+    """False when the request has an ``X-Sdk-Content-Sha256`` header that is not the hex SHA-256
+    of the body received (``UNSIGNED-PAYLOAD`` included): the signature then vouches for another
+    body, or for none. ``headers`` maps lower-case names to values."""
+    claimed = headers.get(CONTENT_SHA256_HEADER.lower())
+    return claimed is None or hmac.compare_digest(claimed.encode(), body_sha256.encode())
 
 
 def sign_headers(

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
+
+# The deadlines of a request (see geminidb_backup.server.transport): generous for any client on
+# a network, short enough that a slow-sending client cannot hold sockets for long.
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
+# uvicorn's default.
+DEFAULT_KEEP_ALIVE_SECONDS = 5.0
 
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
@@ -122,6 +131,37 @@ BACKLOG = 2048  # uvicorn's default
     "Off without it. See the guide 'Testing your backup code'.",
 )
 @click.option(
+    "--http",
+    "http",
+    type=click.Choice(["auto", "httptools", "h11"]),
+    default="auto",
+    show_default=True,
+    help="uvicorn's HTTP/1.1 implementation: auto = httptools (and the uvloop event loop) when "
+    "installed (the [server] extra brings them), else h11 on asyncio.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_HEADER_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds a connection may take to send a request's headers, from its opening or the "
+    "previous answer; then it is closed.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_BODY_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds a request may take to send its body after its headers; then it is closed.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_KEEP_ALIVE_SECONDS,
+    show_default=True,
+    help="Seconds an idle keep-alive connection stays open after an answer.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -148,6 +188,10 @@ def serve(
     retry_after: int,
     fault_seed: int | None,
     admin_token: str | None,
+    http: str,
+    header_timeout: float,
+    body_timeout: float,
+    keep_alive_timeout: float,
     access_log: bool,
 ) -> None:
     """Run the reference server: a local, stateful GeminiDB backup API."""
@@ -202,28 +246,54 @@ def serve(
     ):
         if value is not None:
             settings[name] = value
-    config = server_config.ServerConfig(
-        tokens=frozenset(all_tokens),
-        access_keys=keys,
-        instances=seeded,
-        db_path=db_path,
-        fsync=fsync,
-        faults=faults,
-        admin_token=admin_token or None,
-        **settings,
-    )
+    try:
+        config = server_config.ServerConfig(
+            tokens=frozenset(all_tokens),
+            access_keys=keys,
+            instances=seeded,
+            db_path=db_path,
+            fsync=fsync,
+            faults=faults,
+            admin_token=admin_token,
+            **settings,
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     if generated is not None:
         # Printed once, to the terminal that started the server: the only way to learn it.
         click.echo(f"token: {generated}")
-    run(config, host=host, port=port, access_log=access_log)
+    run(
+        config,
+        host=host,
+        port=port,
+        access_log=access_log,
+        http=http,
+        timeouts=Timeouts(header_timeout, body_timeout, keep_alive_timeout),
+    )
 
 
 def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
-    """Serve until SIGINT or SIGTERM; prints ``serving on http://HOST:PORT`` once listening."""
+@dataclass(frozen=True)
+class Timeouts:
+    header: float = DEFAULT_HEADER_TIMEOUT_SECONDS
+    body: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    keep_alive: float = DEFAULT_KEEP_ALIVE_SECONDS
+
+
+def run(
+    config: Any,
+    *,
+    host: str,
+    port: int,
+    access_log: bool,
+    http: str = "auto",
+    timeouts: Timeouts = Timeouts(),
+) -> None:
+    """Serve until SIGINT or SIGTERM; prints ``serving on http://HOST:PORT (STACK)`` once
+    listening, STACK naming the HTTP implementation and the event loop."""
     import asyncio
     import signal
     import socket
@@ -231,8 +301,20 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
     import uvicorn
 
     from geminidb_backup.server.app import create_app
-    from geminidb_backup.server.transport import AbortableH11Protocol
+    from geminidb_backup.server.transport import protocol_class
 
+    try:
+        protocol = protocol_class(
+            http,  # type: ignore[arg-type]
+            header_timeout=timeouts.header,
+            body_timeout=timeouts.body,
+        )
+    except RuntimeError as error:
+        raise click.UsageError(str(error)) from None
+    loop_factory = _loop_factory(fastest=http != "h11")
+    stack = f"{'httptools' if 'HttpTools' in protocol.__name__ else 'h11'}, " + (
+        "uvloop" if loop_factory is not None else "asyncio"
+    )
     server_class = _server_class()
     app = create_app(config)
     # Bind the socket here so that --port 0 yields the real port before uvicorn starts.
@@ -253,23 +335,39 @@ def run(config: Any, *, host: str, port: int, access_log: bool) -> None:
     shown = f"[{bound_host}]" if family == socket.AF_INET6 else bound_host
     uvicorn_config = uvicorn.Config(
         app,
-        http=AbortableH11Protocol,
+        http=protocol,
         lifespan="on",
         backlog=BACKLOG,
         access_log=access_log,
         log_level="info" if access_log else "warning",
+        timeout_keep_alive=timeouts.keep_alive,  # type: ignore[arg-type]
+        # No proxy in front of an emulator: X-Forwarded-* need no middleware on every request.
+        proxy_headers=False,
     )
     server = server_class(uvicorn_config)
     # A stop asked for as soon as the ready line is read, before the event loop has its handlers,
     # is still a clean shutdown (uvicorn starts, sees should_exit, and stops).
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: server.request_exit())
-    click.echo(f"serving on http://{shown}:{bound_port}")
+    click.echo(f"serving on http://{shown}:{bound_port} ({stack})")
     sys.stdout.flush()
     try:
-        asyncio.run(_serve(server, sock))
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(_serve(server, sock))
     finally:
         app.close()
+
+
+def _loop_factory(*, fastest: bool) -> Callable[[], Any] | None:
+    """uvloop's event loop when ``fastest`` and it is installed; None: asyncio's own."""
+    if not fastest:
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], Any] = uvloop.new_event_loop
+    return factory
 
 
 async def _serve(server: Any, sock: Any) -> None:

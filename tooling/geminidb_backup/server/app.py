@@ -10,23 +10,23 @@ gateway does (an ``Error`` body with an ``X-Request-Id``) without a layer of exc
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from geminidb_backup.server import errors
-from geminidb_backup.server.auth import Authenticator
+from geminidb_backup.server.auth import Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.control import CONTROL_PREFIX, ControlAPI
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
-from geminidb_backup.server.state import Clock, Store, parse_time
+from geminidb_backup.server.state import Clock, Store, new_id_hex, parse_time
 from geminidb_backup.server.transport import ABORT_EXTENSION
 from geminidb_backup.server.validation import Operation, Router, compile_operations
 
@@ -40,9 +40,13 @@ JOBS_WINDOW_SECONDS = 30 * 86_400
 Handler = Callable[[Operation, Mapping[str, str], Request, bytes], Awaitable[Response]]
 
 
+# Made once: json.dumps with any keyword makes a new encoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False).encode(),
+        _ENCODER.encode(body).encode(),
         status_code=status,
         headers=dict(headers or {}),
         media_type="application/json",
@@ -55,14 +59,26 @@ def error_response(error: ApiError) -> Response:
     )
 
 
-async def _read_body(request: Request) -> bytes:
+async def _read_body(request: Request, signature: PendingSignature | None) -> bytes:
+    """The body, at most :data:`MAX_BODY_BYTES` (else 400), after the signature, if any, has been
+    verified over its hash. To tell a bad signature (401) from a large body (400), a signed body
+    is hashed whole as it arrives, but kept only up to the limit; the request timeouts of
+    ``serve`` bound how long that may take."""
     chunks = []
     size = 0
+    digest = hashlib.sha256() if signature is not None else None
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if digest is not None:
+            digest.update(chunk)
+        elif size > MAX_BODY_BYTES:
             raise ApiError(errors.PARAMETER_ERROR)
-        chunks.append(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+    if signature is not None and digest is not None:
+        signature.verify(digest.hexdigest())
+    if size > MAX_BODY_BYTES:
+        raise ApiError(errors.PARAMETER_ERROR)
     return b"".join(chunks)
 
 
@@ -112,7 +128,7 @@ class ReferenceServer:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
-        request_id = uuid.uuid4().hex
+        request_id = new_id_hex()
         try:
             response = await self._handle(request)
         except ApiError as error:
@@ -120,13 +136,25 @@ class ReferenceServer:
         except DropConnection:
             await self._drop(scope)
             return
+        except ClientDisconnect:
+            # The client hung up before its request was whole: there is no one to answer, and
+            # nothing went wrong here. Logging it as an error would let any client flood the log.
+            return
         except Exception:
             # The detail goes to the log, under the request ID; the caller gets the catalogue's
             # message and never a stack trace.
             logger.exception("request %s failed", request_id)
             response = error_response(ApiError(errors.SERVER_ERROR))
-        response.headers["X-Request-Id"] = request_id
-        await response(scope, receive, send)
+        # The two ASGI messages sent directly rather than through Response.__call__ and its
+        # mutable headers: this runs for every request, and Response has no background task here.
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [*response.raw_headers, (b"x-request-id", request_id.encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
 
     def close(self) -> None:
         """Close the store; `geminidb-backup serve` does so after the server has stopped."""
@@ -175,14 +203,13 @@ class ReferenceServer:
 
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in
                    request.scope["headers"]}  # fmt: skip
-        body = await _read_body(request)
-        self.auth.check(
+        signature = self.auth.check_headers(
             request.method,
             request.scope.get("raw_path", request.scope["path"].encode()).decode("latin-1"),
             request.scope.get("query_string", b"").decode("latin-1"),
             headers,
-            body,
         )
+        body = await _read_body(request, signature)
         path_params = operation.path_params(path_values)
         if not self.store.project_exists(path_params["project_id"]):
             raise ApiError(errors.INVALID_PROJECT_ID)

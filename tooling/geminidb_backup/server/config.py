@@ -76,12 +76,31 @@ _FILE_KEYS = {
 }
 
 
+def _yaml_error(path: str | Path, error: yaml.YAMLError) -> str:
+    """Where the YAML error is, and nothing of the file: PyYAML's own message quotes the
+    offending line (a token, a secret key) and parts of it (a tag, a character), so neither
+    the message nor its "problem" may be shown."""
+    message = f"the config file {str(path)!r} is not valid YAML"
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        message += f" (line {mark.line + 1}, column {mark.column + 1})"
+    return message
+
+
 def load_file_settings(path: str | Path) -> FileSettings:
     """Read a ``--config`` file; ``ValueError`` names what is wrong (never a secret)."""
     try:
-        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"cannot read the config file {str(path)!r}: {error}") from None
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"cannot read the config file {str(path)!r}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"the config file {str(path)!r} is not UTF-8 (byte {error.start})"
+        ) from None
+    try:
+        data: Any = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ValueError(_yaml_error(path, error)) from None
     if not isinstance(data, dict) or not set(data) <= _FILE_KEYS:
         raise ValueError(f"the config file must be a mapping with keys among {sorted(_FILE_KEYS)}")
 
@@ -129,6 +148,25 @@ class ServerConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
+
+    def __post_init__(self) -> None:
+        # An empty token (`--token "$TOKEN"` with TOKEN unset, or `''` in a config file) would let
+        # in any request with an empty X-Auth-Token. HTTP strips the white space around a header
+        # value, so a token with some could never match: a mistake too. The messages quote none.
+        for token in self.tokens:
+            if not token.strip() or token != token.strip():
+                raise ValueError("a token must not be empty or have white space around it")
+        # The same for the control API's bearer token: an empty one would hand the emulator's
+        # clock, faults and reset to any caller that sends an empty one.
+        if self.admin_token is not None and (
+            not self.admin_token.strip() or self.admin_token != self.admin_token.strip()
+        ):
+            raise ValueError("the admin token must not be empty or have white space around it")
+        for access_key, secret_key in self.access_keys.items():
+            if not access_key or any(character.isspace() for character in access_key):
+                raise ValueError("an access key must not be empty or hold white space")
+            if not secret_key.strip():
+                raise ValueError("a secret key must not be empty")
 
     def __repr__(self) -> str:  # tokens and secret keys must not reach a log through a repr
         return (

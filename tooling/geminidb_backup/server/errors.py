@@ -23,24 +23,39 @@ class ErrorCode:
 
 
 @cache
-def catalogue() -> Mapping[str, ErrorCode]:
-    """code -> :class:`ErrorCode`, from the spec's ``x-error-codes``."""
-    entries: Any = load_spec().get("x-error-codes")
-    if not isinstance(entries, list):
+def entries() -> tuple[ErrorCode, ...]:
+    """Every entry of the spec's ``x-error-codes``: one per (status, code) pair, in its order."""
+    listed: Any = load_spec().get("x-error-codes")
+    if not isinstance(listed, list):
         raise SpecError("the spec has no x-error-codes list")
-    return {
-        str(entry["code"]): ErrorCode(
-            int(entry["status"]), str(entry["code"]), str(entry["message"])
-        )
-        for entry in entries
-    }
+    return tuple(
+        ErrorCode(int(entry["status"]), str(entry["code"]), str(entry["message"]))
+        for entry in listed
+    )
+
+
+@cache
+def catalogue() -> Mapping[str, ErrorCode]:
+    """code -> :class:`ErrorCode` of its first entry, whose status is the code's usual one (a code
+    answered with two statuses, such as ``APIGW.0101`` with 404 and 405, has an entry for each)."""
+    found: dict[str, ErrorCode] = {}
+    for entry in entries():
+        found.setdefault(entry.code, entry)
+    return found
+
+
+@cache
+def statuses(code: str) -> frozenset[int]:
+    """The statuses the catalogue gives ``code`` (empty when it is not catalogued)."""
+    return frozenset(entry.status for entry in entries() if entry.code == code)
 
 
 class ApiError(Exception):
     """An error answer of the service, as ``{"error_code", "error_msg"}``.
 
     ``args`` fill the ``{0}``, ``{1}`` placeholders some messages have (``DBS.201000``); ``status``
-    overrides the catalogue's status where the gateway answers with another one (405, 415).
+    picks another of the code's catalogued statuses (405 for ``APIGW.0101``, 503 for
+    ``DBS.200998``). An uncatalogued pair is a bug here, refused at once.
     """
 
     def __init__(
@@ -51,6 +66,8 @@ class ApiError(Exception):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         entry = catalogue()[code]
+        if status is not None and status not in statuses(code):
+            raise SpecError(f"x-error-codes has no entry for {code} with status {status}")
         super().__init__(code)
         self.code = code
         self.status = status if status is not None else entry.status
@@ -94,8 +111,18 @@ _USED = (
 )  # fmt: skip
 
 
+# The codes the server sends with a status other than their first entry's.
+_USED_WITH_STATUS = ((NO_SUCH_API, 405), (SYSTEM_BUSY, 503))
+
+
 def check_catalogue() -> None:
-    """Raise :class:`SpecError` when a code the server uses is missing from ``x-error-codes``."""
+    """Raise :class:`SpecError` when a code (or a code with a status) the server uses is missing
+    from ``x-error-codes``."""
     missing = [code for code in _USED if code not in catalogue()]
+    missing += [
+        f"{code} with {status}"
+        for code, status in _USED_WITH_STATUS
+        if status not in statuses(code)
+    ]
     if missing:
         raise SpecError(f"x-error-codes lacks codes the reference server uses: {missing}")

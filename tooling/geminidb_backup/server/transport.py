@@ -1,23 +1,60 @@
-"""What uvicorn does not offer: a way for the application to drop a connection without answering.
+"""What uvicorn does not offer: a way for the application to drop a connection without answering,
+and deadlines for a request to arrive.
 
-ASGI has no "close the socket now" message: an application that raises before answering gets a
-500 from uvicorn. Fault injection needs a real drop (the client sees the connection closed, no
-status line), so this subclass of uvicorn's h11 protocol puts an ``abort`` callable into each
+**Drop.** ASGI has no "close the socket now" message: an application that raises before
+answering gets a 500 from uvicorn. Fault injection needs a real drop (the client sees the
+connection closed, no status line), so the protocols here put an ``abort`` callable into each
 request's scope (under :data:`ABORT_EXTENSION`), which aborts the TCP transport.
+
+**Deadlines.** uvicorn times out a connection only while it is idle after an answer (its
+keep-alive timeout); a connection that never sends a byte, or trickles its headers or its body,
+stays open for ever, each holding a socket and memory (slowloris). As production servers do
+(nginx's ``client_header_timeout`` and ``client_body_timeout``), the protocols here close a
+connection whose request headers are not whole within :attr:`Deadlines.header_timeout` seconds of
+the server waiting for them (the connection opened, or the previous answer sent), or whose body is
+not whole within :attr:`Deadlines.body_timeout` seconds of its headers. Time the server itself
+does not read (uvicorn paused reading while the application works) does not count against the
+client. The application's own time is never limited.
+
+Both of uvicorn's HTTP/1.1 protocols get this: httptools (C parser, the fastest; in uvicorn's
+``standard`` extra) and h11 (pure Python, always installed). :func:`protocol_class` picks one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import importlib.util
+from typing import Any, ClassVar, Literal
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 ABORT_EXTENSION = "geminidb_backup.abort"
 
+Phase = Literal["headers", "body"] | None
 
-class AbortableH11Protocol(H11Protocol):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+
+class Deadlines:
+    """The drop and the deadlines, mixed into one of uvicorn's protocol classes (whose attributes
+    ``app``, ``transport``, ``flow`` and ``loop`` it uses)."""
+
+    # Set by protocol_class() on the class it makes.
+    header_timeout: ClassVar[float]
+    body_timeout: ClassVar[float]
+
+    app: Any
+    transport: asyncio.Transport
+    flow: Any
+    loop: asyncio.AbstractEventLoop
+
+    def _install(self, *, wrap_app: bool) -> None:
+        self._phase: Phase = None
+        # When the current phase must end (loop time), and the one timer that checks it. A phase
+        # change only moves _due: re-arming a timer three times per request would cost more than
+        # the rest of this class; the timer, when it fires early, re-arms itself for _due.
+        self._due: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        if not wrap_app:
+            return
         inner = self.app
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -29,3 +66,197 @@ class AbortableH11Protocol(H11Protocol):
     def _abort(self) -> None:
         if self.transport is not None:
             self.transport.abort()
+
+    def _enter(self, phase: Phase) -> None:
+        """Start the deadline of ``phase`` (None: no request is being received), unless it runs."""
+        if phase == self._phase:
+            return
+        self._phase = phase
+        if phase is None:
+            self._due = None
+            return
+        self._due = self.loop.time() + self._timeout()
+        if self._timer is not None and self._timer.when() > self._due:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None:
+            self._timer = self.loop.call_at(self._due, self._check_deadline)
+
+    def _timeout(self) -> float:
+        return self.header_timeout if self._phase == "headers" else self.body_timeout
+
+    def _cancel_deadline(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        if self._due is None or self.transport is None or self.transport.is_closing():
+            return
+        if self.flow is not None and self.flow.read_paused:
+            # The server, not the client, is holding the request up: give the client its time
+            # again once reading goes on.
+            self._due = self.loop.time() + self._timeout()
+        if self.loop.time() < self._due:
+            self._timer = self.loop.call_at(self._due, self._check_deadline)
+            return
+        # Closed without an answer, as uvicorn closes an idle keep-alive connection, and without
+        # a log line: one per slow client would let any client flood the log. An application
+        # still reading the body sees the client gone (http.disconnect).
+        self.transport.close()
+
+
+class AbortableH11Protocol(Deadlines, H11Protocol):
+    """uvicorn's h11 protocol with the drop and the deadlines. The phase is read from h11's
+    state of the client's side after each step."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._install(wrap_app=True)
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._follow_h11()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        self._follow_h11()
+
+    def _follow_h11(self) -> None:
+        import h11
+
+        state = self.conn.their_state
+        if state is h11.IDLE:
+            # Waiting for a request; not while an answer is still due (h11 starts the next
+            # cycle only once both sides are done, so IDLE means none is).
+            self._enter("headers")
+        elif state is h11.SEND_BODY:
+            self._enter("body")
+        else:
+            self._enter(None)
+
+
+def _httptools_protocol() -> type[Any]:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class AbortableHttpToolsProtocol(Deadlines, HttpToolsProtocol):
+        """uvicorn's httptools protocol with the drop and the deadlines, driven by the parser's
+        callbacks (each noted before uvicorn's own, which may return early)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # The abort goes into the scope where uvicorn makes it (no wrapper coroutine).
+            self._install(wrap_app=False)
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._enter("headers")
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_deadline()
+            super().connection_lost(exc)
+
+        def on_message_begin(self) -> None:
+            self._enter("headers")
+            super().on_message_begin()
+            scope: Any = self.scope
+            scope["extensions"] = {ABORT_EXTENSION: self._abort}
+
+        def on_headers_complete(self) -> None:
+            self._enter("body")
+            super().on_headers_complete()
+            cycle: Any = self.cycle
+            if cycle is not None and cycle.transport is self.transport:
+                cycle.transport = _OneWrite(self.transport, self.loop)
+
+        def on_message_complete(self) -> None:
+            cycle: Any = self.cycle
+            if cycle is not None and cycle.response_complete and not self.pipeline:
+                # Answered before its body ended (a 401 comes before the body is read): the
+                # connection now waits for a next request, and uvicorn's keep-alive timer was
+                # cancelled by the body's arrival.
+                self._enter("headers")
+            else:
+                self._enter(None)
+            super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            # Waiting for the next request, unless one is on its way or queued (pipelining).
+            if self._phase is None and not self.pipeline and not self.transport.is_closing():
+                self._enter("headers")
+
+    return AbortableHttpToolsProtocol
+
+
+class _OneWrite:
+    """The transport as one request's answer sees it: the status line and headers are held until
+    the body comes (in the same turn of the loop, for this application) and both go out in one
+    write, one system call and one TCP segment rather than two. Anything else goes through."""
+
+    _INTERIM = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+        self._started = False
+
+    def write(self, data: bytes) -> None:
+        if not self._started and data != self._INTERIM:
+            self._started = True
+            self._held = data
+            # Sent at the end of this turn at the latest (an answer whose body comes later).
+            self._loop.call_soon(self._flush)
+            return
+        if self._held is not None:
+            data, self._held = self._held + data, None
+        self._transport.write(data)
+
+    def _flush(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+HttpChoice = Literal["auto", "httptools", "h11"]
+
+
+def httptools_available() -> bool:
+    return importlib.util.find_spec("httptools") is not None
+
+
+def protocol_class(
+    choice: HttpChoice,
+    *,
+    header_timeout: float,
+    body_timeout: float,
+) -> type[Any]:
+    """The protocol class for uvicorn's ``http=`` setting: httptools when ``choice`` is
+    ``"httptools"``, or ``"auto"`` and it is installed; else h11. Raises ``RuntimeError`` when
+    httptools is asked for and missing."""
+    if choice == "httptools" and not httptools_available():
+        raise RuntimeError("httptools is not installed (pip install 'uvicorn[standard]')")
+    base = (
+        _httptools_protocol()
+        if choice != "h11" and httptools_available()
+        else (AbortableH11Protocol)
+    )
+    return type(
+        base.__name__,
+        (base,),
+        {"header_timeout": header_timeout, "body_timeout": body_timeout, "__module__": __name__},
+    )

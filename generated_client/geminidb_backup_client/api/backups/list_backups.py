@@ -6,13 +6,11 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.backup_level import BackupLevel
 from ...models.backup_type import BackupType
+from ...models.datastore_type import DatastoreType
 from ...models.error import Error
-from ...models.list_backups_datastore_type import (
-    ListBackupsDatastoreType,
-)
 from ...models.list_backups_response import ListBackupsResponse
-from ...models.list_backups_type import ListBackupsType
 from ...types import UNSET, Response, Unset
 
 
@@ -20,10 +18,10 @@ def _get_kwargs(
     project_id: str,
     *,
     instance_id: str | Unset = UNSET,
-    datastore_type: ListBackupsDatastoreType | Unset = UNSET,
+    datastore_type: DatastoreType | Unset = UNSET,
     backup_id: str | Unset = UNSET,
     backup_type: BackupType | Unset = UNSET,
-    type_: ListBackupsType | Unset = "Instance",
+    type_: BackupLevel | Unset = UNSET,
     offset: int | Unset = 0,
     limit: int | Unset = 100,
     begin_time: str | Unset = UNSET,
@@ -135,10 +133,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     instance_id: str | Unset = UNSET,
-    datastore_type: ListBackupsDatastoreType | Unset = UNSET,
+    datastore_type: DatastoreType | Unset = UNSET,
     backup_id: str | Unset = UNSET,
     backup_type: BackupType | Unset = UNSET,
-    type_: ListBackupsType | Unset = "Instance",
+    type_: BackupLevel | Unset = UNSET,
     offset: int | Unset = 0,
     limit: int | Unset = 100,
     begin_time: str | Unset = UNSET,
@@ -157,13 +155,13 @@ def sync_detailed(
     Args:
         project_id (str): Project ID of the user in the region.
         instance_id (str | Unset): Only backups of this instance.
-        datastore_type (ListBackupsDatastoreType | Unset): Only backups of this database type;
-            `cassandra` for GeminiDB Cassandra.
+        datastore_type (DatastoreType | Unset): A database type; `cassandra` for GeminiDB
+            Cassandra.
         backup_id (str | Unset): Only the backup with this ID.
         backup_type (BackupType | Unset): `Auto` for an automated backup, `Manual` for a manual
             one.
-        type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
-            table-level backups (`DatabaseTable`). Default: 'Instance'.
+        type_ (BackupLevel | Unset): Backups of whole instances (`Instance`) or table-level
+            backups (`DatabaseTable`).
         offset (int | Unset): Index of the first backup to return, counted from 0; at most
             2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
@@ -207,10 +205,10 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     instance_id: str | Unset = UNSET,
-    datastore_type: ListBackupsDatastoreType | Unset = UNSET,
+    datastore_type: DatastoreType | Unset = UNSET,
     backup_id: str | Unset = UNSET,
     backup_type: BackupType | Unset = UNSET,
-    type_: ListBackupsType | Unset = "Instance",
+    type_: BackupLevel | Unset = UNSET,
     offset: int | Unset = 0,
     limit: int | Unset = 100,
     begin_time: str | Unset = UNSET,
@@ -229,13 +227,13 @@ def sync(
     Args:
         project_id (str): Project ID of the user in the region.
         instance_id (str | Unset): Only backups of this instance.
-        datastore_type (ListBackupsDatastoreType | Unset): Only backups of this database type;
-            `cassandra` for GeminiDB Cassandra.
+        datastore_type (DatastoreType | Unset): A database type; `cassandra` for GeminiDB
+            Cassandra.
         backup_id (str | Unset): Only the backup with this ID.
         backup_type (BackupType | Unset): `Auto` for an automated backup, `Manual` for a manual
             one.
-        type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
-            table-level backups (`DatabaseTable`). Default: 'Instance'.
+        type_ (BackupLevel | Unset): Backups of whole instances (`Instance`) or table-level
+            backups (`DatabaseTable`).
         offset (int | Unset): Index of the first backup to return, counted from 0; at most
             2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
@@ -274,10 +272,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     instance_id: str | Unset = UNSET,
-    datastore_type: ListBackupsDatastoreType | Unset = UNSET,
+    datastore_type: DatastoreType | Unset = UNSET,
     backup_id: str | Unset = UNSET,
     backup_type: BackupType | Unset = UNSET,
-    type_: ListBackupsType | Unset = "Instance",
+    type_: BackupLevel | Unset = UNSET,
     offset: int | Unset = 0,
     limit: int | Unset = 100,
     begin_time: str | Unset = UNSET,
@@ -296,13 +294,13 @@ async def asyncio_detailed(
     Args:
         project_id (str): Project ID of the user in the region.
         instance_id (str | Unset): Only backups of this instance.
-        datastore_type (ListBackupsDatastoreType | Unset): Only backups of this database type;
-            `cassandra` for GeminiDB Cassandra.
+        datastore_type (DatastoreType | Unset): A database type; `cassandra` for GeminiDB
+            Cassandra.
         backup_id (str | Unset): Only the backup with this ID.
         backup_type (BackupType | Unset): `Auto` for an automated backup, `Manual` for a manual
             one.
-        type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
-            table-level backups (`DatabaseTable`). Default: 'Instance'.
+        type_ (BackupLevel | Unset): Backups of whole instances (`Instance`) or table-level
+            backups (`DatabaseTable`).
         offset (int | Unset): Index of the first backup to return, counted from 0; at most
             2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.
@@ -344,10 +342,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     instance_id: str | Unset = UNSET,
-    datastore_type: ListBackupsDatastoreType | Unset = UNSET,
+    datastore_type: DatastoreType | Unset = UNSET,
     backup_id: str | Unset = UNSET,
     backup_type: BackupType | Unset = UNSET,
-    type_: ListBackupsType | Unset = "Instance",
+    type_: BackupLevel | Unset = UNSET,
     offset: int | Unset = 0,
     limit: int | Unset = 100,
     begin_time: str | Unset = UNSET,
@@ -366,13 +364,13 @@ async def asyncio(
     Args:
         project_id (str): Project ID of the user in the region.
         instance_id (str | Unset): Only backups of this instance.
-        datastore_type (ListBackupsDatastoreType | Unset): Only backups of this database type;
-            `cassandra` for GeminiDB Cassandra.
+        datastore_type (DatastoreType | Unset): A database type; `cassandra` for GeminiDB
+            Cassandra.
         backup_id (str | Unset): Only the backup with this ID.
         backup_type (BackupType | Unset): `Auto` for an automated backup, `Manual` for a manual
             one.
-        type_ (ListBackupsType | Unset): Backups of whole instances (`Instance`, the default) or
-            table-level backups (`DatabaseTable`). Default: 'Instance'.
+        type_ (BackupLevel | Unset): Backups of whole instances (`Instance`) or table-level
+            backups (`DatabaseTable`).
         offset (int | Unset): Index of the first backup to return, counted from 0; at most
             2147483647. Default: 0.
         limit (int | Unset): How many backups to return at most, from 1 to 100. Default: 100.

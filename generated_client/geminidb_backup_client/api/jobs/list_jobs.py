@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
+from ...models.job_page_size import JobPageSize
 from ...models.job_status import JobStatus
-from ...models.list_jobs_limit import ListJobsLimit
 from ...models.list_jobs_response import ListJobsResponse
 from ...types import UNSET, Response, Unset
 
@@ -22,7 +22,7 @@ def _get_kwargs(
     start_time: str | Unset = UNSET,
     end_time: str | Unset = UNSET,
     offset: int | Unset = 0,
-    limit: ListJobsLimit | Unset = 50,
+    limit: JobPageSize | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -127,7 +127,7 @@ def sync_detailed(
     start_time: str | Unset = UNSET,
     end_time: str | Unset = UNSET,
     offset: int | Unset = 0,
-    limit: ListJobsLimit | Unset = 50,
+    limit: JobPageSize | Unset = UNSET,
 ) -> Response[Error | ListJobsResponse]:
     """Query tasks (jobs)
 
@@ -153,8 +153,7 @@ def sync_detailed(
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0; at most
             2147483647. Default: 0.
-        limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
-            Default: 50.
+        limit (JobPageSize | Unset): How many tasks to return at most; one of 10, 20 and 50.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +191,7 @@ def sync(
     start_time: str | Unset = UNSET,
     end_time: str | Unset = UNSET,
     offset: int | Unset = 0,
-    limit: ListJobsLimit | Unset = 50,
+    limit: JobPageSize | Unset = UNSET,
 ) -> Error | ListJobsResponse | None:
     """Query tasks (jobs)
 
@@ -218,8 +217,7 @@ def sync(
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0; at most
             2147483647. Default: 0.
-        limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
-            Default: 50.
+        limit (JobPageSize | Unset): How many tasks to return at most; one of 10, 20 and 50.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -252,7 +250,7 @@ async def asyncio_detailed(
     start_time: str | Unset = UNSET,
     end_time: str | Unset = UNSET,
     offset: int | Unset = 0,
-    limit: ListJobsLimit | Unset = 50,
+    limit: JobPageSize | Unset = UNSET,
 ) -> Response[Error | ListJobsResponse]:
     """Query tasks (jobs)
 
@@ -278,8 +276,7 @@ async def asyncio_detailed(
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0; at most
             2147483647. Default: 0.
-        limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
-            Default: 50.
+        limit (JobPageSize | Unset): How many tasks to return at most; one of 10, 20 and 50.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -315,7 +312,7 @@ async def asyncio(
     start_time: str | Unset = UNSET,
     end_time: str | Unset = UNSET,
     offset: int | Unset = 0,
-    limit: ListJobsLimit | Unset = 50,
+    limit: JobPageSize | Unset = UNSET,
 ) -> Error | ListJobsResponse | None:
     """Query tasks (jobs)
 
@@ -341,8 +338,7 @@ async def asyncio(
             or the letter `Z`, for example `2019-05-27T03:38:51+0000`. Not RFC 3339.
         offset (int | Unset): Index of the first task to return, counted from 0; at most
             2147483647. Default: 0.
-        limit (ListJobsLimit | Unset): How many tasks to return at most; one of 10, 20 and 50.
-            Default: 50.
+        limit (JobPageSize | Unset): How many tasks to return at most; one of 10, 20 and 50.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
