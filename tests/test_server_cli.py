@@ -78,8 +78,15 @@ def test_bad_settings_are_refused(args: list[str], message: str) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["--token", ""], ["--token", "  "], ["--token", "ok", "--token", ""], ["--token", " padded "]],
-    ids=["empty", "blank", "one-of-two", "padded"],
+    [
+        ["--token", ""],
+        ["--token", "  "],
+        ["--token", "ok", "--token", ""],
+        ["--token", " padded "],
+        ["--token", "ok", "--admin-token", ""],
+        ["--token", "ok", "--admin-token", " "],
+    ],
+    ids=["empty", "blank", "one-of-two", "padded", "empty-admin", "blank-admin"],
 )
 def test_an_empty_token_is_refused_at_start_up(args: list[str]) -> None:
     # `--token "$TOKEN"` with TOKEN unset must not start a server that takes an empty token.

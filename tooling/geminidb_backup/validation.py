@@ -98,6 +98,9 @@ def _inline(node: Any) -> Any:
 _ANNOTATIONS = frozenset(
     {"description", "examples", "default", "title", "x-rules", "$comment", "deprecated"}
 )
+# OpenAPI's number formats: JSON Schema 2020-12 knows no such format, so jsonschema's format
+# checker ignores them (the bounds they imply are written as minimum and maximum).
+_OPENAPI_NUMBER_FORMATS = frozenset({"int32", "int64", "float", "double"})
 _QUICK_KEYWORDS = frozenset(
     {"type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "required",
      "properties", "additionalProperties", "items"}
@@ -121,7 +124,10 @@ def quick_supported(schema: Any) -> bool:
     if not isinstance(schema, Mapping):
         return isinstance(schema, bool)
     for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS:
+        # The spec's own extensions (x-rules, x-case-sensitive, ...) never constrain a value.
+        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            continue
+        if keyword == "format" and value in _OPENAPI_NUMBER_FORMATS:
             continue
         if keyword not in _QUICK_KEYWORDS:
             return False

@@ -10,12 +10,11 @@ from typing import Any
 
 import click
 
-# The deadlines of a request (see geminidb_backup.server.transport): generous for any client on
-# a network, short enough that a slow-sending client cannot hold sockets for long.
-DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
-DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
-# uvicorn's default.
-DEFAULT_KEEP_ALIVE_SECONDS = 5.0
+from geminidb_backup.server.transport import (
+    DEFAULT_BODY_TIMEOUT_SECONDS,
+    DEFAULT_HEADER_TIMEOUT_SECONDS,
+    DEFAULT_KEEP_ALIVE_SECONDS,
+)
 
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"

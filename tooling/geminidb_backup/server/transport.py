@@ -30,6 +30,13 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 ABORT_EXTENSION = "geminidb_backup.abort"
 
+# The deadlines of a request: generous for any client on a network, short enough that a
+# slow-sending client cannot hold sockets for long.
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
+# uvicorn's default.
+DEFAULT_KEEP_ALIVE_SECONDS = 5.0
+
 Phase = Literal["headers", "body"] | None
 
 
@@ -37,9 +44,10 @@ class Deadlines:
     """The drop and the deadlines, mixed into one of uvicorn's protocol classes (whose attributes
     ``app``, ``transport``, ``flow`` and ``loop`` it uses)."""
 
-    # Set by protocol_class() on the class it makes.
-    header_timeout: ClassVar[float]
-    body_timeout: ClassVar[float]
+    # protocol_class() sets them on the class it makes; the classes below as they are (the
+    # emulator of geminidb_backup.testing runs them) keep the defaults.
+    header_timeout: ClassVar[float] = DEFAULT_HEADER_TIMEOUT_SECONDS
+    body_timeout: ClassVar[float] = DEFAULT_BODY_TIMEOUT_SECONDS
 
     app: Any
     transport: asyncio.Transport
