@@ -159,7 +159,7 @@ def test_the_cli_exits_4_when_the_job_fails() -> None:
     with Emulator() as emulator:
         emulator.fail_next_backup("Backup agent not responding.")
         code, output = _cli(emulator, "create", "-i", emulator.instance_id, "-n", "cli-0001",
-                            "--wait", "--interval", "0.01")  # fmt: skip
+                            "--wait", "--interval", "0.1")  # fmt: skip
         assert code == 4, output
         assert "Backup agent not responding." in output
 
@@ -167,7 +167,7 @@ def test_the_cli_exits_4_when_the_job_fails() -> None:
         code, output = _cli(emulator, "create", "-i", emulator.instance_id, "-n", "cli-0002")
         assert code == 0, output
         (job,) = [j for j in emulator.jobs() if j.status == "Failed" and j.id in output]
-        code, output = _cli(emulator, "wait", job.id, "--interval", "0.01")
+        code, output = _cli(emulator, "wait", job.id, "--interval", "0.1")
         assert code == 4, output
         assert '"fail_reason": "Backup agent not responding."' in output
 
