@@ -80,16 +80,11 @@ _JSON_TYPE = (b"content-type", b"application/json")
 def _answer(status: int, body: bytes, headers: Mapping[str, str]) -> Answer:
     # The headers Starlette's Response would send: the given ones (names lower-cased), then
     # Content-Length and Content-Type.
-    return Answer(
-        status,
-        [
-            *((name.lower().encode("latin-1"), value.encode("latin-1"))
-              for name, value in headers.items()),
-            (b"content-length", str(len(body)).encode()),
-            _JSON_TYPE,
-        ],
-        body,
-    )  # fmt: skip
+    pairs = [(b"content-length", str(len(body)).encode()), _JSON_TYPE]
+    if headers:
+        pairs[:0] = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                     for name, value in headers.items()]  # fmt: skip
+    return Answer(status, pairs, body)
 
 
 def json_answer(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:
@@ -290,7 +285,10 @@ class ReferenceServer:
         job_id, backup_id = await self.store.create_backup(
             path["project_id"], path["instance_id"], data["name"], data["description"]
         )
-        return json_answer(202, {"job_id": job_id, "backup_id": backup_id})
+        # The IDs are the store's own (hex digits and hyphens: nothing to escape), so the answer
+        # is formatted directly, the same bytes the JSON encoder makes at a fifth of its cost.
+        answer = f'{{"job_id": "{job_id}", "backup_id": "{backup_id}"}}'
+        return _answer(202, answer.encode(), {})
 
     async def delete_backup(
         self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes

@@ -440,6 +440,7 @@ class Store:
 
     def _insert_job(
         self,
+        db: sqlite3.Connection,
         project_id: str,
         instance_id: str,
         name: str,
@@ -447,7 +448,7 @@ class Store:
         fail_reason: str | None = None,
     ) -> str:
         job_id = new_job_id()
-        self._db.execute(
+        db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (job_id, project_id, instance_id, name, now, self.backup_seconds, fail_reason),
@@ -633,7 +634,7 @@ class Store:
                 fail_reason,
             ),
         )
-        job_id = self._insert_job(project_id, instance_id, BACKUP_JOB, now, fail_reason)
+        job_id = self._insert_job(db, project_id, instance_id, BACKUP_JOB, now, fail_reason)
         return job_id, backup_id
 
     def _delete_backup(self, project_id: str, backup_id: str) -> str:
@@ -656,7 +657,7 @@ class Store:
             "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
             (now, self.backup_seconds, backup_id),
         )
-        job_id = self._insert_job(project_id, row["instance_id"], DELETE_JOB, now)
+        job_id = self._insert_job(db, project_id, row["instance_id"], DELETE_JOB, now)
         return job_id
 
     def list_backups(
