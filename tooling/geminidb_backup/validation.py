@@ -98,6 +98,7 @@ def _inline(node: Any) -> Any:
 _ANNOTATIONS = frozenset(
     {"description", "examples", "default", "title", "x-rules", "$comment", "deprecated"}
 )
+_OPENAPI_NUMBER_FORMATS = frozenset({"int32", "int64", "float", "double"})
 _QUICK_KEYWORDS = frozenset(
     {"type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "required",
      "properties", "additionalProperties", "items"}
@@ -121,7 +122,11 @@ def quick_supported(schema: Any) -> bool:
     if not isinstance(schema, Mapping):
         return isinstance(schema, bool)
     for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS:
+        # Extensions (x-rules, x-case-sensitive, ...) and OpenAPI's integer formats are ignored
+        # by jsonschema's validation: it knows no int32 or int64 format to check.
+        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            continue
+        if keyword == "format" and value in _OPENAPI_NUMBER_FORMATS:
             continue
         if keyword not in _QUICK_KEYWORDS:
             return False
