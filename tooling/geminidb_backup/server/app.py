@@ -1,10 +1,15 @@
 """The reference server as an ASGI application: routing, auth, validation, handlers, faults.
 
 Routes, parameters and bodies come from the spec (:mod:`.validation`), error messages from its
-``x-error-codes`` (:mod:`.errors`), state from SQLite (:mod:`.state`). Starlette supplies the
-request and response objects; routing is done here from the spec's path templates rather than by
-Starlette's router, so that an unknown path, a wrong method and every error answer the way the
-gateway does (an ``Error`` body with an ``X-Request-Id``) without a layer of exception handlers.
+``x-error-codes`` (:mod:`.errors`), state from SQLite (:mod:`.state`). Routing is done here from
+the spec's path templates rather than by Starlette's router, so that an unknown path, a wrong
+method and every error answer the way the gateway does (an ``Error`` body with an
+``X-Request-Id``) without a layer of exception handlers.
+
+The API's requests are read and answered with plain ASGI messages, not Starlette's Request and
+Response objects: on every request those cost (wrapping the scope, header lists rebuilt, a
+mutable header view) about a tenth of what the rest of the request path does, for nothing this
+application uses. The control API, off the hot path, keeps Starlette's objects.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from geminidb_backup.server import errors
@@ -37,37 +43,76 @@ MAX_BODY_BYTES = 64 * 1024
 # listJobs: the default window, and the widest allowed (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
 
-Handler = Callable[[Operation, Mapping[str, str], Request, bytes], Awaitable[Response]]
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole answer: status, ASGI header pairs (the request ID is added when sent), body."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a handler reads of its request besides the path and the body."""
+
+    # The ASGI scope's header pairs (lower-case names).
+    raw_headers: list[tuple[bytes, bytes]]
+    query_string: bytes
+
+    def header(self, name: bytes) -> str | None:
+        """The first value of header ``name`` (lower case), as Starlette's ``Request.headers``."""
+        for key, value in self.raw_headers:
+            if key == name:
+                return value.decode("latin-1")
+        return None
+
+
+Handler = Callable[[Operation, Mapping[str, str], Call, bytes], Awaitable[Answer]]
 
 
 # Made once: json.dumps with any keyword makes a new encoder per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
+_JSON_TYPE = (b"content-type", b"application/json")
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        _ENCODER.encode(body).encode(),
-        status_code=status,
-        headers=dict(headers or {}),
-        media_type="application/json",
-    )
+def _answer(status: int, body: bytes, headers: Mapping[str, str]) -> Answer:
+    # The headers Starlette's Response would send: the given ones (names lower-cased), then
+    # Content-Length and Content-Type.
+    pairs = [(b"content-length", str(len(body)).encode()), _JSON_TYPE]
+    if headers:
+        pairs[:0] = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                     for name, value in headers.items()]  # fmt: skip
+    return Answer(status, pairs, body)
 
 
-def error_response(error: ApiError) -> Response:
-    return Response(
-        error.body(), status_code=error.status, headers=error.headers, media_type="application/json"
-    )
+def json_answer(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:
+    return _answer(status, _ENCODER.encode(body).encode(), headers or {})
 
 
-async def _read_body(request: Request, signature: PendingSignature | None) -> bytes:
+def error_answer(error: ApiError) -> Answer:
+    return _answer(error.status, error.body(), error.headers)
+
+
+async def _read_body(receive: Receive, signature: PendingSignature | None) -> bytes:
     """The body, at most :data:`MAX_BODY_BYTES` (else 400), after the signature, if any, has been
     verified over its hash. To tell a bad signature (401) from a large body (400), a signed body
     is hashed whole as it arrives, but kept only up to the limit; the request timeouts of
-    ``serve`` bound how long that may take."""
+    ``serve`` bound how long that may take. Raises ``ClientDisconnect`` when the client hangs up
+    first (as Starlette's ``Request.stream()``, whose loop this is)."""
     chunks = []
     size = 0
     digest = hashlib.sha256() if signature is not None else None
-    async for chunk in request.stream():
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        if message["type"] != "http.request":
+            continue
+        more = message.get("more_body", False)
+        chunk = message.get("body", b"")
         size += len(chunk)
         if digest is not None:
             digest.update(chunk)
@@ -127,12 +172,11 @@ class ReferenceServer:
             return
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
         request_id = new_id_hex()
         try:
-            response = await self._handle(request)
+            answer = await self._handle(scope, receive)
         except ApiError as error:
-            response = error_response(error)
+            answer = error_answer(error)
         except DropConnection:
             await self._drop(scope)
             return
@@ -144,17 +188,15 @@ class ReferenceServer:
             # The detail goes to the log, under the request ID; the caller gets the catalogue's
             # message and never a stack trace.
             logger.exception("request %s failed", request_id)
-            response = error_response(ApiError(errors.SERVER_ERROR))
-        # The two ASGI messages sent directly rather than through Response.__call__ and its
-        # mutable headers: this runs for every request, and Response has no background task here.
+            answer = error_answer(ApiError(errors.SERVER_ERROR))
         await send(
             {
                 "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [*response.raw_headers, (b"x-request-id", request_id.encode())],
+                "status": answer.status,
+                "headers": [*answer.headers, (b"x-request-id", request_id.encode())],
             }
         )
-        await send({"type": "http.response.body", "body": response.body})
+        await send({"type": "http.response.body", "body": answer.body})
 
     def close(self) -> None:
         """Close the store; `geminidb-backup serve` does so after the server has stopped."""
@@ -184,14 +226,17 @@ class ReferenceServer:
         for _ in range(3):
             await asyncio.sleep(0)
 
-    async def _handle(self, request: Request) -> Response:
-        if self.control_api is not None and request.scope["path"].startswith(CONTROL_PREFIX):
-            return await self.control_api.handle(request)
-        found = self.router.match(request.scope["path"])
+    async def _handle(self, scope: Scope, receive: Receive) -> Answer:
+        path = scope["path"]
+        if self.control_api is not None and path.startswith(CONTROL_PREFIX):
+            response = await self.control_api.handle(Request(scope, receive))
+            return Answer(response.status_code, response.raw_headers, bytes(response.body))
+        found = self.router.match(path)
         if found is None:
             raise ApiError(errors.NO_SUCH_API)
         methods, path_values = found
-        operation = methods.get(request.method)
+        method = scope["method"]
+        operation = methods.get(method)
         if operation is None:
             raise ApiError(
                 errors.NO_SUCH_API, status=405, headers={"Allow": ", ".join(sorted(methods))}
@@ -201,24 +246,26 @@ class ReferenceServer:
             await asyncio.sleep(self.faults.config.latency_seconds)
         self._before(fault)
 
+        # ASGI servers send lower-case names (the ASGI spec says so).
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in
-                   request.scope["headers"]}  # fmt: skip
+                   scope["headers"]}  # fmt: skip
+        query_string: bytes = scope.get("query_string", b"")
         signature = self.auth.check_headers(
-            request.method,
-            request.scope.get("raw_path", request.scope["path"].encode()).decode("latin-1"),
-            request.scope.get("query_string", b"").decode("latin-1"),
+            method,
+            scope.get("raw_path", path.encode()).decode("latin-1"),
+            query_string.decode("latin-1"),
             headers,
         )
-        body = await _read_body(request, signature)
+        body = await _read_body(receive, signature)
         path_params = operation.path_params(path_values)
         if not self.store.project_exists(path_params["project_id"]):
             raise ApiError(errors.INVALID_PROJECT_ID)
-        response = await self.handlers[operation.operation_id](
-            operation, path_params, request, body
+        answer = await self.handlers[operation.operation_id](
+            operation, path_params, Call(scope["headers"], query_string), body
         )
-        if fault is Fault.DROP_AFTER_COMMIT and response.status_code < 300:
+        if fault is Fault.DROP_AFTER_COMMIT and answer.status < 300:
             raise DropConnection
-        return response
+        return answer
 
     def _before(self, fault: Fault | None) -> None:
         retry_after = {"Retry-After": str(self.faults.config.retry_after_seconds)}
@@ -232,24 +279,27 @@ class ReferenceServer:
             raise DropConnection
 
     async def create_backup(
-        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
-    ) -> Response:
-        data = operation.json_body(request.headers.get("content-type"), body)
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
         job_id, backup_id = await self.store.create_backup(
             path["project_id"], path["instance_id"], data["name"], data["description"]
         )
-        return json_response(202, {"job_id": job_id, "backup_id": backup_id})
+        # The IDs are the store's own (hex digits and hyphens: nothing to escape), so the answer
+        # is formatted directly, the same bytes the JSON encoder makes at a fifth of its cost.
+        answer = f'{{"job_id": "{job_id}", "backup_id": "{backup_id}"}}'
+        return _answer(202, answer.encode(), {})
 
     async def delete_backup(
-        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
-    ) -> Response:
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
         job_id = await self.store.delete_backup(path["project_id"], path["backup_id"])
-        return json_response(202, {"job_id": job_id})
+        return json_answer(202, {"job_id": job_id})
 
     async def list_backups(
-        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
-    ) -> Response:
-        query = operation.query_params(request.query_params)
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
         begin = _time(query.get("begin_time"), errors.INVALID_END_TIME)
         end = _time(query.get("end_time"), errors.INVALID_END_TIME)
         if (begin is None) != (end is None) or (
@@ -267,12 +317,12 @@ class ReferenceServer:
             offset=query["offset"],
             limit=query["limit"],
         )
-        return json_response(200, {"total_count": page.total_count, "backups": page.items})
+        return json_answer(200, {"total_count": page.total_count, "backups": page.items})
 
     async def list_jobs(
-        self, operation: Operation, path: Mapping[str, str], request: Request, body: bytes
-    ) -> Response:
-        query = operation.query_params(request.query_params)
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
         start = _time(query.get("start_time"), errors.PARAMETER_ERROR)
         end = _time(query.get("end_time"), errors.PARAMETER_ERROR)
         if end is None:
@@ -291,7 +341,7 @@ class ReferenceServer:
             offset=query["offset"],
             limit=query["limit"],
         )
-        return json_response(200, {"total_count": page.total_count, "jobs": page.items})
+        return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
 
 
 def _time(value: str | None, code: str) -> float | None:

@@ -29,7 +29,6 @@ clock is a :class:`Clock`, which follows the wall unless a test freezes it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import random
 import sqlite3
@@ -108,7 +107,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     duration REAL NOT NULL,
     fail_reason TEXT
 );
-CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs (project_id, instance_id, begin + duration);
+-- Whether an instance runs a job is answered from memory (Store._job_ends); an index that served
+-- it in earlier releases cost every job insert a third index write.
+DROP INDEX IF EXISTS jobs_by_end;
 CREATE INDEX IF NOT EXISTS jobs_by_begin ON jobs (project_id, begin);
 -- Failures asked for, each used by the next backup that matches it (NULL matches any).
 CREATE TABLE IF NOT EXISTS failures (
@@ -247,10 +248,10 @@ def new_backup_id() -> str:
     return new_id_hex() + "br06"
 
 
-def _size_kb(backup_id: str) -> float:
-    # A stable, plausible size (1 MB to 1 GB) so that repeated reads agree.
-    digest = int.from_bytes(hashlib.sha256(backup_id.encode()).digest()[:4], "big")
-    return float(1024 + digest % (1024 * 1024))
+def _new_size_kb() -> float:
+    # A plausible size, 1 MB to 1 GB. Drawn once and stored with the backup, so repeated reads
+    # agree; from the IDs' generator rather than a hash of the ID (a twentieth of a create).
+    return float(1024 + _ids.getrandbits(20))
 
 
 class Store:
@@ -296,6 +297,16 @@ class Store:
         self._projects: frozenset[str] = frozenset()
         self._pending: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
         self._load_instances()
+        # When the last job of each instance ends, (project_id, instance_id) -> epoch seconds:
+        # an instance is busy while it is in the future. Jobs are only ever added (by
+        # _insert_job, which keeps this up to date) or all forgotten (reset), so this is exact;
+        # it spares createBackup and deleteBackup a query, and the jobs table an index.
+        self._job_ends: dict[tuple[str, str], float] = {}
+        self._load_job_ends()
+        # False only when the failures table is known to be empty: a queued failure is rare (a
+        # test asks for it), so createBackup then skips looking for one. Set before a failure
+        # is queued, cleared only by a look that found none.
+        self._failures_queued = True
 
     def _add_missing_columns(self) -> None:
         for table in {table for table, _, _ in _ADDED_COLUMNS}:
@@ -315,6 +326,13 @@ class Store:
         }  # fmt: skip
         projects = {row["id"] for row in self._db.execute("SELECT id FROM projects")}
         self._projects = frozenset(projects | {project for project, _ in self._instances})
+
+    def _load_job_ends(self) -> None:
+        rows = self._db.execute(
+            "SELECT project_id, instance_id, max(begin + duration) FROM jobs"
+            " GROUP BY project_id, instance_id"
+        ).fetchall()
+        self._job_ends = {(row[0], row[1]): row[2] for row in rows}
 
     @contextmanager
     def _changing(self) -> Iterator[sqlite3.Connection]:
@@ -389,7 +407,7 @@ class Store:
                             "",
                             begin,
                             300.0,
-                            _size_kb(backup_id),
+                            _new_size_kb(),
                         ),
                     )
             db.execute("COMMIT")
@@ -417,15 +435,12 @@ class Store:
         return self._instances.get((project_id, instance_id))
 
     def _busy(self, project_id: str, instance_id: str, now: float) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM jobs WHERE project_id = ? AND instance_id = ? AND begin + duration > ?"
-            " LIMIT 1",
-            (project_id, instance_id, now),
-        ).fetchone()
-        return row is not None
+        """Whether a job of the instance is still running at ``now``."""
+        return self._job_ends.get((project_id, instance_id), now) > now
 
     def _insert_job(
         self,
+        db: sqlite3.Connection,
         project_id: str,
         instance_id: str,
         name: str,
@@ -433,11 +448,15 @@ class Store:
         fail_reason: str | None = None,
     ) -> str:
         job_id = new_job_id()
-        self._db.execute(
+        db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (job_id, project_id, instance_id, name, now, self.backup_seconds, fail_reason),
         )
+        # Last in every change, so a change rolled back alone never gets here; a batch that
+        # fails whole reloads these (_commit).
+        key = (project_id, instance_id)
+        self._job_ends[key] = max(self._job_ends.get(key, now), now + self.backup_seconds)
         return job_id
 
     def _refuse_unless_available(
@@ -457,12 +476,18 @@ class Store:
         it is: the instance's own reason, else the oldest queued failure that matches (used up)."""
         if instance.fail_reason is not None:
             return instance.fail_reason
+        if not self._failures_queued:
+            return None
         row = self._db.execute(
             "SELECT seq, reason FROM failures WHERE (project_id IS NULL OR project_id = ?)"
             " AND (instance_id IS NULL OR instance_id = ?) ORDER BY seq LIMIT 1",
             (instance.project_id, instance.id),
         ).fetchone()
         if row is None:
+            # Only if none is queued for any instance may later backups skip the look.
+            self._failures_queued = (
+                self._db.execute("SELECT 1 FROM failures LIMIT 1").fetchone() is not None
+            )
             return None
         self._db.execute("DELETE FROM failures WHERE seq = ?", (row["seq"],))
         return str(row["reason"])
@@ -561,6 +586,8 @@ class Store:
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
+            # The jobs of the batch were noted in memory as they were inserted; none is kept.
+            self._load_job_ends()
             raise
         return outcomes
 
@@ -603,11 +630,11 @@ class Store:
                 description,
                 now,
                 self.backup_seconds,
-                _size_kb(backup_id),
+                _new_size_kb(),
                 fail_reason,
             ),
         )
-        job_id = self._insert_job(project_id, instance_id, BACKUP_JOB, now, fail_reason)
+        job_id = self._insert_job(db, project_id, instance_id, BACKUP_JOB, now, fail_reason)
         return job_id, backup_id
 
     def _delete_backup(self, project_id: str, backup_id: str) -> str:
@@ -630,7 +657,7 @@ class Store:
             "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
             (now, self.backup_seconds, backup_id),
         )
-        job_id = self._insert_job(project_id, row["instance_id"], DELETE_JOB, now)
+        job_id = self._insert_job(db, project_id, row["instance_id"], DELETE_JOB, now)
         return job_id
 
     def list_backups(
@@ -741,6 +768,7 @@ class Store:
 
     def queue_failure(self, reason: str, project_id: str | None, instance_id: str | None) -> None:
         """The next backup made (on ``instance_id`` of ``project_id`` when given) fails."""
+        self._failures_queued = True
         with self._changing() as db:
             db.execute(
                 "INSERT INTO failures (project_id, instance_id, reason) VALUES (?, ?, ?)",
@@ -795,6 +823,7 @@ class Store:
         with self._changing() as db:
             for table in ("projects", "instances", "backups", "jobs", "failures", "meta"):
                 db.execute(f"DELETE FROM {table}")  # fixed names, no input
+        self._job_ends = {}
         self.seed(instances, auto_backups=auto_backups)
 
     def saved_time(self) -> float | None:

@@ -19,7 +19,11 @@ from geminidb_backup.server.config import ServerConfig, example_instance, parse_
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.state import Clock, Instance
-from geminidb_backup.server.transport import AbortableH11Protocol
+from geminidb_backup.server.transport import (
+    DEFAULT_BODY_TIMEOUT_SECONDS,
+    DEFAULT_HEADER_TIMEOUT_SECONDS,
+    protocol_class,
+)
 from geminidb_backup_client import AuthenticatedClient
 from geminidb_backup_client.models import Backup, Job
 
@@ -220,7 +224,13 @@ class Emulator:
         sock.listen(128)
         config = uvicorn.Config(
             self.app,
-            http=AbortableH11Protocol,
+            # h11: the emulator runs in the test's own process, whatever loop it has. The
+            # deadlines are serve's defaults; a test never trickles a request.
+            http=protocol_class(
+                "h11",
+                header_timeout=DEFAULT_HEADER_TIMEOUT_SECONDS,
+                body_timeout=DEFAULT_BODY_TIMEOUT_SECONDS,
+            ),
             lifespan="off",
             access_log=False,
             log_level="warning",
