@@ -105,6 +105,27 @@ def _write_cache(path: Path, document: dict[str, Any]) -> None:
         pass
 
 
+def at_pointer(pointer: str, document: Mapping[str, Any] | None = None) -> Any:
+    """The node at JSON pointer ``pointer`` (``/components/schemas/Backup``) of ``document``,
+    by default the packaged spec."""
+    node: Any = load_spec() if document is None else document
+    for part in pointer.strip("/").split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def follow_refs(node: Any, document: Mapping[str, Any] | None = None) -> tuple[Any, str | None]:
+    """``node`` with its local ``$ref``s followed until it is none, and the JSON pointer of the
+    last one followed (None when ``node`` was no reference). ``document``: the packaged spec by
+    default."""
+    pointer = None
+    while isinstance(node, Mapping) and "$ref" in node:
+        pointer = str(node["$ref"]).removeprefix("#")
+        node = at_pointer(pointer, document)
+    return node, pointer
+
+
 @cache
 def spec_sha256() -> str:
     """The SHA-256 of the packaged spec, as recorded by the generator in the client."""

@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
-from .spec import load_spec, validator_at
+from .spec import at_pointer, load_spec, validator_at
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError as SchemaError
@@ -54,21 +54,13 @@ def _operation(operation_id: str) -> tuple[dict[str, str], str | None]:
                     pointer = f"{where}/{index}"
                     if "$ref" in parameter:
                         pointer = parameter["$ref"].removeprefix("#")
-                        parameter = _resolve(pointer)
+                        parameter = at_pointer(pointer)
                     parameters[parameter["name"]] = f"{pointer}/schema"
             body = None
             if "requestBody" in operation:
                 body = f"{base}/{method}/requestBody/content/application~1json/schema"
             return parameters, body
     raise KeyError(f"the spec has no operation {operation_id!r}")
-
-
-def _resolve(pointer: str) -> Any:
-    node: Any = load_spec()
-    for part in pointer.strip("/").split("/"):
-        key = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
 
 
 def _inline(node: Any) -> Any:
@@ -80,7 +72,7 @@ def _inline(node: Any) -> Any:
     """
     if isinstance(node, Mapping):
         if "$ref" in node and str(node["$ref"]).startswith("#/"):
-            target = _inline(_resolve(str(node["$ref"]).removeprefix("#")))
+            target = _inline(at_pointer(str(node["$ref"]).removeprefix("#")))
             siblings = {key: _inline(value) for key, value in node.items() if key != "$ref"}
             return {**target, **siblings}
         return {key: _inline(value) for key, value in node.items()}
@@ -185,7 +177,7 @@ def quick_valid(schema: Any, value: Any) -> bool:
 @cache
 def _quick_schema(pointer: str) -> Any:
     """The inlined schema at ``pointer`` when the quick check understands it, else None."""
-    schema = _inline(_resolve(pointer))
+    schema = _inline(at_pointer(pointer))
     return schema if quick_supported(schema) else None
 
 
@@ -198,7 +190,7 @@ def _valid(pointer: str, value: Any) -> bool:
 
 @cache
 def _validator(pointer: str) -> Validator:
-    schema = _inline(_resolve(pointer))
+    schema = _inline(at_pointer(pointer))
     validator = validator_at(pointer)  # the spec's own validator class and format checker
     return validator.evolve(schema=schema)
 

@@ -7,24 +7,14 @@ Only click and the YAML spec are loaded: a Tab must answer within a tenth of a s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import click
 from click.shell_completion import CompletionItem
 
 
-def _resolve(node: Any, spec: Mapping[str, Any]) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = spec
-        for part in str(node["$ref"]).removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
 def enum_values(operation_id: str, parameter: str) -> list[str]:
     """The ``enum`` of a parameter of an operation of the spec (empty when it has none)."""
-    from ..spec import load_spec
+    from ..spec import follow_refs, load_spec
 
     spec = load_spec()
     for item in spec["paths"].values():
@@ -32,9 +22,9 @@ def enum_values(operation_id: str, parameter: str) -> list[str]:
             if not isinstance(operation, Mapping) or operation.get("operationId") != operation_id:
                 continue
             for listed in [*item.get("parameters", []), *operation.get("parameters", [])]:
-                found = _resolve(listed, spec)
+                found, _ = follow_refs(listed, spec)
                 if found.get("name") == parameter:
-                    schema = _resolve(found.get("schema", {}), spec)
+                    schema, _ = follow_refs(found.get("schema", {}), spec)
                     return [str(value) for value in schema.get("enum", [])]
     return []
 

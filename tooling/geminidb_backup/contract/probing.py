@@ -20,7 +20,7 @@ import requests
 from schemathesis import APIOperation
 from schemathesis import Case as GenericCase
 
-from geminidb_backup.spec import load_spec, validator_at
+from geminidb_backup.spec import follow_refs, load_spec, validator_at
 
 Case = GenericCase[APIOperation[Any, Any, Any, Any]]
 
@@ -114,18 +114,6 @@ class Prober:
 # --- the spec -----------------------------------------------------------------------------
 
 
-def resolve(node: Any) -> tuple[Any, str | None]:
-    """Follow local ``$ref``s; returns the node and the pointer of the last one (if any)."""
-    pointer = None
-    document = load_spec()
-    while isinstance(node, Mapping) and "$ref" in node:
-        pointer = str(node["$ref"]).removeprefix("#")
-        node = document
-        for part in pointer.lstrip("/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node, pointer
-
-
 def operations() -> Iterator[tuple[str, str, Mapping[str, Any], Mapping[str, Any]]]:
     """(operationId, path template, path item, operation) of every operation of the spec."""
     for template, item in load_spec()["paths"].items():
@@ -146,7 +134,7 @@ def parameters(operation_id: str) -> list[Mapping[str, Any]]:
     for found, _, item, definition in operations():
         if found == operation_id:
             nodes = [*item.get("parameters", []), *definition.get("parameters", [])]
-            return [resolve(node)[0] for node in nodes]
+            return [follow_refs(node)[0] for node in nodes]
     raise KeyError(operation_id)
 
 
@@ -155,11 +143,11 @@ def response_codes(operation_id: str, status: int) -> frozenset[str]:
     response = operation(operation_id).get("responses", {}).get(str(status))
     if response is None:
         return frozenset()
-    response, _ = resolve(response)
+    response, _ = follow_refs(response)
     codes = set()
     for media in response.get("content", {}).values():
         for example in media.get("examples", {}).values():
-            value = resolve(example)[0].get("value")
+            value = follow_refs(example)[0].get("value")
             if isinstance(value, Mapping) and isinstance(value.get("error_code"), str):
                 codes.add(value["error_code"])
     return frozenset(codes)
@@ -210,11 +198,11 @@ def body_fields(operation_id: str) -> tuple[Mapping[str, Any], list[Field]]:
     body = operation(operation_id).get("requestBody")
     if body is None:
         return {}, []
-    body, _ = resolve(body)
-    schema, pointer = resolve(body["content"]["application/json"]["schema"])
+    body, _ = follow_refs(body)
+    schema, pointer = follow_refs(body["content"]["application/json"]["schema"])
     fields = []
     for name, node in schema.get("properties", {}).items():
-        resolved, field_pointer = resolve(node)
+        resolved, field_pointer = follow_refs(node)
         if resolved.get("type") == "string":
             fields.append(Field(name, resolved, field_pointer or f"{pointer}/properties/{name}"))
     return schema, fields

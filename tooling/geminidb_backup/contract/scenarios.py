@@ -53,11 +53,11 @@ from geminidb_backup.contract.probing import (
     parameters,
     parse_json,
     parse_timestamp,
-    resolve,
     response_codes,
     violations,
 )
 from geminidb_backup.contract.promises import PROMISES
+from geminidb_backup.spec import follow_refs
 
 CREATE, LIST_BACKUPS, DELETE = "createBackup", "listBackups", "deleteBackup"
 # The most failing requests a failure message quotes.
@@ -539,7 +539,7 @@ def _limits(operation_id: str, name: str) -> tuple[int, int]:
     """The smallest and greatest value of a limit parameter."""
     for parameter in parameters(operation_id):
         if parameter.get("name") == name:
-            schema, _ = resolve(parameter.get("schema", {}))
+            schema, _ = follow_refs(parameter.get("schema", {}))
             if "enum" in schema:
                 return min(schema["enum"]), max(schema["enum"])
             return int(schema.get("minimum", 1)), int(schema.get("maximum", 100))
@@ -681,7 +681,7 @@ def _filters(
         if "bound" in spec:
             bounds.setdefault(path, {})[str(spec["bound"])] = name
             continue
-        schema, _ = resolve(by_name.get(name, {}).get("schema", {}))
+        schema, _ = follow_refs(by_name.get(name, {}).get("schema", {}))
         values: list[Any] = list(schema.get("enum", []))
         if not values:
             seen = [_field(item, path) for item in everything]

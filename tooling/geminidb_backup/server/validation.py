@@ -22,7 +22,7 @@ from jsonschema.protocols import Validator
 
 from geminidb_backup.server import errors
 from geminidb_backup.server.errors import ApiError
-from geminidb_backup.spec import load_spec
+from geminidb_backup.spec import follow_refs, load_spec
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -242,13 +242,10 @@ def _compile(inlined: Any) -> Schema:
 
 
 def _resolve(document: Mapping[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
-    """Follow local ``$ref``s; returns the node and its JSON pointer (unencoded parts)."""
-    while isinstance(node, Mapping) and "$ref" in node:
-        pointer = str(node["$ref"]).removeprefix("#")
-        node = document
-        for part in pointer.lstrip("/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node, pointer
+    """Follow local ``$ref``s; returns the node and its JSON pointer (``pointer`` when ``node``
+    was no reference)."""
+    resolved, followed = follow_refs(node, document)
+    return resolved, pointer if followed is None else followed
 
 
 def _is_integer(document: Mapping[str, Any], schema: Any) -> bool:
