@@ -29,7 +29,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -164,8 +164,20 @@ def _field(item: Any, path: str) -> Any:
     return item
 
 
-def _expected(status: int, code: str | None) -> str:
-    return f"expected {status} {code or ''}".rstrip()
+def _expect(
+    report: Report,
+    check: str,
+    what: str,
+    answer: Answer,
+    statuses: Collection[int],
+    code: str | None,
+) -> None:
+    """Count one probe of ``check``, and fail it unless ``answer`` has one of ``statuses`` with
+    ``code``; the failure names ``what`` was sent and shows the answer."""
+    report.probed(check)
+    if answer.status not in statuses or answer.code != code:
+        expected = f"expected {min(statuses)} {code or ''}".rstrip()
+        report.fail(check, f"{what}: {answer.shows()}, {expected}")
 
 
 @dataclass
@@ -295,11 +307,7 @@ def _rules(session: Session, params: Mapping[str, str]) -> None:
             continue
         statuses = catalogue_statuses(code) or frozenset({400})
         answer = session.prober.call(CREATE, params, body=body)
-        session.report.probed(check)
-        if answer.status not in statuses or answer.code != code:
-            session.report.fail(
-                check, f"{label}: {answer.shows()}, {_expected(min(statuses), code)}"
-            )
+        _expect(session.report, check, label, answer, statuses, code)
         session.settle(answer, check)
 
 
@@ -377,14 +385,10 @@ def _unknown_ids(
             if query and only is not None:
                 kwargs["query"] = query
             answer = session.prober.call(operation_id, values, **kwargs)
-            session.report.probed(check)
-            status, code = int(unknown["status"]), unknown.get("code")
-            if answer.status != status or answer.code != code:
-                session.report.fail(
-                    check,
-                    f"{operation_id} with an unknown {parameter['name']}: {answer.shows()}, "
-                    f"{_expected(status, code)}",
-                )
+            what = f"{operation_id} with an unknown {parameter['name']}"
+            _expect(
+                session.report, check, what, answer, {int(unknown["status"])}, unknown.get("code")
+            )
             session.settle(answer, check)
 
 
@@ -409,14 +413,12 @@ def _forbidden_targets(session: Session, params: Mapping[str, str]) -> None:
             }
             path[target["parameter"]] = values[0]
             answer = session.prober.call(operation_id, path)
-            session.report.probed(check)
-            status, code = int(target["status"]), target.get("code")
-            if answer.status != status or answer.code != code:
-                session.report.fail(
-                    check,
-                    f"{operation_id} of {target.get('description', 'a forbidden target')} "
-                    f"{values[0]}: {answer.shows()}, {_expected(status, code)}",
-                )
+            what = (
+                f"{operation_id} of {target.get('description', 'a forbidden target')} {values[0]}"
+            )
+            _expect(
+                session.report, check, what, answer, {int(target["status"])}, target.get("code")
+            )
             if answer.status == 202 and isinstance(answer.body, dict):
                 job_id = answer.body.get("job_id")
                 if isinstance(job_id, str):
@@ -493,14 +495,8 @@ def _refusals_scenario(case: Case, response: Response, report: Report) -> None:
     prober = _prober(case, response, report)
     for refusal in operation(operation_id).get("x-refused-queries", []):
         answer = prober.call(operation_id, path, query=refusal.get("query", {}))
-        report.probed(check)
-        status, code = int(refusal["status"]), refusal.get("code")
-        if answer.status != status or answer.code != code:
-            report.fail(
-                check,
-                f"{operation_id} with {refusal.get('description', 'a refused query')}: "
-                f"{answer.shows()}, {_expected(status, code)}",
-            )
+        what = f"{operation_id} with {refusal.get('description', 'a refused query')}"
+        _expect(report, check, what, answer, {int(refusal["status"])}, refusal.get("code"))
 
 
 # --- the list scenario ------------------------------------------------------------------
