@@ -15,7 +15,6 @@ and is forgotten once the clock has passed it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 InstanceKey = tuple[str, str]  # (project_id, instance_id)
@@ -29,35 +28,30 @@ class _InstanceBackups:
     manual: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class LiveBackup:
-    project_id: str
-    instance_id: str
-    backup_id: str
-    name: str
-    manual: bool
-    # When its deletion ends; None while no deletion was asked for.
-    gone_at: float | None = None
-
-
 class LiveBackups:
     """The backups that exist, by instance: by name, and the manual ones counted."""
 
-    def __init__(self, backups: Iterable[LiveBackup] = ()) -> None:
+    def __init__(self) -> None:
         self._instances: dict[InstanceKey, _InstanceBackups] = {}
-        for backup in backups:
-            self.note(backup)
 
-    def note(self, backup: LiveBackup) -> None:
-        """Record a backup made, or the deletion of one started (``gone_at`` set)."""
-        key = (backup.project_id, backup.instance_id)
-        entry = self._instances.get(key)
+    def note(
+        self,
+        project_id: str,
+        instance_id: str,
+        backup_id: str,
+        name: str,
+        *,
+        manual: bool,
+        gone_at: float = math.inf,
+    ) -> None:
+        """Record a backup made, or (``gone_at``: when its deletion ends) the deletion of one
+        started. Plain arguments rather than a record: this runs on every createBackup."""
+        entry = self._instances.get((project_id, instance_id))
         if entry is None:
-            entry = self._instances[key] = _InstanceBackups()
-        gone_at = math.inf if backup.gone_at is None else backup.gone_at
-        entry.by_name.setdefault(backup.name, {})[backup.backup_id] = gone_at
-        if backup.manual:
-            entry.manual[backup.backup_id] = gone_at
+            entry = self._instances[(project_id, instance_id)] = _InstanceBackups()
+        entry.by_name.setdefault(name, {})[backup_id] = gone_at
+        if manual:
+            entry.manual[backup_id] = gone_at
 
     def name_taken(self, project_id: str, instance_id: str, name: str, now: float) -> bool:
         entry = self._instances.get((project_id, instance_id))

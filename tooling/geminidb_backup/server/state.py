@@ -29,6 +29,7 @@ clock is a :class:`Clock`, which follows the wall unless a test freezes it.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import sqlite3
@@ -43,7 +44,7 @@ from typing import Any, TypeVar
 
 from geminidb_backup.server import errors
 from geminidb_backup.server.errors import ApiError
-from geminidb_backup.server.live_backups import LiveBackup, LiveBackups
+from geminidb_backup.server.live_backups import LiveBackups
 
 BACKUP_JOB = "BackupInstance"
 DELETE_JOB = "DeleteBackup"
@@ -343,14 +344,15 @@ class Store:
         self._job_ends = {(row[0], row[1]): row[2] for row in rows}
 
     def _load_live_backups(self) -> None:
-        rows = self._db.execute(
+        live = LiveBackups()
+        for project_id, instance_id, backup_id, name, kind, gone_at in self._db.execute(
             "SELECT project_id, instance_id, id, name, type, delete_begin + delete_duration"
             " FROM backups WHERE delete_begin IS NULL OR delete_begin + delete_duration > ?",
             (self.clock(),),
-        )
-        self._live = LiveBackups(
-            LiveBackup(row[0], row[1], row[2], row[3], row[4] == "Manual", row[5]) for row in rows
-        )
+        ):
+            live.note(project_id, instance_id, backup_id, name, manual=kind == "Manual",
+                      gone_at=math.inf if gone_at is None else gone_at)  # fmt: skip
+        self._live = live
 
     def _reload_memory(self) -> None:
         """After a rollback: what memory keeps of the file is read again from it."""
@@ -483,16 +485,13 @@ class Store:
         self._job_ends[key] = max(self._job_ends.get(key, now), now + self.backup_seconds)
         return job_id
 
-    def _refuse_unless_available(
-        self, project_id: str, instance_id: str, now: float, operation: str
-    ) -> None:
+    def _refuse_unless_available(self, instance: Instance, now: float, operation: str) -> None:
         """Raise the API's error when the instance's status or a running job forbids
         ``operation`` on it."""
-        instance = self._instance(project_id, instance_id)
-        code = INSTANCE_STATUSES.get(instance.status_at(now)) if instance is not None else None
+        code = INSTANCE_STATUSES.get(instance.status_at(now))
         if code == errors.OPERATION_NOT_ALLOWED:
-            raise ApiError(code, instance_id, operation)
-        if code is not None or self._busy(project_id, instance_id, now):
+            raise ApiError(code, instance.id, operation)
+        if code is not None or self._busy(instance.project_id, instance.id, now):
             raise ApiError(errors.INSTANCE_BUSY)
 
     def _take_failure(self, instance: Instance) -> str | None:
@@ -640,7 +639,7 @@ class Store:
         instance = self._instance(project_id, instance_id)
         if instance is None:
             raise ApiError(errors.INSTANCE_NOT_FOUND)
-        self._refuse_unless_available(project_id, instance_id, now, "createBackup")
+        self._refuse_unless_available(instance, now, "createBackup")
         if self._live.name_taken(project_id, instance_id, name, now):
             raise ApiError(errors.BACKUP_ALREADY_EXISTS)
         if (
@@ -666,7 +665,7 @@ class Store:
             ),
         )
         job_id = self._insert_job(db, project_id, instance_id, BACKUP_JOB, now, fail_reason)
-        self._live.note(LiveBackup(project_id, instance_id, backup_id, name, manual=True))
+        self._live.note(project_id, instance_id, backup_id, name, manual=True)
         return job_id, backup_id
 
     def _delete_backup(self, project_id: str, backup_id: str) -> str:
@@ -684,16 +683,19 @@ class Store:
             raise ApiError(errors.NO_PERMISSION)
         if row["delete_begin"] is not None:
             raise ApiError(errors.INSTANCE_BUSY)
-        self._refuse_unless_available(project_id, row["instance_id"], now, "deleteBackup")
+        # The instance of a backup exists, unless a state file was edited by hand: then only its
+        # jobs can make it busy.
+        instance = self._instance(project_id, row["instance_id"]) or Instance(
+            project_id, row["instance_id"], ""
+        )
+        self._refuse_unless_available(instance, now, "deleteBackup")
         db.execute(
             "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
             (now, self.backup_seconds, backup_id),
         )
         job_id = self._insert_job(db, project_id, row["instance_id"], DELETE_JOB, now)
-        self._live.note(
-            LiveBackup(project_id, row["instance_id"], backup_id, row["name"],
-                       manual=True, gone_at=now + self.backup_seconds)
-        )  # fmt: skip
+        self._live.note(project_id, row["instance_id"], backup_id, row["name"], manual=True,
+                        gone_at=now + self.backup_seconds)  # fmt: skip
         return job_id
 
     def list_backups(
