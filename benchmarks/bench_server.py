@@ -1,9 +1,9 @@
 """Throughput and latency of createBackup against ``geminidb-backup serve``, next to a bare
 Starlette endpoint on the same stack that returns the same JSON without validation or state.
 
-Not a test: run it by hand (about half a minute)::
+Not a test: run it by hand (about a minute)::
 
-    .tools/bin/uv run python benchmarks/bench_server.py [--seconds 8] [--connections 16] [--fsync]
+    .tools/bin/uv run python benchmarks/bench_server.py [--rounds 10] [--seconds 2] [--fsync]
 
 The load comes from wrk (Debian package ``wrk``; installed here with apt-get when missing and
 running as root), one thread and ``--connections`` keep-alive connections on loopback, each
@@ -12,7 +12,12 @@ load client is not used: on a small machine it saturates near 1,200 requests a s
 measure itself.
 
 Both servers run as separate processes with one uvicorn worker on the fastest stack installed
-(httptools and uvloop when present, as ``serve`` picks it) and no access log. The reference server
+(httptools and uvloop when present, as ``serve`` picks it) and no access log. Both stay up for the
+whole run, and the load goes to one then the other, ``--rounds`` times, in alternating order: on
+a shared machine the speed of the same code drifts by a third within seconds to minutes, which a
+ratio of two measurements made one after the other would take for a difference between the
+servers. Short rounds (2 s each by default) put the two measurements of a round close in time;
+the script prints each round's ratio and their median. The reference server
 keeps its state in a SQLite file (every 202 sent after its COMMIT) with no backup limit; after the
 run the script counts the backups in that file, which must be at least the 202s wrk saw. When
 Prism (``prism`` on the PATH or in node_modules) is installed, it mocks the same spec under the
@@ -27,10 +32,13 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,23 +116,20 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def run_wrk(wrk: str, url: str, *, seconds: float, connections: int, label: str) -> Result:
+def write_script() -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
-    env = {**os.environ, "BENCH_PREFIX": label}
-    try:
-        # Warm-up (not measured): imports, caches, the SQLite file's first pages.
-        subprocess.run(
-            [wrk, "-t1", f"-c{connections}", "-d2s", "-s", script.name, url + PATH],
-            env={**env, "BENCH_PREFIX": f"warm-{label}"}, check=True, capture_output=True,
-        )  # fmt: skip
-        completed = subprocess.run(
-            [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
-             "-s", script.name, url + PATH],
-            env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-    finally:
-        os.unlink(script.name)
+    return script.name
+
+
+def run_wrk(wrk: str, script: str, url: str, *, seconds: float, connections: int,
+            label: str) -> Result:  # fmt: skip
+    """One wrk run; ``label`` starts the backup names (distinct for each run)."""
+    completed = subprocess.run(
+        [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", script,
+         url + PATH],
+        env={**os.environ, "BENCH_PREFIX": label}, check=True, capture_output=True, text=True,
+    )  # fmt: skip
     found = re.search(
         r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", completed.stdout, re.MULTILINE
     )
@@ -201,20 +206,9 @@ def count_manual_backups(db_path: str) -> int:
     return int(count)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--fsync", action="store_true", help="run serve with --fsync")
-    parser.add_argument("--bare-server", metavar="PORT_FILE", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.bare_server:
-        bare_server(args.bare_server)
-        return
-    wrk = ensure_wrk()
-    load = {"seconds": args.seconds, "connections": args.connections}
-    results: dict[str, Result] = {}
-
+@contextmanager
+def bare_process() -> Iterator[str]:
+    """The bare endpoint in a process of its own; yields its URL."""
     with tempfile.TemporaryDirectory() as scratch:
         port_file = os.path.join(scratch, "bare-url")
         bare = subprocess.Popen([sys.executable, __file__, "--bare-server", port_file])
@@ -223,53 +217,101 @@ def main() -> None:
                 if bare.poll() is not None:
                     raise SystemExit("the bare Starlette server did not start")
                 time.sleep(0.05)
-            bare_url = Path(port_file).read_text()
-            wait_for_port(int(bare_url.rsplit(":", 1)[1]), bare)
-            results["bare Starlette"] = run_wrk(wrk, bare_url, label="bare", **load)
+            url = Path(port_file).read_text()
+            wait_for_port(int(url.rsplit(":", 1)[1]), bare)
+            yield url
         finally:
             bare.terminate()
             bare.wait()
 
-        db_path = os.path.join(scratch, "bench.sqlite3")
-        serve_args = ["--db", db_path, "--token", TOKEN, "--backup-limit", "0",
-                      "--backup-seconds", "0", "--no-access-log",
-                      "--fsync" if args.fsync else "--no-fsync"]  # fmt: skip
-        with serve_process(serve_args) as serve:
-            shown = re.search(r"serving on \S+ \((.*)\)", "".join(serve.output))
-            stack = shown[1] if shown else "?"
-            results["reference server"] = run_wrk(wrk, serve.url, label="serve", **load)
-        committed = count_manual_backups(db_path)
 
-        prism = prism_command()
-        if prism is not None:
-            port = free_port()
-            process = subprocess.Popen(
-                [*prism, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            try:
-                wait_for_port(port, process)
-                results["Prism (mock)"] = run_wrk(
-                    wrk, f"http://127.0.0.1:{port}", label="prism", **load
-                )
-            finally:
-                process.terminate()
-                process.wait()
+def prism_result(wrk: str, script: str, seconds: float, connections: int) -> Result | None:
+    prism = prism_command()
+    if prism is None:
+        return None
+    port = free_port()
+    process = subprocess.Popen(
+        [*prism, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, process)
+        url = f"http://127.0.0.1:{port}"
+        run_wrk(wrk, script, url, seconds=2, connections=connections, label="warm-prism")
+        return run_wrk(wrk, script, url, seconds=seconds, connections=connections, label="prism")
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=2, help="of each server, each round")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--fsync", action="store_true", help="run serve with --fsync")
+    parser.add_argument("--bare-server", metavar="PORT_FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        bare_server(args.bare_server)
+        return
+    wrk = ensure_wrk()
+    script = write_script()
+    load = {"seconds": args.seconds, "connections": args.connections}
+    rounds: list[dict[str, Result]] = []
+    try:
+        with tempfile.TemporaryDirectory() as scratch, bare_process() as bare_url:
+            db_path = os.path.join(scratch, "bench.sqlite3")
+            serve_args = ["--db", db_path, "--token", TOKEN, "--backup-limit", "0",
+                          "--backup-seconds", "0", "--no-access-log",
+                          "--fsync" if args.fsync else "--no-fsync"]  # fmt: skip
+            with serve_process(serve_args) as serve:
+                shown = re.search(r"serving on \S+ \((.*)\)", "".join(serve.output))
+                stack = shown[1] if shown else "?"
+                urls = {"bare": bare_url, "serve": serve.url}
+                # Warm-up (not measured): imports, caches, the SQLite file's first pages.
+                for name, url in urls.items():
+                    run_wrk(wrk, script, url, label=f"warm-{name}", seconds=2,
+                            connections=args.connections)  # fmt: skip
+                for number in range(args.rounds):
+                    order = list(urls) if number % 2 == 0 else list(reversed(urls))
+                    rounds.append(
+                        {name: run_wrk(wrk, script, urls[name], label=f"{name}-{number}", **load)
+                         for name in order}
+                    )  # fmt: skip
+            committed = count_manual_backups(db_path)
+        prism = prism_result(wrk, script, **load)
+    finally:
+        os.unlink(script)
 
     print(
-        f"createBackup, wrk -t1 -c{args.connections} -d{args.seconds:g}s, loopback, one worker"
-        f" on {stack}, no access log, serve {'--fsync' if args.fsync else '--no-fsync'}"
+        f"createBackup, wrk -t1 -c{args.connections}, {args.rounds} rounds of {args.seconds:g} s"
+        f" per server, loopback, one worker on {stack}, no access log,"
+        f" serve {'--fsync' if args.fsync else '--no-fsync'}"
     )
-    print(f"{'':18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-202':>8} {'sock err':>8}")
-    for name, result in results.items():
-        print(
-            f"{name:18} {result.rps:8.0f} {result.p50_ms:8.2f} {result.p99_ms:8.2f}"
-            f" {result.non_202:8d} {result.socket_errors:8d}"
-        )
-    if "Prism (mock)" not in results:
-        print("Prism (mock)       not installed (npm install @stoplight/prism-cli)")
-    reference, bare_result = results["reference server"], results["bare Starlette"]
-    print(f"ratio (reference / bare): {reference.rps / bare_result.rps:.2f}")
-    answered = reference.requests - reference.non_202
+    print(f"{'round':>5} {'server':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-202':>8}"
+          f" {'sock err':>8} {'ratio':>6}")  # fmt: skip
+    for number, results in enumerate(rounds):
+        ratio = results["serve"].rps / results["bare"].rps
+        for name in ("bare", "serve"):
+            result = results[name]
+            print(
+                f"{number:>5} {name:8} {result.rps:8.0f} {result.p50_ms:8.2f}"
+                f" {result.p99_ms:8.2f} {result.non_202:8d} {result.socket_errors:8d}"
+                + (f" {ratio:6.2f}" if name == "serve" else "")
+            )
+    if prism is not None:
+        print(f"{'':>5} {'Prism':8} {prism.rps:8.0f} {prism.p50_ms:8.2f} {prism.p99_ms:8.2f}"
+              f" {prism.non_202:8d} {prism.socket_errors:8d}")  # fmt: skip
+    else:
+        print("Prism (mock): not installed (npm install @stoplight/prism-cli)")
+    ratios = [results["serve"].rps / results["bare"].rps for results in rounds]
+    serve_p99 = [results["serve"].p99_ms for results in rounds]
+    print(
+        f"ratio serve / bare: median {statistics.median(ratios):.2f}"
+        f" (rounds {min(ratios):.2f} to {max(ratios):.2f});"
+        f" serve p99 median {statistics.median(serve_p99):.1f} ms (max {max(serve_p99):.1f})"
+    )
+    answered = sum(results["serve"].requests - results["serve"].non_202 for results in rounds)
     # Warm-up requests are committed too; a request cut off at the end may be committed unanswered.
     print(
         f"durable: {committed} backups in the SQLite file after {answered} answered 202"
