@@ -2,7 +2,7 @@
 
 createBackup refuses a name that a backup of the instance still holds and a manual backup past
 the instance's limit. Asked of SQLite, the two cost every create a query and the backups table
-an index on names, about a third of what a create spends in SQLite; asked here, a dictionary
+an index on names, about a quarter of what a create spends in SQLite; asked here, a dictionary
 lookup. :class:`~geminidb_backup.server.state.Store` keeps this exact: it loads it from the file,
 notes each backup it inserts and each deletion it starts, and loads it again whenever a
 transaction is rolled back.
