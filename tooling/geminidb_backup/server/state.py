@@ -286,7 +286,7 @@ class Store:
         # serving meanwhile; WAL lets the loop's connection read, and it sees committed changes
         # only. Without fsync a commit only copies pages to the OS, and the hand-off to a thread
         # (a queue, a wake-up, the GIL passed back and forth) costs more than it saves: measured
-        # with benchmarks/bench_server.py, 3,750 against 3,200 createBackup/s. The loop then
+        # with benchmarks/bench_server.py, 3,750 createBackup/s without it, 3,200 with. The loop then
         # writes itself, as it must with ":memory:", which connections cannot share.
         self._writer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="geminidb-store-writer")
