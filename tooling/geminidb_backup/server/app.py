@@ -29,7 +29,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
 from geminidb_backup.server import errors
-from geminidb_backup.server.auth import Authenticator, PendingSignature
+from geminidb_backup.server.auth import RAW_TOKEN_HEADER, Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.control import CONTROL_PREFIX, ControlAPI
 from geminidb_backup.server.errors import ApiError
@@ -277,7 +277,7 @@ class ReferenceServer:
         # the check itself, is made only for a signature (or no credentials at all).
         token = None
         for name, value in scope["headers"]:
-            if name == b"x-auth-token":
+            if name == RAW_TOKEN_HEADER:
                 token = value  # the last one, as in the map below
         if token is not None:
             self.auth.check_token(token)

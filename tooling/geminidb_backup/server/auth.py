@@ -22,6 +22,8 @@ from geminidb_backup.server import errors
 from geminidb_backup.server.errors import ApiError
 
 TOKEN_HEADER = "x-auth-token"
+# As an ASGI server sends it: lower case, in bytes.
+RAW_TOKEN_HEADER = TOKEN_HEADER.encode("latin-1")
 
 
 @dataclass(frozen=True, repr=False)

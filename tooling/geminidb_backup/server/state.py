@@ -286,8 +286,8 @@ class Store:
         # serving meanwhile; WAL lets the loop's connection read, and it sees committed changes
         # only. Without fsync a commit only copies pages to the OS, and the hand-off to a thread
         # (a queue, a wake-up, the GIL passed back and forth) costs more than it saves: measured
-        # with benchmarks/bench_server.py, 3,750 createBackup/s without it, 3,200 with. The loop then
-        # writes itself, as it must with ":memory:", which connections cannot share.
+        # with benchmarks/bench_server.py, 3,750 createBackup/s without it, 3,200 with. The loop
+        # then writes itself, as it must with ":memory:", which connections cannot share.
         self._writer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="geminidb-store-writer")
             if fsync and path != ":memory:"
@@ -534,8 +534,9 @@ class Store:
         during two turns of the event loop) share one transaction (a refused or failed change
         is left out of it alone, see _commit), and all wait for its one COMMIT. Under
         concurrent load this divides the cost of a commit by the number of requests in the
-        batch; alone, a request is committed after two turns of the loop. With fsync, the batch is written by the
-        writer thread (one at a time, so changes never interleave) while the loop goes on.
+        batch; alone, a request is committed after two turns of the loop. With fsync, the batch
+        is written by the writer thread (one at a time, so changes never interleave) while the
+        loop goes on.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
