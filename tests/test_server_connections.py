@@ -117,6 +117,26 @@ def _closed_after(sock: socket.socket, trickle: bytes = b"", limit: float = 5.0)
     pytest.fail(f"the connection was still open after {limit} s")
 
 
+def _read_answer(sock: socket.socket) -> bytes:
+    """One whole answer (head and Content-Length body), however many reads it takes."""
+
+    def more() -> bytes:
+        chunk = sock.recv(4096)
+        if not chunk:
+            pytest.fail("the server closed the connection before its answer was whole")
+        return chunk
+
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += more()
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))  # fmt: skip
+    while len(body) < length:
+        body += more()
+    return head + b"\r\n\r\n" + body
+
+
 REQUEST_HEAD = (
     f"POST {CREATE_PATH} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n"
     "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n"
@@ -144,6 +164,26 @@ def test_connections_that_never_finish_their_request_are_closed(stack: str) -> N
         output = "".join(server.output)
     assert f"({stack}, " in output
     assert "Traceback" not in output and "ERROR" not in output, output
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_after_an_answer_the_wait_for_the_next_request_is_the_keep_alive(stack: str) -> None:
+    """Between an answer and a next request's first byte only the keep-alive deadline runs; the
+    header deadline starts with that byte (as nginx's client_header_timeout does)."""
+    timeouts = ["--header-timeout", "0.5", "--body-timeout", "0.5", "--keep-alive-timeout", "3"]
+    args = ["--db", ":memory:", "--token", TOKEN, "--backup-seconds", "0", "--http", stack]
+    with (
+        serve([*args, *timeouts]) as server,
+        socket.create_connection(_address(server.url)) as kept,
+    ):
+        kept.settimeout(3.0)
+        for number in range(2):
+            body = b'{"name": "backup-kept-%d", "description": ""}' % number
+            kept.sendall(REQUEST_HEAD.replace(b"60", str(len(body)).encode()) + body)
+            assert _read_answer(kept).startswith(b"HTTP/1.1 202")
+            time.sleep(1.0)  # twice the header deadline, a third of the keep-alive
+        # A request trickled after the wait is still held to the header deadline.
+        assert 0.3 < _closed_after(kept, trickle=REQUEST_HEAD * 3) < 3.0
 
 
 @pytest.mark.parametrize("stack", STACKS)

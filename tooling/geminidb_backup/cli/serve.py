@@ -144,7 +144,7 @@ BACKLOG = 2048  # uvicorn's default
     default=DEFAULT_HEADER_TIMEOUT_SECONDS,
     show_default=True,
     help="Seconds a connection may take to send a request's headers, from its opening or the "
-    "previous answer; then it is closed.",
+    "request's first byte; then it is closed.",
 )
 @click.option(
     "--body-timeout",

@@ -10,9 +10,10 @@ request's scope (under :data:`ABORT_EXTENSION`), which aborts the TCP transport.
 keep-alive timeout); a connection that never sends a byte, or trickles its headers or its body,
 stays open for ever, each holding a socket and memory (slowloris). As production servers do
 (nginx's ``client_header_timeout`` and ``client_body_timeout``), the protocols here close a
-connection whose request headers are not whole within :attr:`Deadlines.header_timeout` seconds of
-the server waiting for them (the connection opened, or the previous answer sent), or whose body is
-not whole within :attr:`Deadlines.body_timeout` seconds of its headers. Time the server itself
+connection whose request headers are not whole within :attr:`Deadlines.header_timeout` seconds
+(from the connection's opening, or from a next request's first byte: the wait before that byte
+is uvicorn's keep-alive), or whose body is not whole within :attr:`Deadlines.body_timeout`
+seconds of its headers. Time the server itself
 does not read (uvicorn paused reading while the application works) does not count against the
 client. The application's own time is never limited.
 
@@ -131,8 +132,11 @@ class AbortableH11Protocol(Deadlines, H11Protocol):
         self._cancel_deadline()
         super().connection_lost(exc)
 
-    def handle_events(self) -> None:
-        super().handle_events()
+    def data_received(self, data: bytes) -> None:
+        # Followed after each read, not after each answer (uvicorn handles events then too): after
+        # an answer, the next request's headers are timed from its first byte, the time before
+        # it being uvicorn's keep-alive, as on httptools.
+        super().data_received(data)
         self._follow_h11()
 
     def _follow_h11(self) -> None:
