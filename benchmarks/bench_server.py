@@ -14,7 +14,7 @@ measure itself.
 Both servers run as separate processes with one uvicorn worker on the fastest stack installed
 (httptools and uvloop when present, as ``serve`` picks it) and no access log. Both stay up for the
 whole run, and the load goes to one then the other, ``--rounds`` times, in alternating order: on
-a shared machine the speed of the same code drifts by a third within seconds to minutes, which a
+a shared machine the speed of the same code drifts by half within seconds to minutes, which a
 ratio of two measurements made one after the other would take for a difference between the
 servers. Short rounds (2 s each by default) put the two measurements of a round close in time;
 the script prints each round's ratio and their median. The reference server

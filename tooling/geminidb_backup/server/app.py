@@ -291,7 +291,7 @@ class ReferenceServer:
             headers,
         )
 
-    def _before(self, fault: Fault | None) -> None:
+    def _before(self, fault: Fault) -> None:
         retry_after = {"Retry-After": str(self.faults.config.retry_after_seconds)}
         if fault is Fault.SERVER_ERROR:
             raise ApiError(errors.SERVER_ERROR)
