@@ -37,7 +37,6 @@ from .errors import (
     JobFailed,
     NotFound,
     TransportError,
-    ValidationError,
     WaitTimeout,
 )
 
@@ -179,12 +178,6 @@ class _Base:
         return _calls.build("deleteBackup", delete_backup, path, idempotent=False)
 
     def _backups_call(self, **query: Any) -> Call:
-        # The one rule not in a schema: the spec's description of listBackups says begin_time and
-        # end_time go together (DBS.280416 otherwise), and a parameter schema cannot say it.
-        if (query.get("begin_time") is None) != (query.get("end_time") is None):
-            given = "begin_time" if query.get("begin_time") is not None else "end_time"
-            other = "end_time" if given == "begin_time" else "begin_time"
-            raise ValidationError(other, None, f"is required when {given} is given")
         return _calls.build("listBackups", list_backups, self._project(), query, idempotent=True)
 
     def _jobs_call(self, **query: Any) -> Call:
