@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "47ff8148b47b4777c8436c7498e13919f7d4b7a1bb2f1765e368c214886fc493"
+SPEC_SHA256 = "121cbe2f25de4601502a05c1d399a8594d7e82fa9b8c8e0fa1f706b145637996"
