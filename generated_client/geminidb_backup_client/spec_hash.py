@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "916e2d307eda9fd9ecd5c87d7596e9caca981a4b0eb26730f4e7464a0bd1472c"
+SPEC_SHA256 = "121cbe2f25de4601502a05c1d399a8594d7e82fa9b8c8e0fa1f706b145637996"
