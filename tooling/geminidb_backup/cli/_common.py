@@ -171,6 +171,19 @@ def fail(state: State, code: int, message: str, hint: str = "", **details: Any) 
     sys.exit(code)
 
 
+def _as_typed(exc: ValidationError) -> str:
+    """The error worded with the option the user typed (``--page-size 0 must be at least 1``),
+    not the API's parameter (``limit``); a rule across several options names them first."""
+    text = str(exc)
+    if isinstance(exc, RequestRuleError):
+        options = [_option_named(field) for field in exc.fields]
+        return f"{'/'.join(options)}: {text}" if options != list(exc.fields) else text
+    option = _option_named(exc.field)
+    if option != exc.field.split(".")[0] and text.startswith(exc.field):
+        return option + text[len(exc.field) :]
+    return text
+
+
 def _option_named(field: str) -> str:
     top = field.split(".")[0]
     return OPTION_OF.get(top, field)
@@ -204,12 +217,8 @@ def handled(state: State) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        fields = exc.fields if isinstance(exc, RequestRuleError) else (exc.field,)
-        options = [_option_named(field) for field in fields]
-        named = options != [field.split(".")[0] for field in fields]
-        where = f"{'/'.join(options)}: " if named else ""
-        fail(state, EXIT_USAGE, f"{where}{exc}; nothing was sent.", "Fix the value and run again.",
-             field=exc.field, rule=exc.rule)  # fmt: skip
+        fail(state, EXIT_USAGE, f"{_as_typed(exc)}; nothing was sent.",
+             "Fix the value and run again.", field=exc.field, rule=exc.rule)  # fmt: skip
     except ConfigurationError as exc:
         fail(state, EXIT_USAGE, f"{exc}; nothing was sent.",
              "See `geminidb-backup --help` for the settings.")  # fmt: skip
