@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "121cbe2f25de4601502a05c1d399a8594d7e82fa9b8c8e0fa1f706b145637996"
+SPEC_SHA256 = "5f442166cc97dd96a55370fdb610024659cccb99add85ed8492f1852b4e5fce9"
