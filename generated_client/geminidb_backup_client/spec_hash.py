@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "0bcdf39f950940fcecc7074cca993bf2ff1ac676dcf7ae6bf2e5c7b606d47559"
+SPEC_SHA256 = "42704c7c996e792c0aa67d5868ddb2cb17f8e74bc3d1b560bfdd8e29ccae92bb"
