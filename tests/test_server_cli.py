@@ -63,6 +63,13 @@ def test_tokens_from_the_environment(tmp_path: Path) -> None:
         (["--instance", "just-one-part"], "PROJECT_ID/INSTANCE_ID"),
         (["--fault-500", "0.7", "--fault-503", "0.7"], "add up"),
         (["--backup-limit", "-1"], "backup-limit"),
+        (["--backup-seconds", "nan"], "not a finite number"),
+        (["--fault-latency", "inf"], "not a finite number"),
+        (["--header-timeout", "nan"], "not a finite number"),
+        (["--body-timeout", "inf"], "not a finite number"),
+        (["--keep-alive-timeout", "inf"], "not a finite number"),
+        (["--fault-500", "nan"], "not a finite number"),
+        (["--token", "secret-token@"], "no empty project ID"),
     ],
 )
 def test_bad_settings_are_refused(args: list[str], message: str) -> None:
@@ -243,3 +250,19 @@ def test_asking_for_httptools_without_it_is_a_usage_error() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "httptools is not installed" in result.stderr
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_a_backup_time_that_is_not_finite_in_the_config_file_is_refused(
+    tmp_path: Path, value: str
+) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(f"backup_seconds: {value}\n")
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "finite" in result.stderr, result.stderr

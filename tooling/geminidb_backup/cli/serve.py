@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -22,6 +23,19 @@ ADMIN_TOKEN_ENV = "GEMINIDB_SERVER_ADMIN_TOKEN"
 BACKLOG = 2048  # uvicorn's default
 
 
+class FiniteFloat(click.FloatRange):
+    """A float range that refuses ``nan`` and ``inf`` (which float() accepts): a backup that
+    never ends, or a delay of infinity, would hold requests and connections for ever."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
 @click.command()
 @click.option(
     "--config",
@@ -37,16 +51,18 @@ BACKLOG = 2048  # uvicorn's default
     "--token",
     "tokens",
     multiple=True,
+    metavar="TOKEN[@PROJECT_ID,...]",
     help=f"An accepted X-Auth-Token (repeatable; also {TOKENS_ENV}, comma-separated). "
+    "With @PROJECT_ID,... it is valid in those projects only (403 DBS.280056 elsewhere). "
     "With none, a random one is made and printed once.",
 )
 @click.option(
     "--access-key",
     "access_keys",
     multiple=True,
-    metavar="AK:SK",
+    metavar="AK:SK[@PROJECT_ID,...]",
     help=f"An accepted AK/SK pair for SDK-HMAC-SHA256 signatures (repeatable; also "
-    f"{ACCESS_KEYS_ENV}, comma-separated).",
+    f"{ACCESS_KEYS_ENV}, comma-separated); @PROJECT_ID,... binds it to those projects.",
 )
 @click.option(
     "--instance",
@@ -64,7 +80,7 @@ BACKLOG = 2048  # uvicorn's default
 )
 @click.option(
     "--backup-seconds",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     help="How long a backup (and a deletion) runs. [default: 5]",
 )
@@ -85,33 +101,33 @@ BACKLOG = 2048  # uvicorn's default
     show_default=True,
     help="fsync every commit (survives a machine crash, not only a server crash; slower).",
 )
-@click.option("--fault-500", type=click.FloatRange(0, 1), default=0.0, help="Share answered 500.")
+@click.option("--fault-500", type=FiniteFloat(0, 1), default=0.0, help="Share answered 500.")
 @click.option(
     "--fault-503",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share answered 503 + Retry-After.",
 )
 @click.option(
     "--fault-429",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share answered 429 + Retry-After.",
 )
 @click.option(
     "--fault-drop",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share whose connection is dropped before the request is handled.",
 )
 @click.option(
     "--fault-drop-after-commit",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share handled (a backup committed) whose connection is then dropped without an answer.",
 )
 @click.option(
-    "--fault-latency", type=click.FloatRange(min=0), default=0.0, help="Seconds added to each call."
+    "--fault-latency", type=FiniteFloat(min=0), default=0.0, help="Seconds added to each call."
 )
 @click.option(
     "--retry-after",
@@ -140,7 +156,7 @@ BACKLOG = 2048  # uvicorn's default
 )
 @click.option(
     "--header-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=DEFAULT_HEADER_TIMEOUT_SECONDS,
     show_default=True,
     help="Seconds a connection may take to send a request's headers, from its opening or the "
@@ -148,14 +164,14 @@ BACKLOG = 2048  # uvicorn's default
 )
 @click.option(
     "--body-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=DEFAULT_BODY_TIMEOUT_SECONDS,
     show_default=True,
     help="Seconds a request may take to send its body after its headers; then it is closed.",
 )
 @click.option(
     "--keep-alive-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=DEFAULT_KEEP_ALIVE_SECONDS,
     show_default=True,
     help="Seconds an idle keep-alive connection stays open after an answer.",
@@ -206,13 +222,22 @@ def serve(
             if config_file
             else server_config.FileSettings()
         )
-        keys = dict(
-            from_file.access_keys,
-            **dict(
-                server_config.parse_access_key(text)
-                for text in (*access_keys, *_env_list(ACCESS_KEYS_ENV))
-            ),
-        )
+        given_keys = [
+            server_config.parse_bound_access_key(text)
+            for text in (*access_keys, *_env_list(ACCESS_KEYS_ENV))
+        ]
+        keys = dict(from_file.access_keys, **{key: secret for key, secret, _ in given_keys})
+        key_projects = {
+            **from_file.access_key_projects,
+            **{key: bound for key, _, bound in given_keys if bound is not None},
+        }
+        given_tokens = [
+            server_config.parse_token(text) for text in (*tokens, *_env_list(TOKENS_ENV))
+        ]
+        token_projects = {
+            **from_file.token_projects,
+            **{token: bound for token, bound in given_tokens if bound is not None},
+        }
         seeded = (
             *from_file.instances,
             *(server_config.parse_instance(text) for text in instances),
@@ -229,7 +254,7 @@ def serve(
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    all_tokens = {*from_file.tokens, *tokens, *_env_list(TOKENS_ENV)}
+    all_tokens = {*from_file.tokens, *(token for token, _ in given_tokens)}
     generated = None
     if not all_tokens and not keys:
         generated = secrets.token_urlsafe(24)
@@ -254,6 +279,8 @@ def serve(
             fsync=fsync,
             faults=faults,
             admin_token=admin_token,
+            token_projects=token_projects,
+            access_key_projects=key_projects,
             **settings,
         )
     except ValueError as error:
