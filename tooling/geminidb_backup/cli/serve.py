@@ -15,12 +15,23 @@ from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
     DEFAULT_HEADER_TIMEOUT_SECONDS,
     DEFAULT_KEEP_ALIVE_SECONDS,
+    DEFAULT_MAX_HEADER_BYTES,
+    DEFAULT_MAX_PIPELINED,
+    DEFAULT_SEND_TIMEOUT_SECONDS,
 )
 
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
 ADMIN_TOKEN_ENV = "GEMINIDB_SERVER_ADMIN_TOKEN"
 BACKLOG = 2048  # uvicorn's default
+# How long a stop (SIGTERM, SIGINT) waits for answers under way before it cancels them: nginx's
+# worker_shutdown_timeout (unset there by default), uvicorn's timeout_graceful_shutdown (off by
+# default: a client that never reads would hold the stop for ever). Well under the 30 s a
+# container runtime gives between SIGTERM and SIGKILL.
+DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10.0
+# Repeated log lines of one kind (a malformed request, an accept that failed for lack of file
+# descriptors) are written at most once per this many seconds, with the count of those left out.
+LOG_REPEAT_SECONDS = 10.0
 
 
 class FiniteFloat(click.FloatRange):
@@ -177,6 +188,38 @@ class FiniteFloat(click.FloatRange):
     help="Seconds an idle keep-alive connection stays open after an answer.",
 )
 @click.option(
+    "--send-timeout",
+    type=FiniteFloat(min=0, min_open=True),
+    default=DEFAULT_SEND_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds a client may leave its answers unread (the send buffer full); then the "
+    "connection is aborted (nginx: send_timeout).",
+)
+@click.option(
+    "--shutdown-timeout",
+    type=FiniteFloat(min=0),
+    default=DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds SIGTERM/SIGINT waits for requests under way before cancelling them "
+    "(nginx: worker_shutdown_timeout).",
+)
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(min=1024),
+    default=DEFAULT_MAX_HEADER_BYTES,
+    show_default=True,
+    help="Largest request head (request line and headers); a larger one is answered 400 and "
+    "its connection closed (h11's limit; nginx: large_client_header_buffers).",
+)
+@click.option(
+    "--max-pipelined",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_PIPELINED,
+    show_default=True,
+    help="Requests a connection may pipeline behind the one being answered; past it the "
+    "connection is closed once those are answered.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -207,6 +250,10 @@ def serve(
     header_timeout: float,
     body_timeout: float,
     keep_alive_timeout: float,
+    send_timeout: float,
+    shutdown_timeout: float,
+    max_header_bytes: int,
+    max_pipelined: int,
     access_log: bool,
 ) -> None:
     """Run the reference server: a local, stateful GeminiDB backup API."""
@@ -294,7 +341,15 @@ def serve(
         port=port,
         access_log=access_log,
         http=http,
-        timeouts=Timeouts(header_timeout, body_timeout, keep_alive_timeout),
+        timeouts=Timeouts(
+            header_timeout,
+            body_timeout,
+            keep_alive_timeout,
+            send_timeout,
+            shutdown_timeout,
+            max_header_bytes,
+            max_pipelined,
+        ),
     )
 
 
@@ -304,9 +359,45 @@ def _env_list(name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Timeouts:
+    """The deadlines and limits of connections (see geminidb_backup.server.transport)."""
+
     header: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body: float = DEFAULT_BODY_TIMEOUT_SECONDS
     keep_alive: float = DEFAULT_KEEP_ALIVE_SECONDS
+    send: float = DEFAULT_SEND_TIMEOUT_SECONDS
+    shutdown: float = DEFAULT_SHUTDOWN_TIMEOUT_SECONDS
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    max_pipelined: int = DEFAULT_MAX_PIPELINED
+
+
+class RepeatFilter:
+    """A logging filter that lets one record of each kind (logger and message template) through
+    per ``seconds``, noting how many it left out: a client must not be able to fill a disk with
+    the server's log (uvicorn warns once per malformed request; asyncio logs a traceback each
+    time an accept fails for lack of file descriptors, thousands a second)."""
+
+    def __init__(self, seconds: float = LOG_REPEAT_SECONDS) -> None:
+        import time
+
+        self._seconds = seconds
+        self._clock = time.monotonic
+        self._last: dict[tuple[str, object], float] = {}
+        self._dropped: dict[tuple[str, object], int] = {}
+
+    def filter(self, record: Any) -> bool:
+        key = (record.name, record.msg)
+        now = self._clock()
+        last = self._last.get(key)
+        if last is not None and now - last < self._seconds:
+            self._dropped[key] = self._dropped.get(key, 0) + 1
+            return False
+        if len(self._last) > 1000:  # kinds are few; never let the table grow without bound
+            self._last.clear()
+        self._last[key] = now
+        dropped = self._dropped.pop(key, 0)
+        if dropped:
+            record.msg = f"{record.msg} ({dropped} more like it in the last {self._seconds:g} s)"
+        return True
 
 
 def run(
@@ -322,6 +413,7 @@ def run(
     listening, STACK naming the HTTP implementation and the event loop."""
     import asyncio
     import gc
+    import logging
     import signal
     import socket
 
@@ -335,6 +427,9 @@ def run(
             http,  # type: ignore[arg-type]
             header_timeout=timeouts.header,
             body_timeout=timeouts.body,
+            send_timeout=timeouts.send,
+            max_header_bytes=timeouts.max_header_bytes,
+            max_pipelined=timeouts.max_pipelined,
         )
     except RuntimeError as error:
         raise click.UsageError(str(error)) from None
@@ -368,9 +463,16 @@ def run(
         access_log=access_log,
         log_level="info" if access_log else "warning",
         timeout_keep_alive=timeouts.keep_alive,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=timeouts.shutdown,  # type: ignore[arg-type]
+        h11_max_incomplete_event_size=timeouts.max_header_bytes,
+        # No WebSocket (or other) upgrade: such a request is answered as any other.
+        ws="none",
         # No proxy in front of an emulator: X-Forwarded-* need no middleware on every request.
         proxy_headers=False,
     )
+    repeats = RepeatFilter()
+    for name in ("uvicorn.error", "asyncio", "geminidb_backup.server"):
+        logging.getLogger(name).addFilter(repeats)
     server = server_class(uvicorn_config)
     # A stop asked for as soon as the ready line is read, before the event loop has its handlers,
     # is still a clean shutdown (uvicorn starts, sees should_exit, and stops).
