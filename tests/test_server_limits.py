@@ -89,9 +89,17 @@ def test_a_client_that_never_reads_its_answers_is_cut_off(stack: str) -> None:
             count = 20_000
             _send_for(sock, request * count, seconds=3.0, limit=len(request) * count)
             time.sleep(3.0)  # past the send deadline, reading nothing
-            received = _answers(sock)
-    # Cut off while its answers were unread: far fewer than it asked for.
-    assert received.count(b"HTTP/1.1 200") < count / 2
+            sock.setblocking(True)
+            sock.settimeout(10.0)
+            received = 0
+            try:
+                while chunk := sock.recv(65536):  # until the server ends the connection
+                    received += chunk.count(b"HTTP/1.1 200")
+            except ConnectionResetError:
+                pass
+            # Without a send deadline the server answers everything and keeps the connection
+            # open (keep-alive 60 s): the read times out instead.
+    assert received < count, "the connection was not cut off"
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -23,6 +23,8 @@ from geminidb_backup.server.transport import (
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
 ADMIN_TOKEN_ENV = "GEMINIDB_SERVER_ADMIN_TOKEN"
+DB_ENV = "GEMINIDB_SERVER_DB"
+APP_NAME = "geminidb-backup"
 BACKLOG = 2048  # uvicorn's default
 # How long a stop (SIGTERM, SIGINT) waits for answers under way before it cancels them: nginx's
 # worker_shutdown_timeout (unset there by default), uvicorn's timeout_graceful_shutdown (off by
@@ -85,9 +87,11 @@ class FiniteFloat(click.FloatRange):
 @click.option(
     "--db",
     "db_path",
-    default="geminidb-backup-server.sqlite3",
-    show_default=True,
-    help="SQLite file of the state; ':memory:' keeps nothing.",
+    envvar=DB_ENV,
+    default=None,
+    help=f"SQLite file of the state; ':memory:' keeps nothing; one server per file [env {DB_ENV}; "
+    "default: server-state.sqlite3 in the user's data directory, e.g. "
+    "~/.local/share/geminidb-backup].",
 )
 @click.option(
     "--backup-seconds",
@@ -105,6 +109,14 @@ class FiniteFloat(click.FloatRange):
     "--auto-backups/--no-auto-backups",
     default=None,
     help="Give each instance an automated backup (which cannot be deleted). [default: on]",
+)
+@click.option(
+    "--lock-timeout",
+    type=FiniteFloat(min=0),
+    default=5.0,
+    show_default=True,
+    help="Seconds a write waits for another process's lock on the state file (the event loop "
+    "serving meanwhile) before it is answered 503 with Retry-After.",
 )
 @click.option(
     "--fsync/--no-fsync",
@@ -232,10 +244,11 @@ def serve(
     tokens: tuple[str, ...],
     access_keys: tuple[str, ...],
     instances: tuple[str, ...],
-    db_path: str,
+    db_path: str | None,
     backup_seconds: float | None,
     backup_limit: int | None,
     auto_backups: bool | None,
+    lock_timeout: float,
     fsync: bool,
     fault_500: float,
     fault_503: float,
@@ -322,8 +335,9 @@ def serve(
             tokens=frozenset(all_tokens),
             access_keys=keys,
             instances=seeded,
-            db_path=db_path,
+            db_path=db_path if db_path is not None else default_state_file(create=True),
             fsync=fsync,
+            lock_timeout_seconds=lock_timeout,
             faults=faults,
             admin_token=admin_token,
             token_projects=token_projects,
@@ -332,11 +346,9 @@ def serve(
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    if generated is not None:
-        # Printed once, to the terminal that started the server: the only way to learn it.
-        click.echo(f"token: {generated}")
     run(
         config,
+        generated_token=generated,
         host=host,
         port=port,
         access_log=access_log,
@@ -351,6 +363,35 @@ def serve(
             max_pipelined,
         ),
     )
+
+
+class ServeError(click.ClickException):
+    """A start that cannot be: one line, exit status 2 (as a usage error, without the usage)."""
+
+    exit_code = 2
+
+
+def default_state_file(*, create: bool = False) -> str:
+    """``server-state.sqlite3`` in the user's data directory (made when ``create``): not the
+    working directory, which a state file would litter. The XDG data directory on Linux and the
+    BSDs (``$XDG_DATA_HOME`` or ``~/.local/share``); elsewhere click's application directory,
+    which is the data directory there (``~/Library/Application Support``, ``%APPDATA%``).
+    Written here rather than with platformdirs: one path does not need another distribution."""
+    if sys.platform in ("darwin", "win32"):
+        directory = click.get_app_dir(APP_NAME)
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+            os.path.expanduser("~"), ".local", "share"
+        )
+        directory = os.path.join(base, APP_NAME)
+    if create:
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            raise ServeError(
+                f"cannot create the state directory {directory}: {error.strerror}; give --db"
+            ) from None
+    return os.path.join(directory, "server-state.sqlite3")
 
 
 def _env_list(name: str) -> list[str]:
@@ -408,18 +449,25 @@ def run(
     access_log: bool,
     http: str = "auto",
     timeouts: Timeouts = Timeouts(),
+    generated_token: str | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; prints ``serving on http://HOST:PORT (STACK)`` once
-    listening, STACK naming the HTTP implementation and the event loop."""
+    listening, STACK naming the HTTP implementation and the event loop, then what a client needs
+    (:func:`_print_start`). A port in use, or a state file that cannot be used or is another
+    server's, is one line and exit status 2, before anything else is printed."""
     import asyncio
     import gc
     import logging
     import signal
     import socket
+    import sqlite3
 
     import uvicorn
 
+    from geminidb_backup.server import state_file
     from geminidb_backup.server.app import create_app
+    from geminidb_backup.server.state import StoreBusy
+    from geminidb_backup.server.state_file import StateFileError
     from geminidb_backup.server.transport import protocol_class
 
     try:
@@ -438,7 +486,6 @@ def run(
         "uvloop" if loop_factory is not None else "asyncio"
     )
     server_class = _server_class()
-    app = create_app(config)
     # Bind the socket here so that --port 0 yields the real port before uvicorn starts.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP given explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
@@ -449,7 +496,24 @@ def run(
     try:
         sock.bind((host, port))
     except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    try:
+        # Checked before its lock file is made next to it: another program's file is left as
+        # it is. The lock is held as long as this process runs (the kernel drops it however
+        # the process ends).
+        state_file.check(config.db_path)
+        held_lock = state_file.lock(config.db_path)
+        app = create_app(config)
+    except (StateFileError, StoreBusy, sqlite3.Error) as error:
+        sock.close()
+        if isinstance(error, StoreBusy):
+            message = f"the state file {config.db_path} is locked by another process"
+        elif isinstance(error, StateFileError):
+            message = str(error)
+        else:
+            message = f"cannot use the state file {config.db_path}: {error}"
+        raise ServeError(message) from None
     # Listening before the URL is printed: a client that connects as soon as it reads the line
     # waits in the backlog until uvicorn accepts, rather than being refused.
     sock.listen(BACKLOG)
@@ -484,13 +548,35 @@ def run(
     # createBackup went from 12-18 ms to 10-12 ms.
     gc.collect()
     gc.freeze()
-    click.echo(f"serving on http://{shown}:{bound_port} ({stack})")
+    url = f"http://{shown}:{bound_port}"
+    click.echo(f"serving on {url} ({stack})")
+    _print_start(config, url, generated_token)
     sys.stdout.flush()
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
             runner.run(_serve(server, sock))
     finally:
         app.close()
+        if held_lock is not None:
+            held_lock.close()
+
+
+def _print_start(config: Any, url: str, generated_token: str | None) -> None:
+    """What every call needs: the state file, the projects and instances, and the ``GEMINIDB_*``
+    lines to paste; the token only when serve made it up (the only way to learn it), never one
+    it was given."""
+    if config.db_path != ":memory:":
+        click.echo(f"state file: {config.db_path} (give --db to use another)")
+    shown = config.instances[:10]
+    for instance in shown:
+        click.echo(f"project {instance.project_id} instance {instance.id} ({instance.name})")
+    if len(config.instances) > len(shown):
+        click.echo(f"... and {len(config.instances) - len(shown)} more instances")
+    click.echo("for the geminidb-backup CLI and library:")
+    click.echo(f"  export GEMINIDB_ENDPOINT={url}")
+    click.echo(f"  export GEMINIDB_PROJECT_ID={config.instances[0].project_id}")
+    if generated_token is not None:
+        click.echo(f"  export GEMINIDB_TOKEN={generated_token}")
 
 
 def _loop_factory(*, fastest: bool) -> Callable[[], Any] | None:

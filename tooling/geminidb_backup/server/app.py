@@ -146,6 +146,7 @@ class ReferenceServer:
             backup_limit=config.backup_limit,
             fsync=config.fsync,
             clock=clock,
+            lock_timeout=config.lock_timeout_seconds,
         )
         self.store.seed(config.instances, auto_backups=config.auto_backups)
         self.auth = Authenticator(

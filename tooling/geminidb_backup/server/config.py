@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from geminidb_backup.server.faults import FaultConfig
-from geminidb_backup.server.state import Instance
+from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS, Instance
 from geminidb_backup.spec import load_spec
 
 DEFAULT_BACKUP_SECONDS = 5.0
@@ -186,6 +186,8 @@ class ServerConfig:
     auto_backups: bool = True
     fsync: bool = False
     signature_skew_seconds: float = DEFAULT_SIGNATURE_SKEW_SECONDS
+    # How long a write waits for another process's lock on the state file before a 503.
+    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
