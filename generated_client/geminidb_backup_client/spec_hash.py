@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "121cbe2f25de4601502a05c1d399a8594d7e82fa9b8c8e0fa1f706b145637996"
+SPEC_SHA256 = "6985e9d6ce5b4dfcd5db4c6de9e605ad69a9e0cdfba24a9cb74773ade317f66f"
