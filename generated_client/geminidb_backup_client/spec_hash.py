@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "5f442166cc97dd96a55370fdb610024659cccb99add85ed8492f1852b4e5fce9"
+SPEC_SHA256 = "398b05bc97e1c27a2693d534730a0781c828d994b3a30de08336b6824719f946"
