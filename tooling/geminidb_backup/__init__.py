@@ -29,11 +29,13 @@ if TYPE_CHECKING:
         ConfigurationError,
         GeminiDBError,
         JobFailed,
+        JobsWaitTimeout,
         NotFound,
         TransportError,
         ValidationError,
         WaitTimeout,
     )
+    from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
 _EXPORTS = {
@@ -43,7 +45,8 @@ _EXPORTS = {
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
-    "JobFailed": "errors", "WaitTimeout": "errors",
+    "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
+    "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
 }  # fmt: skip
 
 __all__ = [
@@ -52,13 +55,17 @@ __all__ = [
     "AsyncBackupClient",
     "AuthenticationError",
     "BackupClient",
+    "Clock",
     "ConfigurationError",
     "CreatedBackup",
+    "FakeClock",
     "GeminiDBError",
     "JobFailed",
+    "JobsWaitTimeout",
     "NotFound",
     "Paged",
     "PasswordAuth",
+    "PollSchedule",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",

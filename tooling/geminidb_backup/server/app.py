@@ -150,6 +150,7 @@ class ReferenceServer:
             backup_limit=config.backup_limit,
             fsync=config.fsync,
             clock=clock,
+            seed=config.seed,
         )
         self.store.seed(config.instances, auto_backups=config.auto_backups)
         self.auth = Authenticator(

@@ -148,6 +148,8 @@ class ServerConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
+    # Seeds the generator of backup and job IDs: the same IDs in the same order on every run.
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         # An empty token (`--token "$TOKEN"` with TOKEN unset, or `''` in a config file) would let
