@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         JobFailed,
         JobsWaitTimeout,
         NotFound,
+        RequestRuleError,
         TransportError,
         ValidationError,
         WaitTimeout,
@@ -46,6 +47,7 @@ _EXPORTS = {
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
     "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
+    "RequestRuleError": "errors",
     "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
 }  # fmt: skip
 
@@ -69,6 +71,7 @@ __all__ = [
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
+    "RequestRuleError",
     "RetryPolicy",
     "TokenAuth",
     "TransportError",
