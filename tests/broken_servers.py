@@ -889,7 +889,12 @@ MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]]
     (refuses_to_delete_manual_backups, "created_backup_can_be_deleted", CREATES),
     (accepts_deletes_of_unknown_backups, "unknown_ids_are_refused", CREATES),
     (answers_unknown_backups_with_404, "unknown_ids_are_refused", CREATES),
-    (deletes_automated_backups, "forbidden_targets_are_refused", CREATES),
+    # A foreign automated backup is sent its refused deletion only with the opt-in.
+    (
+        deletes_automated_backups,
+        "forbidden_targets_are_refused",
+        {**CREATES, "allow": ["foreign-refusals"]},
+    ),
     # with pinned IDs, the suite still sends unknown ones
     (
         answers_unknown_instances_with_400,
