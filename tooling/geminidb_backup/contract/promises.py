@@ -109,8 +109,8 @@ PROMISES: dict[str, Promise] = {
         opt_in="--other-project-id ID",
     ),
     "documented_refusals_happen": Promise(
-        "a query valid by the schemas that the spec says the operation refuses (x-refused-queries) "
-        "is refused with the answer it gives",
+        "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
+        "is refused with the rule's status and code",
         "refusals",
     ),
     "unauthorized_answer_is_documented": Promise(
