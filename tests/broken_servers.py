@@ -41,14 +41,14 @@ ResponseEdit = Callable[
 RequestEdit = Callable[[Scope, bytes], tuple[Scope, bytes]]
 
 
-def reference_app() -> ASGIApp:
-    """The reference server, with instant backups, the spec's example instance and an instance
-    of a second project (OTHER_PROJECT_ID)."""
+def reference_app(backup_seconds: float = 0) -> ASGIApp:
+    """The reference server, with instant backups (unless ``backup_seconds``), the spec's
+    example instance and an instance of a second project (OTHER_PROJECT_ID)."""
     config = ServerConfig(
         tokens=frozenset({TOKEN}),
         access_keys={ACCESS_KEY: SECRET_KEY},
         instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
-        backup_seconds=0,
+        backup_seconds=backup_seconds,
         backup_limit=0,
     )
     return create_app(config)  # type: ignore[return-value]
