@@ -43,13 +43,18 @@ class Call:
     module: ModuleType
     kwargs: Mapping[str, Any]
     idempotent: bool
+    # Extra request headers (not parameters of the spec): a wait's ``Prefer: wait=N``.
+    headers: Mapping[str, str] | None = None
 
     # The generated modules' _get_kwargs and _parse_response are used rather than their
     # sync_detailed/asyncio_detailed: one send path then serves both clients, and the httpx
     # response stays at hand (status, X-Request-Id, Retry-After) when a body is not the
     # documented one, where sync_detailed would raise a bare JSON error.
     def request_kwargs(self) -> dict[str, Any]:
-        return self.module._get_kwargs(**self.kwargs)  # type: ignore[no-any-return]
+        kwargs: dict[str, Any] = self.module._get_kwargs(**self.kwargs)
+        if self.headers:
+            kwargs["headers"] = {**kwargs.get("headers", {}), **self.headers}
+        return kwargs
 
 
 def build(
@@ -203,21 +208,6 @@ def create_may_have_happened(exc: Exception, attempt: int) -> bool:
     if isinstance(exc, APIError):
         return exc.status == 500 or (exc.error_code == DUPLICATE_NAME and attempt > 1)
     return False
-
-
-@dataclass
-class Pace:
-    """The polling schedule of a wait: start at ``interval``, grow by ``backoff`` up to
-    ``max_interval``, never sleep past the deadline."""
-
-    interval: float
-    max_interval: float
-    backoff: float
-
-    def next_delay(self, remaining: float) -> float:
-        delay = min(self.interval, max(remaining, 0.0))
-        self.interval = min(self.interval * self.backoff, self.max_interval)
-        return delay
 
 
 def page_length(page: ListBackupsResponse | ListJobsResponse) -> int:

@@ -112,3 +112,15 @@ class JobFailed(GeminiDBError):
         super().__init__(
             f"job {job.id} ({job.name}) failed: {job.fail_reason or 'no reason given'}"
         )
+
+
+class JobsWaitTimeout(WaitTimeout):
+    """Waiting for many jobs at once ran out of time: ``ended`` maps the IDs of the jobs that
+    ended to their final state, ``running`` those still running to their last state."""
+
+    def __init__(self, timeout: float, ended: dict[str, Any], running: dict[str, Any]) -> None:
+        first = next(iter(running), "")
+        super().__init__(first, timeout, running.get(first))
+        self.ended, self.running = ended, running
+        total = len(ended) + len(running)
+        self.args = (f"{len(running)} of {total} jobs still running after {timeout:g} s",)

@@ -89,8 +89,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def wait_options(command: F) -> F:
     """The --timeout and --interval options of every command that waits for a job."""
     command = click.option(
-        "--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
-        help="Seconds between the first polls; grows to 15.",
+        "--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+        help="Shortest time between polls; then 10% of the job's run time so far (at most 300 s).",
     )(command)  # fmt: skip
     return click.option(
         "--timeout", type=click.FloatRange(min=0), default=1800, show_default=True,
@@ -133,6 +133,7 @@ def open_client(state: State) -> BackupClient:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
     _skip_unused_imports()
     from ..client import BackupClient
+    from ..timing import ServerClock
 
     auth = settings.auth()
     return BackupClient(
@@ -141,6 +142,7 @@ def open_client(state: State) -> BackupClient:
         auth,
         verify=settings.verify,
         timeout=settings.timeout,
+        clock=ServerClock(),  # "now" is the server's: ages and names immune to a skewed laptop
     )
 
 
