@@ -37,6 +37,7 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         ("get", "/v3/{project_id}/jobs"): "listJobs",
         ("get", "/v4/{project_id}/backups"): "listBackups",
         ("delete", "/v3/{project_id}/backups/{backup_id}"): "deleteBackup",
+        ("get", "/v3/{project_id}/instances"): "listInstances",
     }
     tags = {op["operationId"]: op["tags"] for _, _, op in operations(SPEC)}
     assert tags == {
@@ -44,6 +45,7 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         "listJobs": ["jobs"],
         "listBackups": ["backups"],
         "deleteBackup": ["backups"],
+        "listInstances": ["instances"],
     }
 
 
@@ -57,6 +59,7 @@ def test_success_statuses_are_the_documented_ones() -> None:
         "listJobs": ["200"],
         "listBackups": ["200"],
         "deleteBackup": ["202"],
+        "listInstances": ["200"],
     }
 
 

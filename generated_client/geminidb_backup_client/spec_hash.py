@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "0bcdf39f950940fcecc7074cca993bf2ff1ac676dcf7ae6bf2e5c7b606d47559"
+SPEC_SHA256 = "36ad0e7afa12d3918523aa54e17b1d8d9cbc32408da4978c893cca3ce6377ac3"
