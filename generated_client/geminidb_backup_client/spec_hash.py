@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "36ad0e7afa12d3918523aa54e17b1d8d9cbc32408da4978c893cca3ce6377ac3"
+SPEC_SHA256 = "f7a1bc6092f89887145ecd6b755aa79ae733205ad521b039540cdd143b3449d1"
