@@ -44,6 +44,8 @@ logger = logging.getLogger("geminidb_backup.server")
 MAX_BODY_BYTES = 64 * 1024
 # listJobs: the default window, and the widest allowed (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
+# listRestorableTimePeriods: the default window (its start_time's description).
+RESTORABLE_WINDOW_SECONDS = 86_400
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which triples the
@@ -150,6 +152,7 @@ class ReferenceServer:
             backup_limit=config.backup_limit,
             fsync=config.fsync,
             clock=clock,
+            restore_seconds=config.restore_seconds,
         )
         self.store.seed(config.instances, auto_backups=config.auto_backups)
         self.auth = Authenticator(
@@ -167,6 +170,10 @@ class ReferenceServer:
             "listJobs": self.list_jobs,
             "listBackups": self.list_backups,
             "deleteBackup": self.delete_backup,
+            "listInstances": self.list_instances,
+            "createInstance": self.create_instance,
+            "deleteInstance": self.delete_instance,
+            "listRestorableTimePeriods": self.list_restorable_time_periods,
         }
         spec_operations = {op.operation_id for op in compile_operations()}
         if spec_operations != set(self.handlers):
@@ -366,6 +373,44 @@ class ReferenceServer:
             limit=query["limit"],
         )
         return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
+
+    async def list_instances(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        page = self.store.list_instances(path["project_id"], query)
+        return json_answer(200, {"total_count": page.total_count, "instances": page.items})
+
+    async def create_instance(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        return json_answer(202, await self.store.create_instance(path["project_id"], data))
+
+    async def delete_instance(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        job_id = await self.store.delete_instance(path["project_id"], path["instance_id"])
+        return json_answer(202, {"job_id": job_id})
+
+    async def list_restorable_time_periods(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        start = _time(query.get("start_time"), errors.PARAMETER_ERROR)
+        end = _time(query.get("end_time"), errors.PARAMETER_ERROR)
+        if end is None:
+            end = self.clock()
+        if start is None:
+            start = end - RESTORABLE_WINDOW_SECONDS
+        if end < start:
+            raise ApiError(errors.PARAMETER_ERROR)
+        page = self.store.restorable_periods(
+            path["project_id"], path["instance_id"], start, end, query["offset"], query["limit"]
+        )
+        return json_answer(
+            200, {"total_count": page.total_count, "restorable_time_periods": page.items}
+        )
 
 
 def _time(value: str | None, code: str) -> float | None:
