@@ -149,6 +149,10 @@ def sync_detailed(
     is limited to `cassandra`, the only instance type this API describes (the service also
     lists Mongo, Influx and Redis instances).
 
+    **Decision** (lists may lag): as for `listBackups`, a new instance is listed at the latest
+    10 seconds after createInstance's answer, and a deleted one is gone at the latest 10
+    seconds after its deletion job has completed (`lag` in `x-list`).
+
     Args:
         project_id (str): Project ID of the user in the region.
         id (str | Unset): Only the instance with this ID; `*` followed by text selects the IDs
@@ -222,6 +226,10 @@ def sync(
     is limited to `cassandra`, the only instance type this API describes (the service also
     lists Mongo, Influx and Redis instances).
 
+    **Decision** (lists may lag): as for `listBackups`, a new instance is listed at the latest
+    10 seconds after createInstance's answer, and a deleted one is gone at the latest 10
+    seconds after its deletion job has completed (`lag` in `x-list`).
+
     Args:
         project_id (str): Project ID of the user in the region.
         id (str | Unset): Only the instance with this ID; `*` followed by text selects the IDs
@@ -289,6 +297,10 @@ async def asyncio_detailed(
     substring (the service's fuzzy search); any other value selects exactly. `datastore_type`
     is limited to `cassandra`, the only instance type this API describes (the service also
     lists Mongo, Influx and Redis instances).
+
+    **Decision** (lists may lag): as for `listBackups`, a new instance is listed at the latest
+    10 seconds after createInstance's answer, and a deleted one is gone at the latest 10
+    seconds after its deletion job has completed (`lag` in `x-list`).
 
     Args:
         project_id (str): Project ID of the user in the region.
@@ -360,6 +372,10 @@ async def asyncio(
     substring (the service's fuzzy search); any other value selects exactly. `datastore_type`
     is limited to `cassandra`, the only instance type this API describes (the service also
     lists Mongo, Influx and Redis instances).
+
+    **Decision** (lists may lag): as for `listBackups`, a new instance is listed at the latest
+    10 seconds after createInstance's answer, and a deleted one is gone at the latest 10
+    seconds after its deletion job has completed (`lag` in `x-list`).
 
     Args:
         project_id (str): Project ID of the user in the region.
