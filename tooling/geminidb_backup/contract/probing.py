@@ -9,6 +9,7 @@ and values that break exactly one rule: nothing of the API's rules is written do
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Iterator, Mapping
@@ -209,11 +210,31 @@ def body_fields(operation_id: str) -> tuple[Mapping[str, Any], list[Field]]:
 
 
 def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
-    """A valid body of fresh values; ``overrides`` replace fields."""
+    """A valid body of fresh values; ``overrides`` replace fields. A field no fresh string can
+    fill (an enum, a password's rules, an object) keeps the value of the operation's first
+    request example."""
     _, fields = body_fields(operation_id)
-    body: dict[str, Any] = {field.name: field.fresh() for field in fields}
+    body: dict[str, Any] = copy.deepcopy(_first_body_example(operation_id))
+    for field in fields:
+        try:
+            body[field.name] = field.fresh()
+        except ValueError:
+            if field.name not in body:
+                raise
     body.update(overrides)
     return body
+
+
+def _first_body_example(operation_id: str) -> dict[str, Any]:
+    body = operation(operation_id).get("requestBody")
+    if body is None:
+        return {}
+    content = follow_refs(body)[0]["content"]["application/json"]
+    for example in content.get("examples", {}).values():
+        value = follow_refs(example)[0].get("value")
+        if isinstance(value, dict):
+            return value
+    return {}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
-WRITE_OPERATIONS = ("createBackup", "deleteBackup")
+WRITE_OPERATIONS = ("createBackup", "deleteBackup", "createInstance", "deleteInstance")
 REPORT_FILE_NAMES = {
     "junit": "junit.xml",
     "har": "network.har",

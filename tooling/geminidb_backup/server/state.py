@@ -942,8 +942,9 @@ class Store:
             raise ApiError(errors.INSTANCE_NOT_FOUND)
         if instance.gone_at is not None:
             raise ApiError(errors.INSTANCE_BUSY)
-        # Being created or restored: deleting abandons that (the spec's decision).
-        if instance.status_at(now) != "creating":
+        # Being created or restored, or failed to be: deleting abandons that (the spec's
+        # decision).
+        if instance.status_at(now) not in ("creating", "createfail"):
             self._refuse_unless_available(instance, now, "deleteInstance")
         gone_at = now + self.backup_seconds
         db.execute(
