@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "b455e3246791dd141cbf9ebbf681064834d9934afde1923f0d5905a4ae4312fa"
+SPEC_SHA256 = "77f3d3fa3f153aa7a3cb227bfdf204777722ced3ec8a6a60b3b703993a26d380"

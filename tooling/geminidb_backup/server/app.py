@@ -28,6 +28,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
+from geminidb_backup.rules import broken_rule
 from geminidb_backup.server import errors
 from geminidb_backup.server.auth import RAW_TOKEN_HEADER, Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
@@ -42,7 +43,7 @@ logger = logging.getLogger("geminidb_backup.server")
 
 # Larger bodies are refused without being read whole: a createBackup body is a few hundred bytes.
 MAX_BODY_BYTES = 64 * 1024
-# listJobs: the default window, and the widest allowed (its description).
+# listJobs: the window listed when no time is given (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
 # listRestorableTimePeriods: the default window (its start_time's description).
 RESTORABLE_WINDOW_SECONDS = 86_400
@@ -333,10 +334,7 @@ class ReferenceServer:
         query = operation.query_params(QueryParams(call.query_string))
         begin = _time(query.get("begin_time"), errors.INVALID_END_TIME)
         end = _time(query.get("end_time"), errors.INVALID_END_TIME)
-        if (begin is None) != (end is None) or (
-            begin is not None and end is not None and end < begin
-        ):
-            raise ApiError(errors.INVALID_END_TIME)
+        _check_rules(operation, {**query, "begin_time": begin, "end_time": end})
         page = self.store.list_backups(
             path["project_id"],
             instance_id=query.get("instance_id"),
@@ -360,8 +358,9 @@ class ReferenceServer:
             end = self.clock()
         if start is None:
             start = end - JOBS_WINDOW_SECONDS
-        if end < start or end - start > JOBS_WINDOW_SECONDS:
-            raise ApiError(errors.PARAMETER_ERROR)
+        # The rules are judged on the window listed, defaults included (a lone start_time
+        # 60 days ago spans 60 days up to now).
+        _check_rules(operation, {**query, "start_time": start, "end_time": end})
         page = self.store.list_jobs(
             path["project_id"],
             job_id=query.get("id"),
@@ -385,6 +384,9 @@ class ReferenceServer:
         self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
     ) -> Answer:
         data = operation.json_body(call.header(b"content-type"), body)
+        # The rules judged from the request alone; not-below-source is judged by the store,
+        # which holds the source instance.
+        _check_rules(operation, {}, data)
         return json_answer(202, await self.store.create_instance(path["project_id"], data))
 
     async def delete_instance(
@@ -403,14 +405,20 @@ class ReferenceServer:
             end = self.clock()
         if start is None:
             start = end - RESTORABLE_WINDOW_SECONDS
-        if end < start:
-            raise ApiError(errors.PARAMETER_ERROR)
+        _check_rules(operation, {**query, "start_time": start, "end_time": end})
         page = self.store.restorable_periods(
             path["project_id"], path["instance_id"], start, end, query["offset"], query["limit"]
         )
         return json_answer(
             200, {"total_count": page.total_count, "restorable_time_periods": page.items}
         )
+
+
+def _check_rules(operation: Operation, query: Mapping[str, Any], body: Any = None) -> None:
+    """Refuse a request that breaks one of the operation's ``x-request-rules``, as the rule says."""
+    rule = broken_rule(operation.operation_id, query, body)
+    if rule is not None:
+        raise ApiError(rule.code, status=rule.status)
 
 
 def _time(value: str | None, code: str) -> float | None:
