@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "77f3d3fa3f153aa7a3cb227bfdf204777722ced3ec8a6a60b3b703993a26d380"
+SPEC_SHA256 = "adbc079b137c5a5d7c662bec345616e25503fe794f4d9324095f3aba93b5c083"
