@@ -129,3 +129,21 @@ def test_usage_errors_exit_2_with_advice_and_send_nothing(args: list[str], messa
     result = _cli(*args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("allow", "excluded"), [((), True), (("instances",), False)]
+)  # fmt: skip
+def test_instances_are_created_and_deleted_on_a_target_only_with_the_opt_in(
+    monkeypatch: pytest.MonkeyPatch, allow: tuple[str, ...], excluded: bool
+) -> None:
+    from geminidb_backup.contract import runner
+
+    sent: list[list[str]] = []
+    monkeypatch.setattr(runner, "_run_schemathesis", lambda args: sent.append(args) or 0)
+    monkeypatch.setattr(runner, "_clean_up", lambda *args: True)
+    options = ContractOptions(url="http://127.0.0.1:9", token="t", allow=allow)
+    assert run(options, echo=lambda text: None) == 0
+    arguments = " ".join(sent[0])
+    for operation_id in ("createInstance", "deleteInstance"):
+        assert (f"--exclude-operation-id {operation_id}" in arguments) is excluded

@@ -213,9 +213,12 @@ def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
     """A valid body of fresh values; ``overrides`` replace fields. A field no fresh string can
     fill (an enum, a password's rules, an object) keeps the value of the operation's first
     request example."""
-    _, fields = body_fields(operation_id)
+    schema, fields = body_fields(operation_id)
     body: dict[str, Any] = copy.deepcopy(_first_body_example(operation_id))
+    required = set(schema.get("required", []))
     for field in fields:
+        if field.name not in body and field.name not in required:
+            continue  # an optional field the example leaves out
         try:
             body[field.name] = field.fresh()
         except ValueError:

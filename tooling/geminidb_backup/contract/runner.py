@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,11 @@ from urllib.parse import quote, urlsplit
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
 WRITE_OPERATIONS = ("createBackup", "deleteBackup", "createInstance", "deleteInstance")
+INSTANCE_OPERATIONS = (
+    "listInstances", "createInstance", "deleteInstance", "listRestorableTimePeriods",
+)  # fmt: skip
+INSTANCE_OPERATIONS_MAX_EXAMPLES = 10
+INSTANCE_WRITE_OPERATIONS = ("createInstance", "deleteInstance")
 REPORT_FILE_NAMES = {
     "junit": "junit.xml",
     "har": "network.har",
@@ -62,6 +67,9 @@ class ContractOptions:
     instance_id: str | None = None
     other_project_id: str | None = None
     extra_args: Sequence[str] = field(default_factory=tuple)
+    # Opt-ins for a target that is not the embedded server ("instances": create and delete
+    # billable instances, only the suite's own).
+    allow: Sequence[str] = ()
 
 
 class ContractUsageError(ValueError):
@@ -114,13 +122,22 @@ def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
     # codes for rules JSON Schema cannot express (x-schema-valid-refusals), 400 is let through here
     # and the domain check valid_request_refused_only_as_documented accepts only those codes.
     statuses = [*POSITIVE_ACCEPTANCE_DEFAULT_STATUSES, "400"]
-    settings["operations"] = [
-        {
-            "include-operation-id": operation_id,
-            "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+    per_operation: dict[str, dict[str, Any]] = {}
+    for operation_id, codes in sorted(VALID_REFUSALS.items()):
+        if codes:
+            per_operation.setdefault(operation_id, {})["checks"] = {
+                "positive_data_acceptance": {"expected-statuses": statuses}
+            }
+    # The instance operations' bodies are large (createInstance's coverage phase alone makes
+    # hundreds of cases) and every accepted createInstance adds an instance that later lists
+    # read: fewer generated examples keep the default run short (--max-examples overrides it).
+    for operation_id in INSTANCE_OPERATIONS:
+        per_operation.setdefault(operation_id, {})["generation"] = {
+            "max-examples": INSTANCE_OPERATIONS_MAX_EXAMPLES
         }
-        for operation_id, codes in sorted(VALID_REFUSALS.items())
-        if codes
+    settings["operations"] = [
+        {"include-operation-id": operation_id, **entry}
+        for operation_id, entry in sorted(per_operation.items())
     ]
     return settings
 
@@ -239,6 +256,13 @@ def run(
                     f"{url} is not a loopback address and the suite writes (createBackup, deleteBackup): "
                     "pass --yes to allow it, or --read-only to send only reads and requests the spec forbids"
                 )
+        if options.url is not None and "instances" not in options.allow:
+            # Instances are billable, and a fuzzed deleteInstance of a pinned instance ID would
+            # delete the user's own: neither operation is sent to a target without the opt-in.
+            options = replace(
+                options,
+                exclude_operations=[*options.exclude_operations, *INSTANCE_WRITE_OPERATIONS],
+            )
         if token is None and not (options.access_key and options.secret_key):
             raise ContractUsageError(
                 "no credentials: pass --token or set GEMINIDB_TOKEN, or set GEMINIDB_ACCESS_KEY "
@@ -336,7 +360,6 @@ def _auth(options: ContractOptions) -> Any:
 
 def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_path: str) -> int:
     """Reads in every mode, then the write operations with only the requests the spec forbids."""
-    from dataclasses import replace
 
     reads = replace(
         options,
