@@ -17,28 +17,9 @@ from geminidb_backup.restoring import is_drill_name
 from geminidb_backup.server.instances import Instance
 from geminidb_backup.spec import component_validator
 from geminidb_backup.testing import Emulator
-from geminidb_backup.timing import Clock
 
 RESTORE_SECONDS = 600.0
 BACKUP_SECONDS = 60.0
-
-
-class EmulatorClock(Clock):
-    """The emulator's virtual time: a sleep moves it instead of waiting."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self.emulator = emulator
-        self.slept = 0.0
-
-    def __call__(self) -> float:
-        return self.emulator.now()
-
-    def sleep(self, seconds: float) -> None:
-        self.slept += max(0.0, seconds)
-        self.emulator.advance(max(0.0, seconds))
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 @pytest.fixture
@@ -59,7 +40,7 @@ def emulator() -> Any:
 
 @pytest.fixture
 def client(emulator: Emulator) -> Any:
-    with emulator.client(clock=EmulatorClock(emulator)) as client:
+    with emulator.client(clock=emulator.virtual_clock()) as client:
         yield client
 
 
@@ -179,7 +160,7 @@ def test_a_drill_of_an_instance_without_completed_backups_fails_clearly(
     # The seeded automated backup completed the night before: it is what a drill restores.
     assert result.backup_name is not None and result.backup_name.startswith("autobackup_")
     emulator.reset()
-    with Emulator(auto_backups=False) as bare, bare.client(clock=EmulatorClock(bare)) as other:
+    with Emulator(auto_backups=False) as bare, bare.client(clock=bare.virtual_clock()) as other:
         failed = other.drill(bare.instance_id)
     assert not failed.passed and failed.error == "the instance has no completed backup to restore"
     assert failed.restored_id is None
@@ -224,7 +205,7 @@ def test_clean_drills_removes_leftovers_by_name_only(
 
 def test_the_async_client_restores_and_drills(emulator: Emulator) -> None:
     async def scenario() -> tuple[Restore, bool]:
-        async with emulator.async_client(clock=EmulatorClock(emulator)) as client:
+        async with emulator.async_client(clock=emulator.virtual_clock()) as client:
             backup = await client.create_backup(emulator.instance_id, "async-backup")
             await client.wait(backup.job_id)
             restore = await client.restore(backup_id=backup.backup_id, name="async-1", wait=True)

@@ -129,6 +129,9 @@ ProgressCallback = Callable[[Job], None | Awaitable[None]]
 USER_AGENT = "geminidb-backup"
 # listJobs' largest page; listBackups' is read from the spec's default.
 _JOB_PAGE = 50
+# Creating, restoring or deleting an instance takes minutes to hours: their polls grow to one a
+# minute (a backup's to one every 15 seconds).
+_INSTANCE_POLL_MAX = 60.0
 
 
 class BackupFilters(TypedDict, total=False):
@@ -625,8 +628,8 @@ class _Operations:
         deadline = self.clock() + timeout
         if job_id is not None:
             yield from self._wait(job_id, timeout=timeout, interval=interval,
-                                  on_progress=on_progress)  # fmt: skip
-        pace = Pace(interval, max(interval, 15.0), 1.5)
+                                  max_interval=_INSTANCE_POLL_MAX, on_progress=on_progress)  # fmt: skip
+        pace = Pace(interval, _INSTANCE_POLL_MAX, 1.5)
         while True:
             try:
                 instance = yield from self._get_instance(instance_id)
@@ -650,7 +653,8 @@ class _Operations:
         call = _calls.build("deleteInstance", delete_instance, path, idempotent=False)
         accepted: DeleteInstanceResponse = yield from self._execute(call)
         if wait:
-            yield from self._wait(accepted.job_id, timeout=timeout, interval=interval)
+            yield from self._wait(accepted.job_id, timeout=timeout, interval=interval,
+                                  max_interval=_INSTANCE_POLL_MAX)  # fmt: skip
         return accepted.job_id
 
     def _drill(

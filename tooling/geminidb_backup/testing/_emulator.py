@@ -25,18 +25,39 @@ from geminidb_backup.server.transport import (
     DEFAULT_HEADER_TIMEOUT_SECONDS,
     protocol_class,
 )
+from geminidb_backup.timing import Clock as ClientClock
 from geminidb_backup_client import AuthenticatedClient
 from geminidb_backup_client.models import Backup, Job
 
 from ._transport import EmulatorASGITransport, EmulatorTransport, PrivateLoop
 
-__all__ = ["FAST_RETRY", "IN_PROCESS_URL", "Emulator"]
+__all__ = ["FAST_RETRY", "IN_PROCESS_URL", "Emulator", "VirtualClock"]
 
 # The base URL of in-process clients: never resolved, no request leaves the process.
 IN_PROCESS_URL = "http://geminidb-emulator.invalid"
 # The library's retry policy (same attempts, same decisions) without its waits: a test that
 # meets a 503 or a dropped connection should not sleep for it.
 FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
+
+
+class VirtualClock(ClientClock):
+    """The emulator's time as a client's clock (see :meth:`Emulator.virtual_clock`); ``slept``
+    adds up the seconds the client would have slept."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.slept = 0.0
+
+    def __call__(self) -> float:
+        return self.emulator.now()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.slept += seconds
+            self.emulator.advance(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
 
 
 class Emulator:
@@ -264,6 +285,12 @@ class Emulator:
         """Move the clock ``seconds`` forward: jobs due by then have ended. Returns the time."""
         result: float = self._on_loop(lambda: self.control.advance(seconds))
         return result
+
+    def virtual_clock(self) -> VirtualClock:
+        """A clock for a client (``emulator.client(clock=emulator.virtual_clock())``) that reads
+        the emulator's time and, instead of sleeping, moves it: a wait for a restore of hours
+        returns at once, having advanced the emulator by as long as it would have slept."""
+        return VirtualClock(self)
 
     def add_project(self, project_id: str | None = None) -> str:
         """A new project, with no instance; returns its ID (made up unless given)."""
