@@ -69,6 +69,12 @@ VALID_REFUSALS: dict[str, frozenset[str]] = {
 _created_lock = threading.Lock()
 CREATED_BACKUPS: dict[str, str] = {}
 """backup_id -> project_id of every backup a createBackup call of this process answered 202 for."""
+CREATED_INSTANCES: dict[str, str] = {}
+"""instance_id -> project_id of every instance a createInstance call of this process answered 202
+for (and did not see deleted): the runner deletes them after the run."""
+# Set (to "1") by the runner when the run may create and delete instances: on the embedded
+# server, or on a target with the "instances" opt-in.
+INSTANCES_ENV = "GEMINIDB_CONTRACT_INSTANCES"
 
 
 def _operation_id(case: Case) -> str | None:
@@ -429,6 +435,7 @@ def reset() -> None:
     """Forget what an earlier run in this process created and checked."""
     with _created_lock:
         CREATED_BACKUPS.clear()
+        CREATED_INSTANCES.clear()
         _malformed_sent.clear()
         _signature_checked.clear()
         _stuck_jobs.clear()

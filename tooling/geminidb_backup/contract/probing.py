@@ -214,7 +214,7 @@ def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
     fill (an enum, a password's rules, an object) keeps the value of the operation's first
     request example."""
     schema, fields = body_fields(operation_id)
-    body: dict[str, Any] = copy.deepcopy(_first_body_example(operation_id))
+    body: dict[str, Any] = copy.deepcopy(first_body_example(operation_id))
     required = set(schema.get("required", []))
     for field in fields:
         if field.name not in body and field.name not in required:
@@ -228,7 +228,8 @@ def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def _first_body_example(operation_id: str) -> dict[str, Any]:
+def first_body_example(operation_id: str) -> dict[str, Any]:
+    """The value of the first example of the operation's JSON request body ({} when none)."""
     body = operation(operation_id).get("requestBody")
     if body is None:
         return {}

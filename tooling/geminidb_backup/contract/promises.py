@@ -40,6 +40,22 @@ PROMISES: dict[str, str] = {
         "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
         "is refused with the rule's status and code"
     ),
+    "restore_refusals_are_documented": (
+        "a restore the API must refuse (restore_info neither a backup nor an instance and a time, "
+        "an unknown backup, fewer nodes or less storage than the source, a time outside the "
+        "restorable windows) is refused with the status and code createInstance documents"
+    ),
+    "restored_instance_is_listed": (
+        "a restore answered 202 is listed by listInstances, then ready (normal, no action) with "
+        "the source's datastore version and at least its nodes and storage"
+    ),
+    "instance_jobs_are_named": (
+        "the jobs of a restore and of an instance's deletion are listed as RestoreNewInstance and "
+        "DeleteInstance, and complete"
+    ),
+    "deleted_instance_is_gone": (
+        "an instance whose deletion job has completed is no longer listed by listInstances"
+    ),
     "unauthorized_answer_is_documented": (
         "a request without valid credentials is answered 401 with an Error whose code the 401 "
         "response documents"

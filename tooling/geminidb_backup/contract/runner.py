@@ -301,10 +301,15 @@ def run(
             schemathesis_config(TOKEN_ENV, pinned, signing_placeholder=signing_placeholder)
         )
 
-        environment = (TOKEN_ENV, checks.JOB_TIMEOUT_ENV, checks.OTHER_PROJECT_ENV)
+        environment = (
+            TOKEN_ENV, checks.JOB_TIMEOUT_ENV, checks.OTHER_PROJECT_ENV, checks.INSTANCES_ENV,
+        )  # fmt: skip
         previous = {name: os.environ.get(name) for name in environment}
         if token is not None:
             os.environ[TOKEN_ENV] = token
+        os.environ.pop(checks.INSTANCES_ENV, None)
+        if options.url is None or "instances" in options.allow:
+            os.environ[checks.INSTANCES_ENV] = "1"
         os.environ.pop(checks.OTHER_PROJECT_ENV, None)
         if other_project_id:
             os.environ[checks.OTHER_PROJECT_ENV] = other_project_id
@@ -389,11 +394,12 @@ def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) ->
     be deleted (its deletion was not accepted with 202, or the request failed)."""
     import httpx
 
-    from geminidb_backup.contract.checks import CREATED_BACKUPS
+    from geminidb_backup.contract.checks import CREATED_BACKUPS, CREATED_INSTANCES
 
+    instances_deleted = _clean_up_instances(url, auth, verify, echo, dict(CREATED_INSTANCES))
     leftovers = dict(CREATED_BACKUPS)
     if not leftovers:
-        return True
+        return instances_deleted
     failed = []
     with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
         for backup_id, project_id in leftovers.items():
@@ -412,6 +418,34 @@ def _clean_up(url: str, auth: Any, verify: bool, echo: Callable[[str], None]) ->
     )
     if failed:
         echo(f"contract: FAILED: could not delete what the suite created: {', '.join(failed)}")
+    return not failed and instances_deleted
+
+
+def _clean_up_instances(
+    url: str, auth: Any, verify: bool, echo: Callable[[str], None], leftovers: dict[str, str]
+) -> bool:
+    """Delete the instances the run created and did not delete itself (before the backups: a
+    deleted instance takes its automated backups with it); False when one could not be."""
+    import httpx
+
+    if not leftovers:
+        return True
+    failed = []
+    with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
+        for instance_id, project_id in leftovers.items():
+            path = f"/v3/{quote(project_id, safe='')}/instances/{quote(instance_id, safe='')}"
+            try:
+                response = client.delete(path)
+            except httpx.HTTPError as error:
+                failed.append(f"{instance_id} ({type(error).__name__})")
+                continue
+            if response.status_code != 202:
+                code = _error_code_of(response)
+                failed.append(f"{instance_id} ({response.status_code} {code})".replace(" )", ")"))
+    echo(f"contract: deleted {len(leftovers) - len(failed)} of the {len(leftovers)} instances "
+         "the suite created")  # fmt: skip
+    if failed:
+        echo(f"contract: FAILED: could not delete the instances: {', '.join(failed)}")
     return not failed
 
 
