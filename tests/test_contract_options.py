@@ -40,7 +40,14 @@ def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
     assert writes_planned(ContractOptions())
     assert not writes_planned(ContractOptions(read_only=True))
     assert not writes_planned(ContractOptions(include_operations=["listJobs", "listBackups"]))
-    assert not writes_planned(ContractOptions(exclude_operations=["createBackup", "deleteBackup"]))
+    backups = ["createBackup", "deleteBackup"]
+    # A target other than the embedded server gets instance writes only with the opt-in.
+    remote = "https://gaussdb-nosql.eu-de.otc.t-systems.com"
+    assert not writes_planned(ContractOptions(url=remote, exclude_operations=backups))
+    assert writes_planned(
+        ContractOptions(url=remote, exclude_operations=backups, allow=["instances"])
+    )
+    assert writes_planned(ContractOptions(exclude_operations=backups))  # embedded: instances
     assert writes_planned(ContractOptions(exclude_operations=["createBackup"]))
 
 

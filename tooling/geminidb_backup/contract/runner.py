@@ -89,8 +89,11 @@ def is_loopback(url: str) -> bool:
 def writes_planned(options: ContractOptions) -> bool:
     if options.read_only:
         return False
-    included = set(options.include_operations) or set(WRITE_OPERATIONS)
-    return bool((included - set(options.exclude_operations)) & set(WRITE_OPERATIONS))
+    writes = set(WRITE_OPERATIONS)
+    if options.url is not None and "instances" not in options.allow:
+        writes -= set(INSTANCE_WRITE_OPERATIONS)  # never sent there (see run)
+    included = set(options.include_operations) or writes
+    return bool((included - set(options.exclude_operations)) & writes)
 
 
 def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
