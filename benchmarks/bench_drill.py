@@ -5,9 +5,9 @@ Not a test: run it by hand (about a minute)::
 
     .tools/bin/uv run python benchmarks/bench_drill.py [--instances 50] [--repeat 3]
 
-The emulator's restores take half an hour and its backups five minutes of *virtual* time: every client
-has the emulator's :meth:`~geminidb_backup.testing.Emulator.virtual_clock`, so a wait moves the
-emulator's clock instead of sleeping, and what is measured is the work of the calls, not time.
+The emulator's restores take half an hour and its backups five minutes of *virtual* time: the
+emulator's clients wait in its virtual time, so a wait moves the emulator's clock instead of
+sleeping, and what is measured is the work of the calls, not time.
 
 - a drill: ``client.drill(instance_id)`` of each of N instances, each with one completed backup:
   find the instance and its newest backup, restore it to a ``drill-`` instance, wait until ready,
@@ -56,7 +56,7 @@ def measure(instances: int) -> dict[str, list[float]]:
         instances=fleet(instances), backup_seconds=BACKUP_SECONDS,
         restore_seconds=RESTORE_SECONDS, auto_backups=False,
     )  # fmt: skip
-    with emulator, emulator.client(clock=emulator.virtual_clock()) as client:
+    with emulator, emulator.client() as client:
         ids = [instance.id for instance in fleet(instances)]
         backups = [backed_up(client, instance_id) for instance_id in ids]
 

@@ -40,7 +40,7 @@ def emulator() -> Any:
 
 @pytest.fixture
 def client(emulator: Emulator) -> Any:
-    with emulator.client(clock=emulator.virtual_clock()) as client:
+    with emulator.client() as client:
         yield client
 
 
@@ -160,7 +160,7 @@ def test_a_drill_of_an_instance_without_completed_backups_fails_clearly(
     # The seeded automated backup completed the night before: it is what a drill restores.
     assert result.backup_name is not None and result.backup_name.startswith("autobackup_")
     emulator.reset()
-    with Emulator(auto_backups=False) as bare, bare.client(clock=bare.virtual_clock()) as other:
+    with Emulator(auto_backups=False) as bare, bare.client() as other:
         failed = other.drill(bare.instance_id)
     assert not failed.passed and failed.error == "the instance has no completed backup to restore"
     assert failed.restored_id is None
@@ -205,7 +205,7 @@ def test_clean_drills_removes_leftovers_by_name_only(
 
 def test_the_async_client_restores_and_drills(emulator: Emulator) -> None:
     async def scenario() -> tuple[Restore, bool]:
-        async with emulator.async_client(clock=emulator.virtual_clock()) as client:
+        async with emulator.async_client() as client:
             backup = await client.create_backup(emulator.instance_id, "async-backup")
             await client.wait(backup.job_id)
             restore = await client.restore(backup_id=backup.backup_id, name="async-1", wait=True)

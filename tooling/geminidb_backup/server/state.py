@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from geminidb_backup.server import errors
+from geminidb_backup.server import errors, state_file
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.instances import (
     CREATE_JOB,
@@ -56,6 +56,7 @@ from geminidb_backup.server.instances import (
     restorable_window,
 )
 from geminidb_backup.server.live_backups import LiveBackups
+from geminidb_backup.server.state_file import StateFileError
 
 BACKUP_JOB = "BackupInstance"
 DELETE_JOB = "DeleteBackup"
@@ -165,10 +166,25 @@ _ADDED_COLUMNS = (
 
 T = TypeVar("T")
 
+# How long a write may wait for another process's write lock on the file before it is answered
+# 503 (SQLite's busy timeout, Python's default): while it waits, the event loop goes on.
+DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
+# How often a write that found the file locked tries again.
+_LOCK_RETRY_SECONDS = 0.02
+
+
+class StoreBusy(Exception):
+    """Another process holds the state file's write lock (SQLITE_BUSY): nothing was written."""
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
 
 def format_time(epoch: float) -> str:
-    """A time in the service's form, ``2019-05-27T03:38:51+0000``."""
-    return datetime.fromtimestamp(epoch, UTC).strftime(TIME_FORMAT)
+    """A time in the service's form, ``2019-05-27T03:38:51+0000``; at most the last moment of
+    9999 (a running clock moved close to it goes past it, which no datetime can show)."""
+    return datetime.fromtimestamp(min(epoch, LAST_MOMENT), UTC).strftime(TIME_FORMAT)
 
 
 class Clock:
@@ -208,6 +224,15 @@ class Clock:
             self._offset += seconds
         return self()
 
+    def state(self) -> tuple[float | None, float]:
+        """What :meth:`set_state` needs to bring this clock back (a snapshot's)."""
+        return self._frozen_at, self._offset
+
+    def set_state(self, state: tuple[float | None, float]) -> None:
+        """Back to a time of :meth:`state`: a snapshot's restore, the one way the clock goes
+        back."""
+        self._frozen_at, self._offset = state
+
     def freeze(self, frozen: bool = True) -> None:
         """Stop the clock at its current time, or (``frozen=False``) let it run from there."""
         now = self()
@@ -232,28 +257,30 @@ class Page:
 _ids = random.Random(int.from_bytes(os.urandom(16), "big"))
 
 
-def new_id_hex() -> str:
-    """32 hex digits of a UUIDv7: time-ordered, 74 random bits."""
-    value = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | _ids.getrandbits(12) << 64
-    value |= 0b10 << 62 | _ids.getrandbits(62)
+def new_id_hex(ids: random.Random = _ids, *, timed: bool = True) -> str:
+    """32 hex digits of a UUIDv7: time-ordered, 74 random bits. Not ``timed``, the time field is
+    drawn from ``ids`` too: a seeded generator then makes the same IDs on every run."""
+    millis = time.time_ns() // 1_000_000 if timed else ids.getrandbits(48)
+    value = millis << 80 | 0x7 << 76 | ids.getrandbits(12) << 64
+    value |= 0b10 << 62 | ids.getrandbits(62)
     return f"{value:032x}"
 
 
-def new_job_id() -> str:
+def new_job_id(ids: random.Random = _ids, *, timed: bool = True) -> str:
     """A job ID in the service's form, a UUID (``8061ceaf-b319-4315-9338-7f3de8e26f05``)."""
-    h = new_id_hex()
+    h = new_id_hex(ids, timed=timed)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def new_backup_id() -> str:
+def new_backup_id(ids: random.Random = _ids, *, timed: bool = True) -> str:
     """A backup ID in the service's form, 32 hex digits and ``br06``."""
-    return new_id_hex() + "br06"
+    return new_id_hex(ids, timed=timed) + "br06"
 
 
-def _new_size_kb() -> float:
+def _new_size_kb(ids: random.Random = _ids) -> float:
     # A plausible size, 1 MB to 1 GB. Drawn once and stored with the backup, so repeated reads
     # agree; from the IDs' generator rather than a hash of the ID (a twentieth of a create).
-    return float(1024 + _ids.getrandbits(20))
+    return float(1024 + ids.getrandbits(20))
 
 
 class Store:
@@ -268,19 +295,30 @@ class Store:
         fsync: bool = False,
         clock: Callable[[], float] = time.time,
         restore_seconds: float = 10.0,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
+        seed: int | None = None,
     ) -> None:
+        # IDs (and sizes) come from one generator: a seeded one makes the same ones every run.
+        self.ids = _ids if seed is None else random.Random(seed)
+        self._timed_ids = seed is None
         self.backup_seconds = backup_seconds
         # How long a creation or restore to a new instance takes.
         self.restore_seconds = restore_seconds
         self.backup_limit = backup_limit
         self.clock = clock
+        self.lock_timeout = lock_timeout
         self._path = path
         self._fsync = fsync
         # The connection of the current thread (see _db): the event loop's for reads and start-up,
         # the writer thread's for the changes of _write.
         self._local = threading.local()
-        self._main_db = self._connect()
-        self._main_db.executescript(_SCHEMA)
+        # Refused before anything is written; any failure to set the file up is one line too.
+        state_file.check(path)
+        try:
+            self._main_db = self._connect()
+            self._main_db.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise StateFileError(f"cannot use the state file {path}: {error}") from None
         # With fsync, a commit waits for the disk (milliseconds on many disks): a writer thread
         # with a connection of its own then writes the batches, so that the event loop goes on
         # serving meanwhile; WAL lets the loop's connection read, and it sees committed changes
@@ -374,8 +412,10 @@ class Store:
             self._load_instances()
 
     def _connect(self) -> sqlite3.Connection:
-        # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE.
-        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE. Nothing waits
+        # for a lock (timeout 0): a write that finds the file locked by another process tries
+        # again later without holding the event loop (_write), and reads need no lock (WAL).
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=0)
         db.row_factory = sqlite3.Row
         if self._path != ":memory:":
             db.execute("PRAGMA journal_mode=WAL")
@@ -401,8 +441,51 @@ class Store:
             self._local.db = None
 
     def _transaction(self) -> sqlite3.Connection:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if _locked(error):
+                raise StoreBusy from None
+            raise
         return self._db
+
+    def new_backup_id(self) -> str:
+        return new_backup_id(self.ids, timed=self._timed_ids)
+
+    def new_job_id(self) -> str:
+        return new_job_id(self.ids, timed=self._timed_ids)
+
+    def new_hex(self) -> str:
+        """32 hex digits from the IDs' generator (a project's or an instance's made-up ID)."""
+        return new_id_hex(self.ids, timed=self._timed_ids)
+
+    def job_end(self, project_id: str, job_id: str) -> float | None:
+        """When a job ends (or ended), in epoch seconds; None for an unknown job."""
+        row = self._db.execute(
+            "SELECT begin + duration FROM jobs WHERE project_id = ? AND id = ?",
+            (project_id, job_id),
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def snapshot(self) -> tuple[bytes, object]:
+        """The whole state, to be given back to :meth:`restore`: the database's bytes and the
+        IDs' generator's state. Call it between requests (a control call)."""
+        return self._main_db.serialize(), self.ids.getstate()
+
+    def restore(self, snapshot: tuple[bytes, object]) -> None:
+        """Go back to a :meth:`snapshot` of this store (its database replaced, page by page)."""
+        data, ids_state = snapshot
+        source = sqlite3.connect(":memory:")
+        try:
+            source.deserialize(data)
+            source.backup(self._main_db)
+        finally:
+            source.close()
+        if self.ids is not _ids:  # the shared generator of unseeded stores is nobody's to rewind
+            self.ids.setstate(ids_state)  # type: ignore[arg-type]
+        self._load_instances()
+        self._reload_memory()
+        self._failures_queued = True
 
     def seed(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
         """Make the instances exist (kept if they already do), each with an automated backup if
@@ -419,7 +502,7 @@ class Store:
                     (instance.project_id, instance.id),
                 ).fetchone()
                 if exists is None:
-                    backup_id = new_backup_id()
+                    backup_id = self.new_backup_id()
                     begin = float(int(now - AUTO_BACKUP_AGE_SECONDS))
                     db.execute(
                         "INSERT INTO backups (id, project_id, instance_id, name, description, type,"
@@ -432,7 +515,7 @@ class Store:
                             "",
                             begin,
                             300.0,
-                            _new_size_kb(),
+                            _new_size_kb(self.ids),
                         ),
                     )
             db.execute("COMMIT")
@@ -481,7 +564,7 @@ class Store:
         fail_reason: str | None = None,
         duration: float | None = None,
     ) -> str:
-        job_id = new_job_id()
+        job_id = self.new_job_id()
         duration = self.backup_seconds if duration is None else duration
         db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
@@ -549,6 +632,23 @@ class Store:
         is written by the writer thread (one at a time, so changes never interleave) while the
         loop goes on.
         """
+        try:
+            return await self._write_once(change)
+        except StoreBusy:
+            pass
+        # Another process holds the file's write lock: try again until lock_timeout, the event
+        # loop serving other requests (reads included) meanwhile.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lock_timeout
+        while loop.time() < deadline:
+            await asyncio.sleep(_LOCK_RETRY_SECONDS)
+            try:
+                return await self._write_once(change)
+            except StoreBusy:
+                continue
+        raise ApiError(errors.SYSTEM_BUSY, status=503, headers={"Retry-After": "1"})
+
+    async def _write_once(self, change: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((change, future))
@@ -623,7 +723,7 @@ class Store:
             outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
             culprit: int | None = None
             try:
-                db.execute("BEGIN IMMEDIATE")
+                self._transaction()
                 for index, (change, future) in enumerate(batch):
                     written = db.total_changes
                     try:
@@ -664,7 +764,7 @@ class Store:
             and self._live.manual_count(project_id, instance_id, now) >= self.backup_limit
         ):
             raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
-        backup_id = new_backup_id()
+        backup_id = self.new_backup_id()
         fail_reason = self._take_failure(instance)
         db.execute(
             "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
@@ -677,7 +777,7 @@ class Store:
                 description,
                 now,
                 self.backup_seconds,
-                _new_size_kb(),
+                _new_size_kb(self.ids),
                 fail_reason,
             ),
         )
@@ -889,7 +989,7 @@ class Store:
             fail_reason = self._take_failure(source, "restore")
         instance = Instance(
             project_id=project_id,
-            id=new_id_hex() + "in06",
+            id=self.new_hex() + "in06",
             name=body["name"],
             datastore_version=version,
             status="creating",

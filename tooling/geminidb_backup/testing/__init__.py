@@ -30,8 +30,6 @@ except ImportError as error:
 from geminidb_backup.server.instances import Instance
 from geminidb_backup.server.state import INSTANCE_STATUSES
 
-from ._emulator import FAST_RETRY, IN_PROCESS_URL, Emulator, VirtualClock
+from ._emulator import FAST_RETRY, IN_PROCESS_URL, Emulator
 
-__all__ = [
-    "FAST_RETRY", "INSTANCE_STATUSES", "IN_PROCESS_URL", "Emulator", "Instance", "VirtualClock",
-]  # fmt: skip
+__all__ = ["FAST_RETRY", "INSTANCE_STATUSES", "IN_PROCESS_URL", "Emulator", "Instance"]
