@@ -47,7 +47,7 @@ def test_instances_as_table_and_json(emulator: Emulator) -> None:
     listed = as_json(run(emulator, "-o", "json", "instances"))
     assert listed["total_count"] >= 1
     component_validator("ListInstancesResponse").validate(listed)
-    table = run(emulator, "instances", "--name", "cassandra-prod")
+    table = run(emulator, "-o", "table", "instances", "--name", "cassandra-prod")
     assert table.returncode == 0, table.stderr
     assert (
         "cassandra-prod" in table.stdout and "normal" in table.stdout and "100 GB" in table.stdout
