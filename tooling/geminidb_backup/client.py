@@ -132,8 +132,9 @@ ProgressCallback = Callable[[Job], None | Awaitable[None]]
 USER_AGENT = "geminidb-backup"
 # listJobs' largest page; listBackups' is read from the spec's default.
 _JOB_PAGE = 50
-# Creating, restoring or deleting an instance takes minutes to hours: their polls grow to one a
-# minute (a backup's to one every 15 seconds).
+# Creating, restoring or deleting an instance takes minutes to hours: their polls start at one
+# every 30 seconds and grow (PollSchedule: a tenth of the time run so far) to one a minute.
+_INSTANCE_POLL_FIRST = 30.0
 _INSTANCE_POLL_MAX = 60.0
 
 
@@ -663,7 +664,7 @@ class _Operations:
         security_group_id: str | None = None,
         wait: bool = False,
         timeout: float = 6 * 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
     ) -> Op[Restore]:
         """Restore a backup (``backup_id``) or a point in time of an instance (``instance_id``
         and ``at``, a datetime; naive is UTC) to a new instance named ``name``, in one call:
@@ -726,7 +727,7 @@ class _Operations:
         *,
         job_id: str | None = None,
         timeout: float = 6 * 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
         on_progress: ProgressCallback | None = None,
     ) -> Op[Instance]:
         """Wait until the instance is ready (status ``normal``, no action running): first its
@@ -753,7 +754,7 @@ class _Operations:
 
     def _delete_instance(
         self, instance_id: str, *, wait: bool = False, timeout: float = 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
     ) -> Op[str]:  # fmt: skip
         """Start deleting an instance (its automated backups go with it; manual ones stay);
         returns the deletion job's ID, once that job has completed when ``wait``."""
@@ -770,7 +771,7 @@ class _Operations:
         instance_id: str,
         *,
         timeout: float = 6 * 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
         on_step: Callable[[str], None | Awaitable[None]] | None = None,
         result: DrillResult | None = None,
     ) -> Op[DrillResult]:
@@ -827,7 +828,7 @@ class _Operations:
         *,
         wait: bool = True,
         timeout: float = 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
     ) -> Op[DrillResult]:
         """Delete the temporary instance of a drill (``result.restored_id``), waited for when
         ``wait``."""
@@ -846,7 +847,7 @@ class _Operations:
         return result
 
     def _clean_drills(
-        self, *, timeout: float = 3600.0, interval: float = 10.0
+        self, *, timeout: float = 3600.0, interval: float = _INSTANCE_POLL_FIRST
     ) -> Op[list[Instance]]:
         """Delete what crashed drills left: every instance named as only a drill names its
         temporary instances (``drill-<name>-<14 digits>``) and not already being deleted.
@@ -1001,7 +1002,7 @@ class BackupClient(_Operations):
         instance_id: str,
         *,
         timeout: float = 6 * 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
         on_step: Callable[[str], None] | None = None,
     ) -> DrillResult:
         """A restore drill of ``instance_id``; see :meth:`_Operations._drill`. Interrupted
@@ -1078,7 +1079,7 @@ class AsyncBackupClient(_Operations):
         instance_id: str,
         *,
         timeout: float = 6 * 3600.0,
-        interval: float = 10.0,
+        interval: float = _INSTANCE_POLL_FIRST,
         on_step: Callable[[str], None | Awaitable[None]] | None = None,
     ) -> DrillResult:
         """The twin of :meth:`BackupClient.drill`; cancelled, it deletes its temporary

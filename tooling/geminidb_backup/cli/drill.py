@@ -43,8 +43,8 @@ COLUMNS = [
               help="Also write a JUnit XML report, one test case per instance.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0), default=DRILL_TIMEOUT,
               show_default=True, help="Seconds a drill may take, restore and checks.")  # fmt: skip
-@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds between the first polls; grows to 15.")  # fmt: skip
+@click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds between the first polls; grows to 60.")  # fmt: skip
 @global_options
 @click.pass_context
 def drill(

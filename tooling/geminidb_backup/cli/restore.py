@@ -81,8 +81,8 @@ def _write_password(state: State, path: Path, password: str) -> None:
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the new instance is ready.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=RESTORE_TIMEOUT,
               show_default=True, help="Seconds to wait.")  # fmt: skip
-@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds between the first polls; grows to 15.")  # fmt: skip
+@click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds between the first polls; grows to 60.")  # fmt: skip
 @global_options
 @click.pass_context
 def restore(
