@@ -880,13 +880,11 @@ def _restore_trigger(case: Case, response: Response) -> tuple[str, ...] | None:
 
 
 def _guard_create_instance(case: Any, scope: safety.Scope) -> None:
-    """createInstance (safety.OPERATION_GUARDS): only with the "instances" opt-in; on a target
-    that is not the embedded server, only the restore scenario's own (under
-    ``safety.permitting(CREATE_INSTANCE)``) reach the project: the phases' are aimed at a project
-    that cannot exist, so they create nothing billable."""
-    if not scope.allows("instances"):
-        raise safety.UnsafeRequest("createInstance creates billable instances: --allow instances")
-    if scope.embedded or safety.is_permitted(CREATE_INSTANCE):
+    """createInstance (safety.OPERATION_GUARDS): on a target that is not the embedded server,
+    only the restore scenario's own (under ``safety.permitting(CREATE_INSTANCE)``, which it takes
+    only with ``--allow instances``) reach the project; any other (a phase's, a probe's) is aimed
+    at a project that cannot exist, so it still tests a refusal and creates nothing billable."""
+    if scope.embedded or (scope.allows("instances") and safety.is_permitted(CREATE_INSTANCE)):
         return
     if case.path_parameters is not None:
         case.path_parameters["project_id"] = safety.unknown_id()
