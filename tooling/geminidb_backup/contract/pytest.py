@@ -27,7 +27,7 @@ from typing import Any
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from geminidb_backup.contract import aksk
+from geminidb_backup.contract import aksk, throttling
 from geminidb_backup.contract import checks as _checks  # noqa: F401 - registers the domain checks
 from geminidb_backup.contract.runner import suite_settings
 from geminidb_backup.spec import load_spec
@@ -59,6 +59,7 @@ def contract_schema(
         if value is not None
     }
     settings = suite_settings(pinned)
+    throttling.install()  # a 429 is sent again, never a failure (see .throttling)
     # Credentials as the spec's security schemes, not as plain headers, so that schemathesis
     # knows them for its own: it takes them out to probe that the server enforces them.
     if token is not None:

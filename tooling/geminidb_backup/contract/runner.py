@@ -216,7 +216,7 @@ def run(
     ``confirm`` is asked before writes to a target that is not loopback, unless ``allow_writes``;
     without it, such a run is refused with :class:`ContractUsageError`.
     """
-    from geminidb_backup.contract import checks, reporting, safety
+    from geminidb_backup.contract import checks, reporting, safety, throttling
     from geminidb_backup.contract.embedded import embedded_server
     from geminidb_backup.spec import load_spec
 
@@ -331,6 +331,7 @@ def run(
         code = 1
         interrupted = False
         cleanup: Any = None
+        stack.enter_context(throttling.retrying())
         try:
             code = _run_with_flake_retry(run_options, spec_path, url, str(config_path), junit, echo)
         except KeyboardInterrupt:
