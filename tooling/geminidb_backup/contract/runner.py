@@ -282,7 +282,12 @@ def run(
         workdir = Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="geminidb-contract-"))
         )
+        # schemathesis names its configuration file in its output: with reports asked for, it
+        # stays beside them (it holds no secret: the token is read from the environment).
         config_path = workdir / "schemathesis.toml"
+        if options.reports:
+            options.report_dir.mkdir(parents=True, exist_ok=True)
+            config_path = options.report_dir / "schemathesis.toml"
         _keep_hypothesis_files_in(workdir, stack)
         pinned = {
             name: value
@@ -355,6 +360,11 @@ def run(
                 )
             outcomes = reporting.promise_outcomes(options)
             checks.reset()  # what this run made and found is not a later run's in the process
+        if not options.reports:
+            echo(
+                "contract: the schemathesis configuration named above was the run's own and is "
+                "gone with it; --report-dir DIR with --report keeps it beside the reports"
+            )
         if interrupted:
             return 130
         return reporting.finish(junit, code, outcomes, cleanup, echo)
