@@ -46,6 +46,7 @@ from geminidb_backup.contract import aksk, safety
 from geminidb_backup.contract.probing import describe_request, operation
 from geminidb_backup.contract.safety import raw_path_parameters
 from geminidb_backup.spec import load_spec
+from geminidb_backup.timing import PollSchedule
 
 # Any operation of the spec; the checks look at operationId, not at the operation's type.
 Case = GenericCase[APIOperation[Any, Any, Any, Any]]
@@ -210,7 +211,9 @@ def _wait_for_job(
     start = clock()
     deadline = start + _job_timeout()
     unlisted_until = start + list_lag(LIST_JOBS)
-    interval = POLL_FIRST
+    # The library's poll schedule (10 % of the time waited so far), from a short first look: an
+    # instant job is seen at once, a minutes-long one with few requests.
+    schedule = PollSchedule(interval=POLL_FIRST, max_interval=POLL_MOST)
     while True:
         job = _find_job(case, credentials, project_id, job_id)
         if job is None and clock() > unlisted_until:
@@ -233,8 +236,7 @@ def _wait_for_job(
                 f"job {job_id} is still {status!r} after {_job_timeout():.0f} s (give slow "
                 "targets more time with --job-timeout SECONDS)"
             )
-        sleep(interval)
-        interval = min(interval * 2, POLL_MOST)
+        sleep(max(POLL_FIRST, schedule.next_delay(clock() - start, deadline - clock())))
 
 
 def until_true(seconds: float, probe: Callable[[], bool]) -> bool:
