@@ -405,6 +405,24 @@ def test_wait_jobs_polls_many_jobs_a_page_of_list_jobs_at_a_time() -> None:
     assert all(request.url.params.get("id") is None for request in sent)
 
 
+def test_poll_jobs_reads_every_jobs_state_once_without_waiting() -> None:
+    from geminidb_backup import NotFound
+    from geminidb_backup.testing import Emulator
+
+    with Emulator(backup_seconds=600) as emulator, emulator.client() as api:
+        other = emulator.add_instance().id
+        first = api.create_backup(emulator.instance_id, "a-01").job_id or ""
+        emulator.advance(600)
+        second = api.create_backup(other, "b-01").job_id or ""
+        start = emulator.now()
+        states = api.poll_jobs([second, first])
+        assert list(states) == [second, first]
+        assert [job.status for job in states.values()] == ["Running", "Completed"]
+        assert emulator.now() == start
+        with pytest.raises(NotFound, match="'gone'"):
+            api.poll_jobs([first, "gone"])
+
+
 def test_wait_jobs_names_unknown_jobs_and_times_out_with_what_ended() -> None:
     from geminidb_backup import JobsWaitTimeout, NotFound
     from geminidb_backup.testing import Emulator
