@@ -77,15 +77,27 @@ def build(
     return Call(module, kwargs, idempotent)
 
 
+# What OpenSSL says when the server answers a TLS handshake in plain HTTP (1.1 and 3.x wordings).
+_PLAIN_HTTP_SIGNS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "packet length too long")
+
+
 def transport_error(exc: httpx.TransportError, request_sent: bool | None = None) -> TransportError:
     sent = not isinstance(exc, _NOT_SENT) if request_sent is None else request_sent
     origin = _origin(exc.request.url) if _has_request(exc) else None
-    return TransportError(
+    message = (
         f"{type(exc).__name__} talking to {origin or 'the API'}"
-        f"{'' if sent else ' (the request was not sent)'}: {exc or 'no detail'}",
-        sent=sent,
-        origin=origin,
+        f"{'' if sent else ' (the request was not sent)'}: {exc or 'no detail'}"
     )
+    if origin and origin.startswith("https://") and any(s in str(exc) for s in _PLAIN_HTTP_SIGNS):
+        # Trying again cannot help: the endpoint speaks plain HTTP (a local emulator, most
+        # likely, given as host:port, which means https://).
+        plain = origin.replace("https://", "http://", 1)
+        return TransportError(
+            f"{message}; the server answers in plain HTTP: did you mean {plain}? (an endpoint "
+            "without a scheme means https://)",
+            sent=False, origin=origin, retryable=False,
+        )  # fmt: skip
+    return TransportError(message, sent=sent, origin=origin)
 
 
 def _origin(url: httpx.URL) -> str:
@@ -157,7 +169,7 @@ class RetryPolicy:
         if isinstance(exc, APIError):
             return exc.status in RETRY_STATUSES or (exc.status == 500 and call.idempotent)
         if isinstance(exc, TransportError):
-            return call.idempotent or not exc.sent
+            return exc.retryable and (call.idempotent or not exc.sent)
         return False
 
     def delay(self, failed_attempts: int, exc: BaseException | None) -> float:

@@ -80,10 +80,13 @@ class TransportError(GeminiDBError):
     ``sent`` tells whether the request may have reached the server: when it is true the outcome
     of a non-idempotent call (createBackup) is unknown. ``origin`` is the scheme, host and port
     that could not be reached (``https://iam.eu-de.otc.t-systems.com:443``), or None.
+    ``retryable`` is false when trying again cannot help (TLS to a server of plain HTTP).
     """
 
-    def __init__(self, message: str, *, sent: bool, origin: str | None = None) -> None:
-        self.sent, self.origin = sent, origin
+    def __init__(
+        self, message: str, *, sent: bool, origin: str | None = None, retryable: bool = True
+    ) -> None:
+        self.sent, self.origin, self.retryable = sent, origin, retryable
         super().__init__(message)
 
 
