@@ -548,6 +548,20 @@ class _Operations:
                 yield Sleep(schedule.next_delay(shortest, remaining))
         return {job_id: ended[job_id] for job_id in ids}
 
+    def _poll_jobs(self, job_ids: Iterable[str]) -> Op[dict[str, Job]]:
+        """One round of :meth:`wait_jobs`, without waiting: every job's state now, by ID in
+        the order given, read a page of listJobs (50) at a time; :class:`NotFound` names the
+        IDs no page holds. For a caller that schedules its own rounds (a fleet of jobs
+        interleaved with new work), with :class:`~geminidb_backup.timing.PollSchedule` and the
+        client's clock."""
+        ids = list(dict.fromkeys(job_ids))
+        seen: dict[str, Job] = yield from self._sweep_jobs(set(ids), {})
+        missing = [job_id for job_id in ids if job_id not in seen]
+        if missing:
+            raise NotFound(f"no job of project {self.project_id} has the ID "
+                           f"{', '.join(map(repr, missing))}")  # fmt: skip
+        return {job_id: seen[job_id] for job_id in ids}
+
     @staticmethod
     def _start_of(job: Job) -> float | None:
         started = _calls.parse_timestamp(job.start_time)
@@ -982,6 +996,7 @@ class BackupClient(_Operations):
     get_job = blocking(_Operations._get_job)
     wait = blocking(_Operations._wait)
     wait_jobs = blocking(_Operations._wait_jobs)
+    poll_jobs = blocking(_Operations._poll_jobs)
     expand_name = blocking(_Operations._expand_name)
     plan_prune = blocking(_Operations._plan_prune)
     prune = blocking(_Operations._prune)
@@ -1059,6 +1074,7 @@ class AsyncBackupClient(_Operations):
     get_job = awaitable(_Operations._get_job)
     wait = awaitable(_Operations._wait)
     wait_jobs = awaitable(_Operations._wait_jobs)
+    poll_jobs = awaitable(_Operations._poll_jobs)
     expand_name = awaitable(_Operations._expand_name)
     plan_prune = awaitable(_Operations._plan_prune)
     prune = awaitable(_Operations._prune)
