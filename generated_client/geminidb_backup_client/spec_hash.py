@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "6691eb8d5d6a4df6e569dd75f63d3fa2e8ec2d2138ed3410d152e91c115d6cd6"
+SPEC_SHA256 = "6985e9d6ce5b4dfcd5db4c6de9e605ad69a9e0cdfba24a9cb74773ade317f66f"

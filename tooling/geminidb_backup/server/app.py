@@ -28,6 +28,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
+from geminidb_backup.rules import broken_rule
 from geminidb_backup.server import errors
 from geminidb_backup.server.auth import RAW_TOKEN_HEADER, Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
@@ -43,7 +44,7 @@ logger = logging.getLogger("geminidb_backup.server")
 
 # Larger bodies are refused 413 before more than this is read (the spec's "Request size").
 MAX_BODY_BYTES = int(load_spec()["x-max-request-body-bytes"])
-# listJobs: the default window, and the widest allowed (its description).
+# listJobs: the window listed when no time is given (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
 
 
@@ -351,10 +352,7 @@ class ReferenceServer:
         query = operation.query_params(QueryParams(call.query_string))
         begin = _time(query.get("begin_time"), errors.INVALID_END_TIME)
         end = _time(query.get("end_time"), errors.INVALID_END_TIME)
-        if (begin is None) != (end is None) or (
-            begin is not None and end is not None and end < begin
-        ):
-            raise ApiError(errors.INVALID_END_TIME)
+        _check_rules(operation, {**query, "begin_time": begin, "end_time": end})
         page = self.store.list_backups(
             path["project_id"],
             instance_id=query.get("instance_id"),
@@ -378,8 +376,9 @@ class ReferenceServer:
             end = self.clock()
         if start is None:
             start = end - JOBS_WINDOW_SECONDS
-        if end < start or end - start > JOBS_WINDOW_SECONDS:
-            raise ApiError(errors.PARAMETER_ERROR)
+        # The rules are judged on the window listed, defaults included (a lone start_time
+        # 60 days ago spans 60 days up to now).
+        _check_rules(operation, {**query, "start_time": start, "end_time": end})
         page = self.store.list_jobs(
             path["project_id"],
             job_id=query.get("id"),
@@ -391,6 +390,13 @@ class ReferenceServer:
             limit=query["limit"],
         )
         return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
+
+
+def _check_rules(operation: Operation, query: Mapping[str, Any], body: Any = None) -> None:
+    """Refuse a request that breaks one of the operation's ``x-request-rules``, as the rule says."""
+    rule = broken_rule(operation.operation_id, query, body)
+    if rule is not None:
+        raise ApiError(rule.code, status=rule.status)
 
 
 def _time(value: str | None, code: str) -> float | None:

@@ -124,11 +124,12 @@ _USED_WITH_STATUS = ((NO_SUCH_API, 405), (SYSTEM_BUSY, 503), (BAD_REQUEST, 413))
 def check_catalogue() -> None:
     """Raise :class:`SpecError` when a code (or a code with a status) the server uses is missing
     from ``x-error-codes``."""
+    from geminidb_backup.rules import all_rules
+
     missing = [code for code in _USED if code not in catalogue()]
+    with_status = [*_USED_WITH_STATUS, *((rule.code, rule.status) for rule in all_rules())]
     missing += [
-        f"{code} with {status}"
-        for code, status in _USED_WITH_STATUS
-        if status not in statuses(code)
+        f"{code} with {status}" for code, status in with_status if status not in statuses(code)
     ]
     if missing:
         raise SpecError(f"x-error-codes lacks codes the reference server uses: {missing}")
