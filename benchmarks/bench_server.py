@@ -243,6 +243,10 @@ def prism_result(wrk: str, script: str, seconds: float, connections: int) -> Res
         process.wait()
 
 
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -258,6 +262,7 @@ def main() -> None:
     script = write_script()
     load = {"seconds": args.seconds, "connections": args.connections}
     rounds: list[dict[str, Result]] = []
+    load_before = _load()
     try:
         with tempfile.TemporaryDirectory() as scratch, bare_process() as bare_url:
             db_path = os.path.join(scratch, "bench.sqlite3")
@@ -306,6 +311,8 @@ def main() -> None:
         print("Prism (mock): not installed (npm install @stoplight/prism-cli)")
     ratios = [results["serve"].rps / results["bare"].rps for results in rounds]
     serve_p99 = [results["serve"].p99_ms for results in rounds]
+    # A shared machine's load moves every figure: say what it was.
+    print(f"load average (1, 5, 15 min): before {load_before}, after {_load()}")
     print(
         f"ratio serve / bare: median {statistics.median(ratios):.2f}"
         f" (rounds {min(ratios):.2f} to {max(ratios):.2f});"
