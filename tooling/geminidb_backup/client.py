@@ -909,6 +909,8 @@ class _Operations:
         timeout: float = 1800.0,
         interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
+        on_deleting: Callable[[Backup], Any] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Op[PruneResult]:
         """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
         other, each deletion waited for (the instance is busy while one runs); nothing is sent
@@ -920,9 +922,10 @@ class _Operations:
             return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
         return (
             yield from self._execute_prune(
-                plan, timeout=timeout, interval=interval, on_deleted=on_deleted
+                plan, timeout=timeout, interval=interval, on_deleted=on_deleted,
+                on_deleting=on_deleting, on_progress=on_progress,
             )
-        )
+        )  # fmt: skip
 
     def _execute_prune(
         self,
@@ -931,23 +934,30 @@ class _Operations:
         timeout: float = 1800.0,
         interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
+        on_deleting: Callable[[Backup], Any] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Op[PruneResult]:
         """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
 
         While the instance is busy (a backup being made, another deletion), the running job is
         waited for and the deletion asked again; a lost answer is asked again the same way; a
-        backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
+        backup already gone is counted as deleted (``job_id`` None). ``on_deleting`` sees each
+        backup before its deletion is asked, ``on_progress`` every poll of its deletion job (a
+        deletion takes a while: a person watching wants to see it move), ``on_deleted`` each
         deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
         :class:`WaitTimeout`), or the API's refusal."""
         deadline, deleted = self.clock.timer() + timeout, []
         for backup in plan.to_delete:
+            if on_deleting is not None:
+                yield Notify(on_deleting, backup)
             job_id = yield from self._delete_when_idle(
                 plan.instance_id, backup.id, deadline, interval
             )
             if job_id is not None:
                 yield from self._wait(
-                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval
-                )
+                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval,
+                    on_progress=on_progress,
+                )  # fmt: skip
             deleted.append(PrunedBackup(backup, job_id))
             if on_deleted is not None:
                 yield Notify(on_deleted, deleted[-1])
