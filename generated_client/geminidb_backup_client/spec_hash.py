@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "0bcdf39f950940fcecc7074cca993bf2ff1ac676dcf7ae6bf2e5c7b606d47559"
+SPEC_SHA256 = "55a2c6c1fccd9e3ac89dc0ce8902d47c2a022c2c001f1548f125ff4d42b10506"

@@ -2,8 +2,11 @@
 
 from .backup import Backup
 from .backup_level import BackupLevel
+from .backup_policy import BackupPolicy
+from .backup_policy_with_intervals import BackupPolicyWithIntervals
 from .backup_status import BackupStatus
 from .backup_type import BackupType
+from .batch_delete_backups_request import BatchDeleteBackupsRequest
 from .create_backup_request import CreateBackupRequest
 from .create_backup_response import CreateBackupResponse
 from .database_table import DatabaseTable
@@ -17,12 +20,21 @@ from .job_page_size import JobPageSize
 from .job_status import JobStatus
 from .list_backups_response import ListBackupsResponse
 from .list_jobs_response import ListJobsResponse
+from .set_backup_policy_request import SetBackupPolicyRequest
+from .show_backup_policies_response import ShowBackupPoliciesResponse
+from .show_backup_policy_response import ShowBackupPolicyResponse
+from .stop_backup_request import StopBackupRequest
+from .stop_backup_request_action import StopBackupRequestAction
+from .stop_backup_response import StopBackupResponse
 
 __all__ = (
     "Backup",
     "BackupLevel",
+    "BackupPolicy",
+    "BackupPolicyWithIntervals",
     "BackupStatus",
     "BackupType",
+    "BatchDeleteBackupsRequest",
     "CreateBackupRequest",
     "CreateBackupResponse",
     "DatabaseTable",
@@ -36,4 +48,10 @@ __all__ = (
     "JobStatus",
     "ListBackupsResponse",
     "ListJobsResponse",
+    "SetBackupPolicyRequest",
+    "ShowBackupPoliciesResponse",
+    "ShowBackupPolicyResponse",
+    "StopBackupRequest",
+    "StopBackupRequestAction",
+    "StopBackupResponse",
 )
