@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "55a2c6c1fccd9e3ac89dc0ce8902d47c2a022c2c001f1548f125ff4d42b10506"
+SPEC_SHA256 = "aee01a3adbab33a75f37a34c886195f67c5c8912dba8ebedfc005ad59e255a73"

@@ -28,12 +28,14 @@ from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
+from geminidb_backup.rules import broken_rule
 from geminidb_backup.server import errors
 from geminidb_backup.server.auth import RAW_TOKEN_HEADER, Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.control import CONTROL_PREFIX, ControlAPI
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
+from geminidb_backup.server.policy import Policy, policy_off
 from geminidb_backup.server.state import Clock, Store, parse_time
 from geminidb_backup.server.transport import ABORT_EXTENSION
 from geminidb_backup.server.validation import Operation, Router, compile_operations
@@ -151,7 +153,9 @@ class ReferenceServer:
             fsync=config.fsync,
             clock=clock,
         )
-        self.store.seed(config.instances, auto_backups=config.auto_backups)
+        self.store.seed(
+            config.instances, auto_backups=config.auto_backups, policy=config.seed_policy()
+        )
         self.auth = Authenticator(
             config.tokens,
             config.access_keys,
@@ -167,6 +171,11 @@ class ReferenceServer:
             "listJobs": self.list_jobs,
             "listBackups": self.list_backups,
             "deleteBackup": self.delete_backup,
+            "stopBackup": self.stop_backup,
+            "batchDeleteBackups": self.batch_delete_backups,
+            "setBackupPolicy": self.set_backup_policy,
+            "showBackupPolicy": self.show_backup_policy,
+            "showBackupPolicies": self.show_backup_policies,
         }
         spec_operations = {op.operation_id for op in compile_operations()}
         if spec_operations != set(self.handlers):
@@ -320,6 +329,50 @@ class ReferenceServer:
         job_id = await self.store.delete_backup(path["project_id"], path["backup_id"])
         return json_answer(202, {"job_id": job_id})
 
+    async def stop_backup(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        operation.json_body(call.header(b"content-type"), body)
+        job_id = await self.store.stop_backup(path["project_id"], path["backup_id"])
+        return json_answer(202, {"job_id": job_id})
+
+    async def batch_delete_backups(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        await self.store.batch_delete(path["project_id"], list(data["backup_ids"]))
+        return _no_body(200)
+
+    async def set_backup_policy(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        rule = broken_rule(operation.operation_id, body=data)
+        if rule is not None:
+            raise ApiError(rule.code, status=rule.status)
+        policy = Policy.from_api(data["backup_policy"])
+        await self.store.set_policy(path["project_id"], path["instance_id"], policy)
+        return _no_body(204)
+
+    async def show_backup_policy(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        policy = self.store.policy(path["project_id"], path["instance_id"])
+        return json_answer(
+            200, {"backup_policy": policy_off() if policy is None else policy.to_api()}
+        )
+
+    async def show_backup_policies(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        policy = self.store.policy(path["project_id"], path["instance_id"])
+        if policy is None or query.get("type") == "DatabaseTable":
+            return json_answer(200, {"backup_policy": policy_off()})
+        # This emulator makes full backups only: no differential or incremental ones.
+        shown = {**policy.to_api(), "incremental_period": None, "differential_period": None}
+        return json_answer(200, {"backup_policy": shown})
+
     async def list_backups(
         self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
     ) -> Answer:
@@ -366,6 +419,10 @@ class ReferenceServer:
             limit=query["limit"],
         )
         return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
+
+
+def _no_body(status: int) -> Answer:
+    return Answer(status, [(b"content-length", b"0")], b"")
 
 
 def _time(value: str | None, code: str) -> float | None:

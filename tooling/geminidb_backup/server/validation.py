@@ -179,9 +179,14 @@ def body_error_code(schema: Schema, body: Any) -> str:
     if not isinstance(body, dict):
         return errors.PARAMETER_ERROR
     found: set[str] = set()
+    ruled: list[str] = []
     for error in schema.detailed.iter_errors(body):
         path = list(error.absolute_path)
-        if error.validator == "required" or path and body.get(path[0], 0) is None:
+        code = _rule_code(error)
+        if code is not None and error.validator not in ("required", "type"):
+            # The code the spec's x-rules give the broken keyword (setBackupPolicy's fields).
+            ruled.append(code)
+        elif error.validator == "required" or path and body.get(path[0], 0) is None:
             found.add(errors.PARAMETER_IS_NULL)
         elif error.validator == "type":
             found.add(errors.PARAMETER_ERROR)
@@ -196,6 +201,8 @@ def body_error_code(schema: Schema, body: Any) -> str:
     ):
         if code in found:
             return code
+    if ruled:
+        return ruled[0]
     # Python's re lets "$" match before a final newline; the Rust regex of jsonschema-rs does not
     # (nor does the service). Where only the latter refuses, find the field it refuses.
     for field, code in _FIELD_ERROR_CODES.items():
@@ -203,6 +210,15 @@ def body_error_code(schema: Schema, body: Any) -> str:
         if field in body and sub is not None and not sub.is_valid(body[field]):
             return code
     return errors.PARAMETER_ERROR
+
+
+def _rule_code(error: Any) -> str | None:
+    """The ``code`` of the schema's ``x-rules`` entry for the keyword ``error`` broke, if any."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    for rule in schema.get("x-rules", ()):
+        if rule.get("keyword") == error.validator and "code" in rule:
+            return str(rule["code"])
+    return None
 
 
 def _inline(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
@@ -333,9 +349,11 @@ class Router:
         by_template: dict[str, dict[str, Operation]] = {}
         for operation in operations:
             by_template.setdefault(operation.template, {})[operation.method] = operation
-        self._routes = [
-            (_template_regex(template), methods) for template, methods in by_template.items()
-        ]
+        # A literal segment wins over a template parameter where both would match (OpenAPI's
+        # rule): /v3/{project_id}/instances/backups (batchDeleteBackups) before
+        # /v3/{project_id}/instances/{instance_id}. Sorting by each segment's kind does it.
+        ordered = sorted(by_template.items(), key=lambda item: _literal_first(item[0]))
+        self._routes = [(_template_regex(template), methods) for template, methods in ordered]
 
     def match(self, path: str) -> tuple[Mapping[str, Operation], dict[str, str]] | None:
         """The operations of the path by method, and the path's parameters; None: no such path."""
@@ -344,6 +362,10 @@ class Router:
             if found is not None:
                 return methods, found.groupdict()
         return None
+
+
+def _literal_first(template: str) -> tuple[int, ...]:
+    return tuple(1 if "{" in segment else 0 for segment in template.strip("/").split("/"))
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
