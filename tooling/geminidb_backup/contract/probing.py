@@ -176,7 +176,10 @@ class Field:
         return {str(error.validator) for error in validator_at(self.pointer).iter_errors(value)}
 
     def fresh(self, length: int | None = None) -> str:
-        """A valid value no one has used, ``length`` characters long if given."""
+        """A valid value no one has used, ``length`` characters long if given (for a field
+        with an ``enum``, its first value: there is no other)."""
+        if self.schema.get("enum"):
+            return str(self.schema["enum"][0])
         example = str((self.schema.get("examples") or ["x"])[0]) or "x"
         hexes = uuid.uuid4().hex + uuid.uuid4().hex
         for first in (example[0], "x", "X"):
@@ -209,11 +212,24 @@ def body_fields(operation_id: str) -> tuple[Mapping[str, Any], list[Field]]:
 
 
 def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
-    """A valid body of fresh values; ``overrides`` replace fields."""
+    """A valid body: the operation's first request example (a body of objects, such as
+    setBackupPolicy's, has no string field to make up), its string fields fresh values;
+    ``overrides`` replace fields."""
     _, fields = body_fields(operation_id)
-    body: dict[str, Any] = {field.name: field.fresh() for field in fields}
+    body: dict[str, Any] = dict(_first_example(operation_id))
+    body.update({field.name: field.fresh() for field in fields})
     body.update(overrides)
     return body
+
+
+def _first_example(operation_id: str) -> Mapping[str, Any]:
+    request_body, _ = follow_refs(operation(operation_id).get("requestBody", {}))
+    media = request_body.get("content", {}).get("application/json", {})
+    for example in media.get("examples", {}).values():
+        value = follow_refs(example)[0].get("value")
+        if isinstance(value, Mapping):
+            return value
+    return {}
 
 
 @dataclass(frozen=True)
