@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "aee01a3adbab33a75f37a34c886195f67c5c8912dba8ebedfc005ad59e255a73"
+SPEC_SHA256 = "b53bb55f6167223f3bffc01dbab3149006b7cff40dfffc92d83e9fc10130db44"
