@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .client import (
         AsyncBackupClient,
         BackupClient,
+        BatchDeletion,
         CreatedBackup,
         Paged,
         PrunedBackup,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeout,
     )
+    from .policy import BackupPolicy
     from .validation import expand_name
 
 _EXPORTS = {
@@ -43,7 +45,8 @@ _EXPORTS = {
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
-    "JobFailed": "errors", "WaitTimeout": "errors",
+    "JobFailed": "errors", "WaitTimeout": "errors", "BackupPolicy": "policy",
+    "BatchDeletion": "client",
 }  # fmt: skip
 
 __all__ = [
@@ -52,6 +55,8 @@ __all__ = [
     "AsyncBackupClient",
     "AuthenticationError",
     "BackupClient",
+    "BackupPolicy",
+    "BatchDeletion",
     "ConfigurationError",
     "CreatedBackup",
     "GeminiDBError",

@@ -9,6 +9,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +25,8 @@ from geminidb_backup_client.models import (
 )
 
 from .errors import APIError, TransportError, ValidationError
+from .rules import broken_rule, field_value
+from .spec import follow_refs, load_spec
 from .validation import validate_call
 
 log = logging.getLogger("geminidb_backup")
@@ -43,6 +46,9 @@ class Call:
     module: ModuleType
     kwargs: Mapping[str, Any]
     idempotent: bool
+    # The success status the spec documents with no body (setBackupPolicy's 204,
+    # batchDeleteBackups' 200): the call's result is then None.
+    empty_success: int | None = None
 
     # The generated modules' _get_kwargs and _parse_response are used rather than their
     # sync_detailed/asyncio_detailed: one send path then serves both clients, and the httpx
@@ -50,6 +56,14 @@ class Call:
     # documented one, where sync_detailed would raise a bare JSON error.
     def request_kwargs(self) -> dict[str, Any]:
         return self.module._get_kwargs(**self.kwargs)  # type: ignore[no-any-return]
+
+
+# batchDeleteBackups takes at most this many IDs (its schema's maxItems).
+BATCH_SIZE = int(
+    load_spec()["components"]["schemas"]["BatchDeleteBackupsRequest"]["properties"]["backup_ids"][
+        "maxItems"
+    ]
+)
 
 
 def build(
@@ -63,13 +77,32 @@ def build(
 ) -> Call:
     """Validate a call against the spec (raising ValidationError, nothing sent) and build it."""
     query = {name: value for name, value in (query or {}).items() if value is not None}
-    validate_call(operation_id, {**path, **query}, body.to_dict() if body is not None else None)
+    plain_body = body.to_dict() if body is not None else None
+    validate_call(operation_id, {**path, **query}, plain_body)
+    rule = broken_rule(operation_id, query, plain_body)
+    if rule is not None:
+        raise ValidationError(
+            rule.fields[0].strip("/").replace("/", "."),
+            field_value(rule.fields[0], query, plain_body),
+            f"breaks a rule of the API ({rule.code}): {rule.message}",
+        )
     kwargs: dict[str, Any] = {**path, **query}
     if "type" in kwargs:
         kwargs["type_"] = kwargs.pop("type")
     if body is not None:
         kwargs["body"] = body
-    return Call(module, kwargs, idempotent)
+    return Call(module, kwargs, idempotent, _empty_success(operation_id))
+
+
+@cache
+def _empty_success(operation_id: str) -> int | None:
+    for item in load_spec()["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, Mapping) and operation.get("operationId") == operation_id:
+                for status, response in operation["responses"].items():
+                    if status.startswith("2") and "content" not in follow_refs(response)[0]:
+                        return int(status)
+    return None
 
 
 def transport_error(exc: httpx.TransportError, request_sent: bool | None = None) -> TransportError:
@@ -111,6 +144,8 @@ def parse(call: Call, response: httpx.Response, client: Client) -> Any:
             ) from exc  # fmt: skip
         if parsed is not None and not isinstance(parsed, Error):
             return parsed
+        if parsed is None and response.status_code == call.empty_success:
+            return None
         raise APIError(response.status_code, "", "undocumented success status", request_id)
     code, message = "", response.reason_phrase
     try:

@@ -9,23 +9,35 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
 from geminidb_backup_client import Client
-from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
+from geminidb_backup_client.api.backups import (
+    batch_delete_backups,
+    create_backup,
+    delete_backup,
+    list_backups,
+    stop_backup,
+)
 from geminidb_backup_client.api.jobs import list_jobs
+from geminidb_backup_client.api.policy import set_backup_policy, show_backup_policy
 from geminidb_backup_client.models import (
     Backup,
+    BatchDeleteBackupsRequest,
     CreateBackupRequest,
     CreateBackupResponse,
     DeleteBackupResponse,
     Job,
     ListJobsResponse,
+    SetBackupPolicyRequest,
+    ShowBackupPolicyResponse,
+    StopBackupRequest,
+    StopBackupResponse,
 )
 
 from . import _calls
@@ -40,6 +52,7 @@ from .errors import (
     ValidationError,
     WaitTimeout,
 )
+from .policy import BackupPolicy, parse_weekdays, parse_window
 
 __all__ = [
     "AsyncBackupClient",
@@ -119,6 +132,15 @@ class PrunedBackup:
     job_id: str | None
 
 
+@dataclass
+class BatchDeletion:
+    """The outcome of :meth:`BackupClient.delete_backups`: the IDs whose deletion started, and
+    each refused ID with its error (the API's code and message)."""
+
+    deleted: list[str] = field(default_factory=list)
+    refused: dict[str, APIError] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class PruneResult:
     """The outcome of a prune: ``deleted`` (what would be deleted when ``dry_run``), ``kept``."""
@@ -177,6 +199,54 @@ class _Base:
     def _delete_call(self, backup_id: str) -> Call:
         path = {**self._project(), "backup_id": backup_id}
         return _calls.build("deleteBackup", delete_backup, path, idempotent=False)
+
+    def _stop_call(self, backup_id: str) -> Call:
+        path = {**self._project(), "backup_id": backup_id}
+        body = StopBackupRequest(action="stop")
+        return _calls.build("stopBackup", stop_backup, path, body=body, idempotent=False)
+
+    def _batch_delete_call(self, backup_ids: list[str]) -> Call:
+        body = BatchDeleteBackupsRequest(backup_ids=list(backup_ids))
+        return _calls.build(
+            "batchDeleteBackups", batch_delete_backups, self._project(), body=body, idempotent=False
+        )
+
+    def _show_policy_call(self, instance_id: str) -> Call:
+        path = {**self._project(), "instance_id": instance_id}
+        return _calls.build("showBackupPolicy", show_backup_policy, path, idempotent=True)
+
+    def _set_policy_call(self, instance_id: str, policy: BackupPolicy) -> Call:
+        path = {**self._project(), "instance_id": instance_id}
+        body = SetBackupPolicyRequest.from_dict({"backup_policy": policy.to_api()})
+        # Setting the same policy twice is harmless: a retry after a lost answer is safe.
+        return _calls.build("setBackupPolicy", set_backup_policy, path, body=body, idempotent=True)
+
+    @staticmethod
+    def _policy(
+        policy: BackupPolicy | None,
+        keep_days: int | None,
+        window: str | None,
+        weekdays: Any,
+        disable: bool,
+    ) -> BackupPolicy:
+        """The policy that :meth:`set_backup_policy`'s arguments describe."""
+        if disable or keep_days == 0:
+            return BackupPolicy.off()
+        if policy is not None:
+            return policy
+        if keep_days is None:
+            raise ValidationError("keep_days", None, "is required (0 or disable=True turns it off)")
+        return BackupPolicy(
+            keep_days,
+            parse_window(window) if window is not None else None,
+            parse_weekdays(weekdays) if weekdays is not None else (1, 2, 3, 4, 5, 6, 7),
+        )
+
+    @staticmethod
+    def _batches(backup_ids: Iterable[str]) -> list[list[str]]:
+        ids = list(dict.fromkeys(backup_ids))  # each once: the API refuses a repeated ID
+        size = _calls.BATCH_SIZE
+        return [ids[start : start + size] for start in range(0, len(ids), size)]
 
     def _backups_call(self, **query: Any) -> Call:
         # The one rule not in a schema: the spec's description of listBackups says begin_time and
@@ -337,6 +407,53 @@ class BackupClient(_Base):
         """Start deleting a manual backup; returns the deletion job's ID."""
         accepted: DeleteBackupResponse = self._execute(self._delete_call(backup_id))
         return accepted.job_id
+
+    def stop_backup(self, backup_id: str) -> str:
+        """Stop a backup while it is being made; returns the stop job's ID (wait for it with
+        :meth:`wait`; the backup then ends ``FAILED``)."""
+        accepted: StopBackupResponse = self._execute(self._stop_call(backup_id))
+        return accepted.job_id
+
+    def delete_backups(self, backup_ids: Iterable[str]) -> BatchDeletion:
+        """Delete any number of manual backups, in batches of at most 10 (the API's limit). A
+        refused batch deletes nothing (the API checks it whole): its backups are then asked one
+        at a time, so that each refusal is reported with its own ID and nothing is skipped."""
+        result = BatchDeletion()
+        for batch in self._batches(backup_ids):
+            try:
+                self._execute(self._batch_delete_call(batch))
+                result.deleted.extend(batch)
+            except APIError:
+                for backup_id in batch:
+                    try:
+                        self.delete_backup(backup_id)
+                        result.deleted.append(backup_id)
+                    except APIError as exc:
+                        result.refused[backup_id] = exc
+        return result
+
+    def get_backup_policy(self, instance_id: str) -> BackupPolicy:
+        """The instance's automated backup policy (``keep_days`` 0: off)."""
+        shown: ShowBackupPolicyResponse = self._execute(self._show_policy_call(instance_id))
+        return BackupPolicy.from_api(shown.backup_policy.to_dict())
+
+    def set_backup_policy(
+        self,
+        instance_id: str,
+        policy: BackupPolicy | None = None,
+        *,
+        keep_days: int | None = None,
+        window: str | None = None,
+        weekdays: Any = None,
+        disable: bool = False,
+    ) -> BackupPolicy:
+        """Set the instance's automated backup policy: a :class:`BackupPolicy`, or ``keep_days``
+        with ``window`` (UTC, ``01:00-02:00``) and ``weekdays`` (``"mon,wed"``, ``[1, 3]``;
+        every day by default). ``keep_days=0`` or ``disable=True`` turns it off, which also stops
+        an automated backup being made. Returns the policy sent."""
+        chosen = self._policy(policy, keep_days, window, weekdays, disable)
+        self._execute(self._set_policy_call(instance_id, chosen))
+        return chosen
 
     def _job_page(self, **filters: Any) -> list[Job]:
         page: ListJobsResponse = self._execute(self._jobs_call(**filters, limit=_JOB_PAGE))
@@ -580,6 +697,43 @@ class AsyncBackupClient(_Base):
     async def delete_backup(self, backup_id: str) -> str:
         accepted: DeleteBackupResponse = await self._execute(self._delete_call(backup_id))
         return accepted.job_id
+
+    async def stop_backup(self, backup_id: str) -> str:
+        accepted: StopBackupResponse = await self._execute(self._stop_call(backup_id))
+        return accepted.job_id
+
+    async def delete_backups(self, backup_ids: Iterable[str]) -> BatchDeletion:
+        result = BatchDeletion()
+        for batch in self._batches(backup_ids):
+            try:
+                await self._execute(self._batch_delete_call(batch))
+                result.deleted.extend(batch)
+            except APIError:
+                for backup_id in batch:
+                    try:
+                        await self.delete_backup(backup_id)
+                        result.deleted.append(backup_id)
+                    except APIError as exc:
+                        result.refused[backup_id] = exc
+        return result
+
+    async def get_backup_policy(self, instance_id: str) -> BackupPolicy:
+        shown: ShowBackupPolicyResponse = await self._execute(self._show_policy_call(instance_id))
+        return BackupPolicy.from_api(shown.backup_policy.to_dict())
+
+    async def set_backup_policy(
+        self,
+        instance_id: str,
+        policy: BackupPolicy | None = None,
+        *,
+        keep_days: int | None = None,
+        window: str | None = None,
+        weekdays: Any = None,
+        disable: bool = False,
+    ) -> BackupPolicy:
+        chosen = self._policy(policy, keep_days, window, weekdays, disable)
+        await self._execute(self._set_policy_call(instance_id, chosen))
+        return chosen
 
     async def _job_page(self, **filters: Any) -> list[Job]:
         page: ListJobsResponse = await self._execute(self._jobs_call(**filters, limit=_JOB_PAGE))

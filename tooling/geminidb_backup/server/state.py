@@ -833,6 +833,11 @@ class Store:
         found = self._policies.get((project_id, instance_id))
         return None if found is None else found[0]
 
+    def shown_policy(self, project_id: str, instance_id: str) -> dict[str, Any]:
+        """The policy as showBackupPolicy shows it."""
+        found = self._policies.get((project_id, instance_id))
+        return {"keep_days": 0} if found is None else found[0].to_api()
+
     async def set_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
         """Turn the instance's policy on (or change it), or off (None), from now."""
         await self._write(lambda: self._set_policy(project_id, instance_id, policy))

@@ -14,8 +14,14 @@ import httpx
 import uvicorn
 
 from geminidb_backup import AsyncBackupClient, BackupClient, RetryPolicy, TokenAuth
+from geminidb_backup.policy import BackupPolicy
 from geminidb_backup.server.app import ReferenceServer
-from geminidb_backup.server.config import ServerConfig, example_instance, parse_instance
+from geminidb_backup.server.config import (
+    ServerConfig,
+    example_instance,
+    parse_instance,
+    parse_policy,
+)
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.state import Clock, Instance
@@ -38,6 +44,17 @@ IN_PROCESS_URL = "http://geminidb-emulator.invalid"
 FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
 
 
+def _policy_body(policy: Mapping[str, Any] | BackupPolicy | str | None) -> dict[str, Any] | None:
+    """setBackupPolicy's ``backup_policy`` from any of the forms the emulator takes."""
+    if policy is None:
+        return None
+    if isinstance(policy, BackupPolicy):
+        return policy.to_api()
+    if isinstance(policy, str):
+        return parse_policy(policy)
+    return dict(policy)
+
+
 class Emulator:
     """The GeminiDB backup API in-process, with its state in the test's hands.
 
@@ -48,6 +65,11 @@ class Emulator:
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
     :meth:`advance` moves it. State lives in memory unless ``path`` names an SQLite file, which
     keeps it from one emulator to the next.
+
+    ``policy`` turns the automated backup policy of the seeded instances on (off by default, so
+    that only the one automated backup of last night exists; the real service's default is on,
+    keeping 7 days): then the clock makes an automated backup in the window of each chosen day
+    and expires those older than ``keep_days``, however far :meth:`advance` moves it.
 
     Clients: :meth:`client` (sync), :meth:`async_client`, :meth:`generated_client`, all without
     a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
@@ -67,6 +89,7 @@ class Emulator:
         access_keys: Mapping[str, str] | None = None,
         start: float | None = None,
         retry_after_seconds: int = 0,
+        policy: Mapping[str, Any] | BackupPolicy | str | None = None,
     ) -> None:
         seeded = tuple(
             parse_instance(item) if isinstance(item, str) else item
@@ -85,6 +108,7 @@ class Emulator:
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
+            policy=_policy_body(policy),
         )
         self.app = ReferenceServer(config, clock=self.clock)
         self.control = Control(self.app)
@@ -288,6 +312,29 @@ class Emulator:
                 auto_backup=auto_backup,
             )
         )
+        return result
+
+    def set_backup_policy(
+        self,
+        policy: Mapping[str, Any] | BackupPolicy | str,
+        instance_id: str | None = None,
+        *,
+        project_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Set an instance's (default: the first's) automated backup policy directly, as
+        setBackupPolicy would: ``{"keep_days": 7, "start_time": "01:00-02:00", "period": "1,2"}``,
+        a :class:`~geminidb_backup.BackupPolicy`, or ``"7/01:00-02:00/mon-fri"``. Returns it as
+        showBackupPolicy shows it."""
+        body = _policy_body(policy) or {"keep_days": 0}
+        result: dict[str, Any] = self._on_loop(
+            lambda: self.control.set_policy(instance_id or self.instance_id, body, project_id)
+        )
+        return result
+
+    def backup_policies(self, project_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """Each instance's policy (of the default project unless ``project_id``), by ID."""
+        project = self.project_id if project_id is None else project_id
+        result: dict[str, dict[str, Any]] = self._on_loop(lambda: self.control.policies(project))
         return result
 
     def instances(self, project_id: str | None = None) -> list[Instance]:
