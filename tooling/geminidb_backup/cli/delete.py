@@ -1,11 +1,16 @@
-"""``geminidb-backup delete``: delete a manual backup."""
+"""``geminidb-backup delete``: delete manual backups, one or many (in batches), by ID or name."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import click
 
+from ..errors import NotFound
 from ._common import (
     EXIT_API,
+    EXIT_USAGE,
     confirm,
     fail,
     handled,
@@ -20,42 +25,61 @@ from ._common import (
     wait_options,
 )
 from ._options import global_options
+from ._state import State
 
 
 @click.command()
-@click.argument("backup_id")
+@click.argument("backups", nargs=-1, required=True)
+@click.option("--instance", "-i", "instance_id", help="Look names up on this instance only.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the deletion job has ended.")
 @wait_options
 @global_options
 @click.pass_context
 def delete(
-    ctx: click.Context, backup_id: str, yes: bool, wait_: bool, timeout: float, interval: float
+    ctx: click.Context,
+    backups: tuple[str, ...],
+    instance_id: str | None,
+    yes: bool,
+    wait_: bool,
+    timeout: float,
+    interval: float,
 ) -> None:
-    """Delete a manual backup (automated backups cannot be deleted).
+    """Delete manual backups, by ID or by name (automated backups cannot be deleted).
 
-    Unless --yes is given, first checks that the backup exists and is manual, then asks, naming
-    it; without a terminal to ask on, --yes is required (exit 2). Answering no exits 0 having
-    sent nothing; Ctrl-C at the question exits 130.
+    One backup is deleted with its own job (--wait follows it). Several are deleted in batches
+    of 10 (the API's batch deletion, checked whole); a batch the API refuses is asked again one
+    backup at a time, so that every refusal is reported with its ID (exit 3 if any).
+
+    Unless --yes is given, first checks that each backup exists and is manual, then asks once,
+    listing them all; without a terminal to ask on, --yes is required (exit 2). Answering no
+    exits 0 having sent nothing; Ctrl-C at the question exits 130.
     """
     state = state_of(ctx)
     if not yes:
-        need_terminal(state, f"refusing to delete backup {backup_id}")
+        need_terminal(state, f"refusing to delete {_count(backups)}")
     with handled(state), open_client(state) as client:
+        found = [_resolve(state, client, backup, instance_id) for backup in backups]
         if not yes:
             # Credentials, existence and type are checked before the question, not after it.
-            backup = client.get_backup(backup_id)
-            if backup.type_ != "Manual":
-                fail(state, EXIT_API, f"backup {backup.name!r} ({backup_id}) is automated: "
-                     "automated backups cannot be deleted",
+            automated = [b for b in found if b.type_ != "Manual"]
+            if automated:
+                fail(state, EXIT_API, "automated backups cannot be deleted: " + ", ".join(
+                     f"{b.name!r} ({b.id})" for b in automated),
                      "Automated backups go when their retention period ends.")  # fmt: skip
-            question = (
-                f"Delete backup {backup.name!r} ({backup_id}) of instance "
-                f"{backup.instance_name}, made {backup.begin_time}, {human_size(backup.size)}?"
+            listed = "\n".join(
+                f"  {b.name!r} ({b.id}) of instance {b.instance_name}, made {b.begin_time}, "
+                f"{human_size(b.size)}"
+                for b in found
             )
-            if not confirm(state, question):
+            if not confirm(state, f"Delete {_count(found)}?\n{listed}\n"):
                 click.echo("Not deleted: nothing was sent.", err=True)
                 return
+        ids = list(dict.fromkeys(b.id for b in found))
+        if len(ids) > 1:
+            _delete_many(state, client, ids)
+            return
+        backup_id = ids[0]
         job_id = client.delete_backup(backup_id)
         result = {"job_id": job_id}
         note(state, f"Deletion of backup {backup_id} accepted: job {job_id}")
@@ -68,3 +92,36 @@ def delete(
                         f"deletion of {backup_id}")  # fmt: skip
             return
         show_fields(state, {"backup_id": backup_id, **result}, f"deletion of {backup_id}")
+
+
+def _count(items: Sequence[object]) -> str:
+    return f"{len(items)} backup{'s' if len(items) != 1 else ''}"
+
+
+def _resolve(state: State, client: Any, backup: str, instance_id: str | None) -> Any:
+    """The backup with this ID, else the one with this name (on ``instance_id`` if given)."""
+    try:
+        return client.get_backup(backup)
+    except NotFound:
+        named = [b for b in client.iter_backups(instance_id=instance_id) if b.name == backup]
+        if not named:
+            raise NotFound(f"no backup has the ID or the name {backup!r}") from None
+        if len(named) > 1:
+            fail(state, EXIT_USAGE, f"{len(named)} backups are named {backup!r}",
+                 "Give the ID, or the instance with --instance: " + ", ".join(
+                     f"{b.id} (instance {b.instance_id})" for b in named))  # fmt: skip
+        return named[0]
+
+
+def _delete_many(state: State, client: Any, ids: list[str]) -> None:
+    result = client.delete_backups(ids)
+    note(state, f"Deletion of {_count(result.deleted)} accepted")
+    refused = {
+        key: f"{error.error_code}: {error.error_msg}" for key, error in result.refused.items()
+    }
+    show_fields(
+        state, {"deleted": result.deleted, "refused": refused}, f"deletion of {_count(ids)}"
+    )
+    if result.refused:
+        fail(state, EXIT_API, f"{_count(list(result.refused))} not deleted: " + "; ".join(
+             f"{key} ({text})" for key, text in refused.items()))  # fmt: skip

@@ -80,6 +80,14 @@ BACKLOG = 2048  # uvicorn's default
     help="Give each instance an automated backup (which cannot be deleted). [default: on]",
 )
 @click.option(
+    "--policy",
+    default=None,
+    metavar="KEEP_DAYS[/WINDOW[/DAYS]]",
+    help="Turn the automated backup policy of every instance on: 7, 7/01:00-02:00 or "
+    "14/01:00-02:00/mon-fri (window UTC, default 00:00-01:00; days default every day). "
+    "[default: off; the real service's default is on, 7 days]",
+)
+@click.option(
     "--fsync/--no-fsync",
     default=False,
     show_default=True,
@@ -177,6 +185,7 @@ def serve(
     backup_seconds: float | None,
     backup_limit: int | None,
     auto_backups: bool | None,
+    policy: str | None,
     fsync: bool,
     fault_500: float,
     fault_503: float,
@@ -227,6 +236,7 @@ def serve(
             retry_after_seconds=retry_after,
             seed=fault_seed,
         )
+        seeded_policy = server_config.parse_policy(policy) if policy is not None else None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     all_tokens = {*from_file.tokens, *tokens, *_env_list(TOKENS_ENV)}
@@ -254,6 +264,7 @@ def serve(
             fsync=fsync,
             faults=faults,
             admin_token=admin_token,
+            policy=seeded_policy,
             **settings,
         )
     except ValueError as error:
