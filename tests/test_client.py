@@ -306,25 +306,16 @@ def test_tls_verification_is_on_by_default() -> None:
     assert api._httpx_options["verify"] is True
 
 
-def test_wait_polls_less_often_as_time_goes_by(
-    fake_api: FakeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import geminidb_backup.client as module
+def test_wait_polls_less_often_as_time_goes_by(fake_api: FakeServer) -> None:
+    from geminidb_backup.timing import FakeClock
 
-    now, sleeps = [0.0], []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        now[0] += seconds
-
+    clock = FakeClock()
     fake_api.state.backup_seconds = 3600
-    with client(fake_api) as api:
+    with client(fake_api, clock=clock) as api:
         created = api.create_backup(INSTANCE_ID, "backup-4f57", "")
-        monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
-        monkeypatch.setattr(module.time, "sleep", sleep)
         with pytest.raises(WaitTimeout):
             api.wait(created.job_id or "", timeout=10, interval=1, max_interval=4, backoff=2)
-    assert sleeps == [1, 2, 4, 3]  # backing off, capped at 4 s, never past the deadline
+    assert clock.slept == [1, 2, 4, 3]  # backing off, capped at 4 s, never past the deadline
 
 
 def test_pace_backs_off_to_the_maximum() -> None:
