@@ -588,20 +588,50 @@ class _Operations:
         waited for and the deletion asked again; a lost answer is asked again the same way; a
         backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
         deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
-        :class:`WaitTimeout`), or the API's refusal."""
+        :class:`WaitTimeout`), or the API's refusal. Backups are deleted ten at a time with the
+        API's batch deletion where it accepts it (``job_id`` is then None: a batch answers no
+        job), one at a time otherwise."""
         deadline, deleted = self.clock() + timeout, []
-        for backup in plan.to_delete:
-            job_id = yield from self._delete_when_idle(
-                plan.instance_id, backup.id, deadline, interval
-            )
-            if job_id is not None:
-                yield from self._wait(
-                    job_id, timeout=max(0.0, deadline - self.clock()), interval=interval
+        size = _calls.BATCH_SIZE
+        chunks = [plan.to_delete[start : start + size]
+                  for start in range(0, len(plan.to_delete), size)]  # fmt: skip
+        for chunk in chunks:
+            # Several at once: one batch deletion (checked whole by the API), then its jobs
+            # waited for; a refused batch (a busy instance, a server without batches) deletes
+            # nothing, and its backups are deleted one at a time as before.
+            if len(chunk) > 1:
+                try:
+                    yield from self._execute(self._batch_delete_call([b.id for b in chunk]))
+                except APIError as exc:
+                    _calls.log.info("batch deletion refused (%s): one at a time", exc)
+                else:
+                    yield from self._wait_for_instance(plan.instance_id, deadline, interval)
+                    for backup in chunk:
+                        deleted.append(PrunedBackup(backup, None))
+                        if on_deleted is not None:
+                            yield Notify(on_deleted, deleted[-1])
+                    continue
+            for backup in chunk:
+                job_id = yield from self._delete_when_idle(
+                    plan.instance_id, backup.id, deadline, interval
                 )
-            deleted.append(PrunedBackup(backup, job_id))
-            if on_deleted is not None:
-                yield Notify(on_deleted, deleted[-1])
+                if job_id is not None:
+                    yield from self._wait(
+                        job_id, timeout=max(0.0, deadline - self.clock()), interval=interval
+                    )
+                deleted.append(PrunedBackup(backup, job_id))
+                if on_deleted is not None:
+                    yield Notify(on_deleted, deleted[-1])
         return PruneResult(deleted, plan.kept, dry_run=False)
+
+    def _wait_for_instance(self, instance_id: str, deadline: float, interval: float) -> Op[None]:
+        """Wait for every job running on the instance (a batch's deletions) to end."""
+        jobs: list[Job] = yield from self._collect(self._iter_jobs(status="Running"))
+        for job in jobs:
+            if job.instance.id == instance_id:
+                yield from self._wait(
+                    job.id, timeout=max(0.0, deadline - self.clock()), interval=interval
+                )
 
     def _delete_when_idle(
         self, instance_id: str, backup_id: str, deadline: float, interval: float
