@@ -88,7 +88,7 @@ def test_invalid_create_names_the_rule_and_sends_nothing(
         (lambda api: api.list_backups(page_size=500), "limit"),
         (lambda api: api.list_backups(backup_type="manual"), "backup_type"),
         (lambda api: api.list_backups(begin_time="yesterday", end_time="today"), "begin_time"),
-        (lambda api: api.list_backups(begin_time="2019-05-27T03:38:51+0000"), "end_time"),
+        (lambda api: api.list_backups(end_time="2019-05-27T03:38:51+0000"), "begin_time"),
         (lambda api: list(api.iter_jobs(status="Done")), "status"),
         (lambda api: api.delete_backup(""), "backup_id"),
     ],

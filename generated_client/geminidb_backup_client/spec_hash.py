@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "b53bb55f6167223f3bffc01dbab3149006b7cff40dfffc92d83e9fc10130db44"
+SPEC_SHA256 = "5d984f2cc2d195ff0f1398893f0af81db3ea5638a05e99a20825d8eceb074e1a"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         GeminiDBError,
         JobFailed,
         NotFound,
+        RequestRuleError,
         TransportError,
         ValidationError,
         WaitTimeout,
@@ -45,8 +46,8 @@ _EXPORTS = {
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
-    "JobFailed": "errors", "WaitTimeout": "errors", "BackupPolicy": "policy",
-    "BatchDeletion": "client",
+    "JobFailed": "errors", "WaitTimeout": "errors", "RequestRuleError": "errors",
+    "BackupPolicy": "policy", "BatchDeletion": "client",
 }  # fmt: skip
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
+    "RequestRuleError",
     "RetryPolicy",
     "TokenAuth",
     "TransportError",

@@ -25,7 +25,6 @@ from geminidb_backup_client.models import (
 )
 
 from .errors import APIError, TransportError, ValidationError
-from .rules import broken_rule, field_value
 from .spec import follow_refs, load_spec
 from .validation import validate_call
 
@@ -77,15 +76,8 @@ def build(
 ) -> Call:
     """Validate a call against the spec (raising ValidationError, nothing sent) and build it."""
     query = {name: value for name, value in (query or {}).items() if value is not None}
-    plain_body = body.to_dict() if body is not None else None
-    validate_call(operation_id, {**path, **query}, plain_body)
-    rule = broken_rule(operation_id, query, plain_body)
-    if rule is not None:
-        raise ValidationError(
-            rule.fields[0].strip("/").replace("/", "."),
-            field_value(rule.fields[0], query, plain_body),
-            f"breaks a rule of the API ({rule.code}): {rule.message}",
-        )
+    # The schemas, then the spec's x-request-rules (RequestRuleError).
+    validate_call(operation_id, {**path, **query}, body.to_dict() if body is not None else None)
     kwargs: dict[str, Any] = {**path, **query}
     if "type" in kwargs:
         kwargs["type_"] = kwargs.pop("type")

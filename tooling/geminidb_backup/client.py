@@ -292,12 +292,6 @@ class _Operations:
         return _calls.build("setBackupPolicy", set_backup_policy, path, body=body, idempotent=True)
 
     def _backups_call(self, offset: int, limit: int | None, filters: BackupFilters) -> Call:
-        # The one rule not in a schema: the spec's description of listBackups says begin_time and
-        # end_time go together (DBS.280416 otherwise), and a parameter schema cannot say it.
-        if (filters.get("begin_time") is None) != (filters.get("end_time") is None):
-            given = "begin_time" if filters.get("begin_time") is not None else "end_time"
-            other = "end_time" if given == "begin_time" else "begin_time"
-            raise ValidationError(other, None, f"is required when {given} is given")
         query = {**filters, "offset": offset, "limit": limit}
         return _calls.build("listBackups", list_backups, self._project(), query, idempotent=True)
 
