@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "5d984f2cc2d195ff0f1398893f0af81db3ea5638a05e99a20825d8eceb074e1a"
+SPEC_SHA256 = "ea5812d2453cb3abadddae8ed98aac1404f765ae14af1a349d7d5b23b2ed111f"
