@@ -40,6 +40,29 @@ PROMISES: dict[str, str] = {
         "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
         "is refused with the rule's status and code"
     ),
+    "stop_of_a_made_backup_is_refused": (
+        "a stop of a backup no longer being made is refused with the answer stopBackup's "
+        "x-backup-states gives"
+    ),
+    "stopped_backup_ends_as_documented": (
+        "a backup stopped while being made ends in the status x-backup-states gives, through a "
+        "job of the name it gives"
+    ),
+    "batch_is_checked_whole": (
+        "a batch deletion over its size or naming an unknown backup is refused whole with its "
+        "code (x-rules, x-unknown), the unknown ID named, and deletes nothing"
+    ),
+    "batch_deletes_the_runs_backups": (
+        "a batch deletion of the run's own backups is accepted and each leaves the list once its "
+        "deletion has ended"
+    ),
+    "policy_rules_are_refused_with_their_codes": (
+        "a backup policy that breaks a rule of its schema (keep_days out of range, a bad weekday "
+        "set, a bad window, not every day for a short retention) is refused with that rule's code"
+    ),
+    "policy_is_read_back": (
+        "a backup policy set is shown as set by showBackupPolicy and showBackupPolicies"
+    ),
     "unauthorized_answer_is_documented": (
         "a request without valid credentials is answered 401 with an Error whose code the 401 "
         "response documents"

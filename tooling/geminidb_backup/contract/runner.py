@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,12 @@ from urllib.parse import quote, urlsplit
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
-WRITE_OPERATIONS = ("createBackup", "deleteBackup")
+WRITE_OPERATIONS = (
+    "createBackup", "deleteBackup", "stopBackup", "batchDeleteBackups", "setBackupPolicy"
+)  # fmt: skip
+# Changes what the run did not create (an instance's policy): on a target other than the embedded
+# server, sent only with allow_policy (--allow policy), read first and put back.
+POLICY_OPERATIONS = ("setBackupPolicy",)
 REPORT_FILE_NAMES = {
     "junit": "junit.xml",
     "har": "network.har",
@@ -62,6 +67,9 @@ class ContractOptions:
     instance_id: str | None = None
     other_project_id: str | None = None
     extra_args: Sequence[str] = field(default_factory=tuple)
+    # May the run change an instance's backup policy (read first, put back)? Always on the
+    # embedded server.
+    allow_policy: bool = False
 
 
 class ContractUsageError(ValueError):
@@ -289,6 +297,14 @@ def run(
         elif not is_loopback(url):
             os.environ[checks.JOB_TIMEOUT_ENV] = "1800"  # a real backup takes minutes
         checks.reset()
+        from geminidb_backup.contract import lifecycle
+
+        lifecycle.POLICY_ALLOWED = options.url is None or options.allow_policy
+        if not lifecycle.POLICY_ALLOWED:
+            # schemathesis would set policies of its own on the target's instances.
+            options = replace(
+                options, exclude_operations=[*options.exclude_operations, *POLICY_OPERATIONS]
+            )
         try:
             if options.read_only:
                 code = _run_read_only(options, spec_path, url, str(config_path))
