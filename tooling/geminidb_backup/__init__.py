@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         ConfigurationError,
         GeminiDBError,
         JobFailed,
+        JobsWaitTimeout,
         NotFound,
         RequestRuleError,
         TransportError,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         WaitTimeout,
     )
     from .policy import BackupPolicy
+    from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
 _EXPORTS = {
@@ -46,7 +48,9 @@ _EXPORTS = {
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
-    "JobFailed": "errors", "WaitTimeout": "errors", "RequestRuleError": "errors",
+    "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
+    "RequestRuleError": "errors",
+    "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
     "BackupPolicy": "policy", "BatchDeletion": "client",
 }  # fmt: skip
 
@@ -58,13 +62,17 @@ __all__ = [
     "BackupClient",
     "BackupPolicy",
     "BatchDeletion",
+    "Clock",
     "ConfigurationError",
     "CreatedBackup",
+    "FakeClock",
     "GeminiDBError",
     "JobFailed",
+    "JobsWaitTimeout",
     "NotFound",
     "Paged",
     "PasswordAuth",
+    "PollSchedule",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",

@@ -7,10 +7,8 @@ from typing import Any
 
 import click
 
-from ..errors import NotFound
 from ._common import (
     EXIT_API,
-    EXIT_USAGE,
     confirm,
     fail,
     handled,
@@ -25,6 +23,7 @@ from ._common import (
     wait_options,
 )
 from ._options import global_options
+from ._resolve import resolve_backups
 from ._state import State
 
 
@@ -59,7 +58,11 @@ def delete(
     if not yes:
         need_terminal(state, f"refusing to delete {_count(backups)}")
     with handled(state), open_client(state) as client:
-        found = [_resolve(state, client, backup, instance_id) for backup in backups]
+        from ..validation import validate_call
+
+        for backup in backups:
+            validate_call("deleteBackup", {"backup_id": backup})  # '' is no ID and no name
+        found = resolve_backups(state, client, backups, instance_id)
         if not yes:
             # Credentials, existence and type are checked before the question, not after it.
             automated = [b for b in found if b.type_ != "Manual"]
@@ -96,21 +99,6 @@ def delete(
 
 def _count(items: Sequence[object]) -> str:
     return f"{len(items)} backup{'s' if len(items) != 1 else ''}"
-
-
-def _resolve(state: State, client: Any, backup: str, instance_id: str | None) -> Any:
-    """The backup with this ID, else the one with this name (on ``instance_id`` if given)."""
-    try:
-        return client.get_backup(backup)
-    except NotFound:
-        named = [b for b in client.iter_backups(instance_id=instance_id) if b.name == backup]
-        if not named:
-            raise NotFound(f"no backup has the ID or the name {backup!r}") from None
-        if len(named) > 1:
-            fail(state, EXIT_USAGE, f"{len(named)} backups are named {backup!r}",
-                 "Give the ID, or the instance with --instance: " + ", ".join(
-                     f"{b.id} (instance {b.instance_id})" for b in named))  # fmt: skip
-        return named[0]
 
 
 def _delete_many(state: State, client: Any, ids: list[str]) -> None:

@@ -3,8 +3,11 @@ deletion, and the automated backup policy. What each expects is read from the sp
 (``x-backup-states`` of stopBackup, the ``x-rules`` and ``x-unknown`` of batchDeleteBackups'
 body, the schema of ``BackupPolicy`` and setBackupPolicy's examples); nothing is copied here.
 
-Safety: only backups the run created are stopped or deleted; a policy is changed only when
-:data:`POLICY_ALLOWED` (the embedded server, or ``--allow policy``), read first and put back.
+Safety (:mod:`.safety`): a stop names its backup in its path, so the suite's guard lets only
+the run's own through; a batch names its backups in its body, and an instance's policy is named
+by no path parameter: both get a guard of their own here (:data:`.safety.OPERATION_GUARDS`).
+A batch keeps only the run's own IDs (any other is replaced by one that cannot exist); a policy is
+changed only on the embedded server or with ``--allow policy``, read first and put back.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from geminidb_backup.contract import checks
+from geminidb_backup.contract import safety
 from geminidb_backup.contract.probing import catalogue_statuses, fresh_body, operation
 from geminidb_backup.spec import follow_refs, load_spec
 
@@ -22,8 +25,28 @@ if TYPE_CHECKING:
 
 CREATE, STOP, BATCH = "createBackup", "stopBackup", "batchDeleteBackups"
 SET_POLICY, SHOW_POLICY, SHOW_POLICIES = "setBackupPolicy", "showBackupPolicy", "showBackupPolicies"
-# Whether the run may change an instance's policy (set by the runner).
-POLICY_ALLOWED = False
+
+
+def _guard_batch(case: Any, scope: safety.Scope) -> None:
+    """Only the run's own backups in a batch: any other ID becomes one that cannot exist."""
+    ids = case.body.get("backup_ids") if isinstance(case.body, dict) else None
+    if not isinstance(ids, list):
+        return  # a body the server must refuse: it deletes nothing
+    own = safety.created_ids() | getattr(safety._local, "permitted", frozenset())
+    case.body["backup_ids"] = [
+        i if not isinstance(i, str) or i in own else safety.unknown_id() for i in ids
+    ]
+
+
+def _guard_policy(case: Any, scope: safety.Scope) -> None:
+    """An instance's policy changes only where ``--allow policy`` permits it (always on the
+    embedded server); elsewhere the request is aimed at an instance that cannot exist."""
+    if not scope.allows("policy") and case.path_parameters:
+        case.path_parameters["instance_id"] = safety.unknown_id()
+
+
+safety.OPERATION_GUARDS[BATCH] = _guard_batch
+safety.OPERATION_GUARDS[SET_POLICY] = _guard_policy
 
 
 def _states() -> Mapping[str, Any]:
@@ -52,19 +75,23 @@ def stop_probes(session: Session, params: Mapping[str, str], finished_id: str) -
     if created.status != 202 or not isinstance(created.body, dict):
         return
     backup_id = str(created.body.get("backup_id"))
-    session.created.append(backup_id)
-    with checks._created_lock:  # the clean-up deletes it if the scenario does not
-        checks.CREATED_BACKUPS[backup_id] = session.project_id
+    session.created.append(backup_id)  # safety has recorded it for the clean-up
     answer = session.prober.call(
         STOP, {"project_id": session.project_id, "backup_id": backup_id}, body={"action": "stop"}
     )
     job_id = answer.body.get("job_id") if isinstance(answer.body, dict) else None
-    if answer.status != 202 or not isinstance(job_id, str):
-        # Made before the stop arrived (the embedded server's backups take no time): nothing
-        # to probe; wait for the backup's own job so the instance is free.
-        session.wait(str(created.body.get("job_id")), check)
-        return
     session.report.probed(check)
+    if answer.status != 202 or not isinstance(job_id, str):
+        # Made before the stop arrived (the embedded server's backups take no time): then the
+        # refusal must be the documented one, for a backup that is indeed made.
+        session.wait(str(created.body.get("job_id")), check)
+        listed, found = session.listed(backup_id)
+        made = found and found[0].get("status") in (refused or {}).get("statuses", ())
+        if not refused or answer.status != int(refused["status"]) or not made:
+            session.report.fail(check, f"{answer.shows()}: a stop right after the create was "
+                                       f"neither accepted (202) nor refused as made "
+                                       f"({listed.shows()})")  # fmt: skip
+        return
     job = session.wait(job_id, check)
     if job is None:
         return
@@ -107,7 +134,8 @@ def batch_probes(session: Session) -> None:
     unknown = schema.get("items", {}).get("x-unknown")
     if isinstance(unknown, Mapping):
         missing = _unknown()
-        answer = session.prober.call(BATCH, project, body={"backup_ids": [*own[:1], missing]})
+        with safety.permitting(missing):  # names nothing: the guard may let it through as it is
+            answer = session.prober.call(BATCH, project, body={"backup_ids": [*own[:1], missing]})
         _expect(session.report, check, f"a batch naming the unknown backup {missing}", answer,
                 {int(unknown["status"])}, unknown.get("code"))  # fmt: skip
         message = answer.body.get("error_msg") if isinstance(answer.body, dict) else ""
@@ -129,8 +157,7 @@ def batch_probes(session: Session) -> None:
     for backup_id in batch:
         if _gone_after_jobs(session, backup_id):
             session.created.remove(backup_id)
-            with checks._created_lock:  # nothing left for the clean-up
-                checks.CREATED_BACKUPS.pop(backup_id, None)
+            safety.forget_created(backup_id)  # nothing left for the clean-up
         else:
             session.report.fail(check, f"backup {backup_id} is still listed after the batch's "
                                        "deletion jobs ended")  # fmt: skip
@@ -216,7 +243,7 @@ def policy_probes(session: Session, params: Mapping[str, str]) -> None:
     operations; the instance's policy put back as it was."""
     from geminidb_backup.contract.scenarios import _expect
 
-    if not POLICY_ALLOWED:
+    if not safety.SCOPE.allows("policy"):
         return
     path = {"project_id": session.project_id, "instance_id": params["instance_id"]}
     before = session.prober.call(SHOW_POLICY, path)

@@ -213,6 +213,15 @@ class Clock:
             self._offset += seconds
         return self()
 
+    def state(self) -> tuple[float | None, float]:
+        """What :meth:`set_state` needs to bring this clock back (a snapshot's)."""
+        return self._frozen_at, self._offset
+
+    def set_state(self, state: tuple[float | None, float]) -> None:
+        """Back to a time of :meth:`state`: a snapshot's restore, the one way the clock goes
+        back."""
+        self._frozen_at, self._offset = state
+
     def freeze(self, frozen: bool = True) -> None:
         """Stop the clock at its current time, or (``frozen=False``) let it run from there."""
         now = self()
@@ -267,28 +276,30 @@ class Page:
 _ids = random.Random(int.from_bytes(os.urandom(16), "big"))
 
 
-def new_id_hex() -> str:
-    """32 hex digits of a UUIDv7: time-ordered, 74 random bits."""
-    value = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | _ids.getrandbits(12) << 64
-    value |= 0b10 << 62 | _ids.getrandbits(62)
+def new_id_hex(ids: random.Random = _ids, *, timed: bool = True) -> str:
+    """32 hex digits of a UUIDv7: time-ordered, 74 random bits. Not ``timed``, the time field is
+    drawn from ``ids`` too: a seeded generator then makes the same IDs on every run."""
+    millis = time.time_ns() // 1_000_000 if timed else ids.getrandbits(48)
+    value = millis << 80 | 0x7 << 76 | ids.getrandbits(12) << 64
+    value |= 0b10 << 62 | ids.getrandbits(62)
     return f"{value:032x}"
 
 
-def new_job_id() -> str:
+def new_job_id(ids: random.Random = _ids, *, timed: bool = True) -> str:
     """A job ID in the service's form, a UUID (``8061ceaf-b319-4315-9338-7f3de8e26f05``)."""
-    h = new_id_hex()
+    h = new_id_hex(ids, timed=timed)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def new_backup_id() -> str:
+def new_backup_id(ids: random.Random = _ids, *, timed: bool = True) -> str:
     """A backup ID in the service's form, 32 hex digits and ``br06``."""
-    return new_id_hex() + "br06"
+    return new_id_hex(ids, timed=timed) + "br06"
 
 
-def _new_size_kb() -> float:
+def _new_size_kb(ids: random.Random = _ids) -> float:
     # A plausible size, 1 MB to 1 GB. Drawn once and stored with the backup, so repeated reads
     # agree; from the IDs' generator rather than a hash of the ID (a twentieth of a create).
-    return float(1024 + _ids.getrandbits(20))
+    return float(1024 + ids.getrandbits(20))
 
 
 class Store:
@@ -303,7 +314,11 @@ class Store:
         fsync: bool = False,
         clock: Callable[[], float] = time.time,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
+        seed: int | None = None,
     ) -> None:
+        # IDs (and sizes) come from one generator: a seeded one makes the same ones every run.
+        self.ids = _ids if seed is None else random.Random(seed)
+        self._timed_ids = seed is None
         self.backup_seconds = backup_seconds
         self.backup_limit = backup_limit
         self.clock = clock
@@ -467,6 +482,44 @@ class Store:
             raise
         return self._db
 
+    def new_backup_id(self) -> str:
+        return new_backup_id(self.ids, timed=self._timed_ids)
+
+    def new_job_id(self) -> str:
+        return new_job_id(self.ids, timed=self._timed_ids)
+
+    def new_hex(self) -> str:
+        """32 hex digits from the IDs' generator (a project's or an instance's made-up ID)."""
+        return new_id_hex(self.ids, timed=self._timed_ids)
+
+    def job_end(self, project_id: str, job_id: str) -> float | None:
+        """When a job ends (or ended), in epoch seconds; None for an unknown job."""
+        row = self._db.execute(
+            "SELECT begin + duration FROM jobs WHERE project_id = ? AND id = ?",
+            (project_id, job_id),
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def snapshot(self) -> tuple[bytes, object]:
+        """The whole state, to be given back to :meth:`restore`: the database's bytes and the
+        IDs' generator's state. Call it between requests (a control call)."""
+        return self._main_db.serialize(), self.ids.getstate()
+
+    def restore(self, snapshot: tuple[bytes, object]) -> None:
+        """Go back to a :meth:`snapshot` of this store (its database replaced, page by page)."""
+        data, ids_state = snapshot
+        source = sqlite3.connect(":memory:")
+        try:
+            source.deserialize(data)
+            source.backup(self._main_db)
+        finally:
+            source.close()
+        if self.ids is not _ids:  # the shared generator of unseeded stores is nobody's to rewind
+            self.ids.setstate(ids_state)  # type: ignore[arg-type]
+        self._load_instances()
+        self._reload_memory()
+        self._failures_queued = True
+
     def seed(
         self, instances: Iterable[Instance], *, auto_backups: bool, policy: Policy | None = None
     ) -> None:
@@ -491,7 +544,7 @@ class Store:
                     (instance.project_id, instance.id),
                 ).fetchone()
                 if exists is None:
-                    backup_id = new_backup_id()
+                    backup_id = self.new_backup_id()
                     begin = float(int(now - AUTO_BACKUP_AGE_SECONDS))
                     db.execute(
                         "INSERT INTO backups (id, project_id, instance_id, name, description, type,"
@@ -504,7 +557,7 @@ class Store:
                             "",
                             begin,
                             300.0,
-                            _new_size_kb(),
+                            _new_size_kb(self.ids),
                         ),
                     )
             db.execute("COMMIT")
@@ -547,7 +600,7 @@ class Store:
         fail_reason: str | None = None,
         backup_id: str | None = None,
     ) -> str:
-        job_id = new_job_id()
+        job_id = self.new_job_id()
         db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason,"
             " backup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -747,7 +800,7 @@ class Store:
             and self._live.manual_count(project_id, instance_id, now) >= self.backup_limit
         ):
             raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
-        backup_id = new_backup_id()
+        backup_id = self.new_backup_id()
         fail_reason = self._take_failure(instance)
         db.execute(
             "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
@@ -760,7 +813,7 @@ class Store:
                 description,
                 now,
                 self.backup_seconds,
-                _new_size_kb(),
+                _new_size_kb(self.ids),
                 fail_reason,
             ),
         )
@@ -947,14 +1000,14 @@ class Store:
             project_id, instance_id = key
             keep = policy.keep_seconds
             for start in policy.starts(made_until, now):
-                backup_id = new_backup_id()
+                backup_id = self.new_backup_id()
                 name = "autobackup_" + datetime.fromtimestamp(start, UTC).strftime("%Y%m%d%H%M")
                 gone_at = start + keep if start + keep <= now else None
                 reason = instance.fail_reason
                 backups.append((backup_id, project_id, instance_id, name, start,
-                                self.backup_seconds, _new_size_kb(), gone_at,
+                                self.backup_seconds, _new_size_kb(self.ids), gone_at,
                                 None if gone_at is None else 0.0, reason))  # fmt: skip
-                jobs.append((new_job_id(), project_id, instance_id, BACKUP_JOB, start,
+                jobs.append((self.new_job_id(), project_id, instance_id, BACKUP_JOB, start,
                              self.backup_seconds, reason, backup_id))  # fmt: skip
                 if gone_at is None:
                     self._live.note(project_id, instance_id, backup_id, name, manual=False)
