@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from geminidb_backup.contract.runner import (
+    WRITE_OPERATIONS,
     ContractOptions,
     ContractUsageError,
     is_loopback,
@@ -40,8 +41,10 @@ def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
     assert writes_planned(ContractOptions())
     assert not writes_planned(ContractOptions(read_only=True))
     assert not writes_planned(ContractOptions(include_operations=["listJobs", "listBackups"]))
-    assert not writes_planned(ContractOptions(exclude_operations=["createBackup", "deleteBackup"]))
+    assert not writes_planned(ContractOptions(exclude_operations=WRITE_OPERATIONS))
     assert writes_planned(ContractOptions(exclude_operations=["createBackup"]))
+    # Stopping, batch deletion and setting a policy write too.
+    assert writes_planned(ContractOptions(exclude_operations=["createBackup", "deleteBackup"]))
 
 
 def test_the_token_is_not_on_the_command_line_nor_in_the_config_file() -> None:
