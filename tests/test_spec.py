@@ -42,6 +42,13 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         ("put", "/v3/{project_id}/instances/{instance_id}/backups/policy"): "setBackupPolicy",
         ("get", "/v3/{project_id}/instances/{instance_id}/backups/policy"): "showBackupPolicy",
         ("get", "/v3.1/{project_id}/instances/{instance_id}/backups/policy"): "showBackupPolicies",
+        ("get", "/v3/{project_id}/instances"): "listInstances",
+        ("post", "/v3/{project_id}/instances"): "createInstance",
+        ("delete", "/v3/{project_id}/instances/{instance_id}"): "deleteInstance",
+        (
+            "get",
+            "/v3/{project_id}/instances/{instance_id}/backups/restorable-time-periods",
+        ): "listRestorableTimePeriods",
     }
     tags = {op["operationId"]: op["tags"] for _, _, op in operations(SPEC)}
     assert tags == {
@@ -54,6 +61,10 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         "setBackupPolicy": ["policy"],
         "showBackupPolicy": ["policy"],
         "showBackupPolicies": ["policy"],
+        "listInstances": ["instances"],
+        "createInstance": ["instances"],
+        "deleteInstance": ["instances"],
+        "listRestorableTimePeriods": ["instances"],
     }
 
 
@@ -72,6 +83,10 @@ def test_success_statuses_are_the_documented_ones() -> None:
         "setBackupPolicy": ["204"],
         "showBackupPolicy": ["200"],
         "showBackupPolicies": ["200"],
+        "listInstances": ["200"],
+        "createInstance": ["202"],
+        "deleteInstance": ["202"],
+        "listRestorableTimePeriods": ["200"],
     }
 
 

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "b14260fb57fdb374d720fe30a80214b6c2634dc35fd79fe79a22e16a46bf05bd"
+SPEC_SHA256 = "0d179a09d94c7a2efef23f7e4a598e4ce5673098e556da1561bc10e957282233"
