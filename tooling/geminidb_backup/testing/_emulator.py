@@ -22,7 +22,8 @@ from geminidb_backup.server.app import ReferenceServer
 from geminidb_backup.server.config import ServerConfig, example_instance, parse_instance
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
-from geminidb_backup.server.state import Clock, Instance
+from geminidb_backup.server.instances import Instance
+from geminidb_backup.server.state import Clock
 from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
     DEFAULT_HEADER_TIMEOUT_SECONDS,
@@ -100,8 +101,9 @@ class Emulator:
 
     ``instances`` exist from the start (``PROJECT_ID/INSTANCE_ID[/NAME]`` strings or
     :class:`Instance`; default: the instance of the spec's example). A backup (and a deletion)
-    takes ``backup_seconds`` of the emulator's clock: 0 by default, so every job has ended when
-    it is first looked at; give it a duration and move the clock with :meth:`advance` to see
+    takes ``backup_seconds`` of the emulator's clock, a restore to a new instance (or its
+    creation) ``restore_seconds``: 0 by default, so every job has ended when it is first looked
+    at; give it a duration and move the clock with :meth:`advance` to see
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
     :meth:`advance` moves it, and, with ``autojump`` (the default), the clients' waits: where a
     client of the emulator would sleep (a :meth:`~geminidb_backup.BackupClient.wait`, a retry's
@@ -123,6 +125,7 @@ class Emulator:
         *,
         instances: Sequence[str | Instance] | None = None,
         backup_seconds: float = 0.0,
+        restore_seconds: float = 0.0,
         backup_limit: int = 50,
         auto_backups: bool = True,
         path: str | Path | None = None,
@@ -147,6 +150,7 @@ class Emulator:
             instances=seeded,
             db_path=":memory:" if path is None else str(path),
             backup_seconds=backup_seconds,
+            restore_seconds=restore_seconds,
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
@@ -433,6 +437,17 @@ class Emulator:
         ``Failed`` with ``fail_reason`` = ``reason``. Calls add up: two calls, two failures."""
         self._on_loop(
             lambda: self.control.fail_next_backup(
+                reason, instance_id=instance_id, project_id=project_id
+            )
+        )
+
+    def fail_next_restore(
+        self, reason: str, *, instance_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """The next restore to a new instance accepted (from ``instance_id`` or its backups when
+        given) fails: the new instance ends ``createfail``, its job ``Failed`` with ``reason``."""
+        self._on_loop(
+            lambda: self.control.fail_next_restore(
                 reason, instance_id=instance_id, project_id=project_id
             )
         )
