@@ -46,8 +46,9 @@ __all__ = ["FAST_RETRY", "IN_PROCESS_URL", "ClientOptions", "Emulator", "Snapsho
 
 # The base URL of in-process clients: never resolved, no request leaves the process.
 IN_PROCESS_URL = "http://geminidb-emulator.invalid"
-# The library's retry policy (same attempts, same decisions) without its waits: a test that
-# meets a 503 or a dropped connection should not sleep for it.
+# The library's retry policy (same attempts, same decisions) with waits too short to matter:
+# what clients get with autojump off (their sleeps are real). With autojump on they get the
+# library's own policy, whose back-off and Retry-After then pass in virtual time.
 FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
 
 
@@ -272,7 +273,7 @@ class Emulator:
         ``timeout``, ``clock``)."""
         project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
-        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("retry", RetryPolicy() if self.autojump else FAST_RETRY)
         options.setdefault("clock", self.library_clock())
         return BackupClient(IN_PROCESS_URL, project_id, transport=self.transport(), **options)
 
@@ -282,7 +283,7 @@ class Emulator:
         """The :class:`AsyncBackupClient` twin of :meth:`client`."""
         project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
-        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("retry", RetryPolicy() if self.autojump else FAST_RETRY)
         options.setdefault("clock", self.library_clock())
         return AsyncBackupClient(
             IN_PROCESS_URL, project_id, transport=self.async_transport(), **options
