@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "356d3ddc239631588a9b750b2dbbf4335f7cc6026ca6298ac81a8d671ecece6c"
+SPEC_SHA256 = "0d179a09d94c7a2efef23f7e4a598e4ce5673098e556da1561bc10e957282233"

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .client import (
         AsyncBackupClient,
         BackupClient,
+        BatchDeletion,
         CreatedBackup,
         Paged,
         PrunedBackup,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeout,
     )
+    from .policy import BackupPolicy
     from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
@@ -49,6 +51,7 @@ _EXPORTS = {
     "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
     "RequestRuleError": "errors",
     "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
+    "BackupPolicy": "policy", "BatchDeletion": "client",
 }  # fmt: skip
 
 __all__ = [
@@ -57,6 +60,8 @@ __all__ = [
     "AsyncBackupClient",
     "AuthenticationError",
     "BackupClient",
+    "BackupPolicy",
+    "BatchDeletion",
     "Clock",
     "ConfigurationError",
     "CreatedBackup",
