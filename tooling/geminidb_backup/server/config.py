@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import yaml
 
 from geminidb_backup.server.faults import FaultConfig
+from geminidb_backup.server.rate_limit import RateLimit
 from geminidb_backup.server.state import Instance
 from geminidb_backup.spec import load_spec
 
@@ -27,6 +29,22 @@ def example_instance() -> Instance:
         id=str(parameters["InstanceId"]["example"]),
         name="cassandra-prod",
     )
+
+
+def fleet_instances(project_id: str, count: int, start: int = 1) -> list[Instance]:
+    """``count`` instances of ``project_id`` for fleet tests, named ``cassandra-0001``... Their
+    IDs are shaped like the service's (32 hex digits and ``in06``) and derived from the project
+    and the number, so that a server restarted on the same state file with the same count finds
+    the same instances rather than adding as many again."""
+    width = max(4, len(str(start + count - 1)))
+    return [
+        Instance(
+            project_id=project_id,
+            id=hashlib.sha256(f"{project_id}/fleet/{number}".encode()).hexdigest()[:32] + "in06",
+            name=f"cassandra-{number:0{width}d}",
+        )
+        for number in range(start, start + count)
+    ]
 
 
 def parse_instance(text: str) -> Instance:
@@ -148,6 +166,8 @@ class ServerConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
+    # Requests per project over this are answered 429 (server/rate_limit.py); None: no limit.
+    rate_limit: RateLimit | None = None
 
     def __post_init__(self) -> None:
         # An empty token (`--token "$TOKEN"` with TOKEN unset, or `''` in a config file) would let
@@ -174,5 +194,5 @@ class ServerConfig:
             f" instances={self.instances!r}, db_path={self.db_path!r},"
             f" backup_seconds={self.backup_seconds}, backup_limit={self.backup_limit},"
             f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r},"
-            f" admin_token={'<set>' if self.admin_token else None})"
+            f" admin_token={'<set>' if self.admin_token else None}, rate_limit={self.rate_limit!r})"
         )

@@ -248,6 +248,8 @@ class Control:
         config = self.server.config
         self.store.reset(config.instances, auto_backups=config.auto_backups)
         self.disarm_faults()
+        if self.server.rate_limiter is not None:
+            self.server.rate_limiter.reset()
 
     def state(self) -> dict[str, Any]:
         now = self.now()
@@ -259,7 +261,15 @@ class Control:
             "jobs": self.store.all_jobs(),
             "failures": self.store.queued_failures(),
             "faults": [armed.to_dict() for armed in self.server.faults.armed],
+            "rate_limit": self.rate_limit_state(),
         }
+
+    def rate_limit_state(self) -> dict[str, Any] | None:
+        """The limit and how many requests it has refused; None when there is no limit."""
+        limiter = self.server.rate_limiter
+        if limiter is None:
+            return None
+        return {"limit": str(limiter.limit), "code": limiter.limit.code, "refused": limiter.refused}
 
 
 # The HTTP side.

@@ -31,14 +31,15 @@ class FaultConfig:
     drop: float = 0.0
     drop_after_commit: float = 0.0
     latency_seconds: float = 0.0
-    retry_after_seconds: int = 1
+    # Seconds sent in Retry-After with a 503 or 429; None: no header.
+    retry_after_seconds: int | None = 1
     seed: int | None = None
 
     def __post_init__(self) -> None:
         shares = self.shares()
         if any(not 0.0 <= share <= 1.0 for share in shares.values()) or sum(shares.values()) > 1.0:
             raise ValueError("fault shares must be between 0 and 1 and add up to at most 1")
-        if self.latency_seconds < 0 or self.retry_after_seconds < 0:
+        if self.latency_seconds < 0 or (self.retry_after_seconds or 0) < 0:
             raise ValueError("latency and Retry-After must not be negative")
 
     def shares(self) -> dict[Fault, float]:

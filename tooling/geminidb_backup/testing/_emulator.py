@@ -3,6 +3,7 @@ under the test's control."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import socket
 import time
@@ -15,9 +16,15 @@ import uvicorn
 
 from geminidb_backup import AsyncBackupClient, BackupClient, RetryPolicy, TokenAuth
 from geminidb_backup.server.app import ReferenceServer
-from geminidb_backup.server.config import ServerConfig, example_instance, parse_instance
+from geminidb_backup.server.config import (
+    ServerConfig,
+    example_instance,
+    fleet_instances,
+    parse_instance,
+)
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
+from geminidb_backup.server.rate_limit import SERVICE_CODE, parse_rate_limit
 from geminidb_backup.server.state import Clock, Instance
 from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -42,7 +49,8 @@ class Emulator:
     """The GeminiDB backup API in-process, with its state in the test's hands.
 
     ``instances`` exist from the start (``PROJECT_ID/INSTANCE_ID[/NAME]`` strings or
-    :class:`Instance`; default: the instance of the spec's example). A backup (and a deletion)
+    :class:`Instance`; or a number: that many instances named ``cassandra-0001``... in the
+    example's project, for fleet tests; default: the instance of the spec's example). A backup (and a deletion)
     takes ``backup_seconds`` of the emulator's clock: 0 by default, so every job has ended when
     it is first looked at; give it a duration and move the clock with :meth:`advance` to see
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
@@ -53,12 +61,18 @@ class Emulator:
     a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
     and :meth:`environ` gives the variables ``BackupClient.from_env()`` reads. Use one emulator
     from one thread at a time (the loopback server serves any number of connections).
+
+    ``rate_limit`` throttles each project as the API gateway does: ``N`` (or ``"N/s"``) requests a
+    second, ``"N/min"`` a minute, measured on the emulator's clock; the requests beyond it are
+    answered 429 with ``rate_limit_code`` (``DBS.280443``, or the gateway's ``APIGW.0308``) and a
+    ``Retry-After`` of ``retry_after_seconds`` (None: no header). 503 and 429 faults carry the
+    same ``Retry-After``.
     """
 
     def __init__(
         self,
         *,
-        instances: Sequence[str | Instance] | None = None,
+        instances: Sequence[str | Instance] | int | None = None,
         backup_seconds: float = 0.0,
         backup_limit: int = 50,
         auto_backups: bool = True,
@@ -66,12 +80,17 @@ class Emulator:
         token: str | None = None,
         access_keys: Mapping[str, str] | None = None,
         start: float | None = None,
-        retry_after_seconds: int = 0,
+        retry_after_seconds: int | None = 0,
+        rate_limit: float | str | None = None,
+        rate_limit_code: str = SERVICE_CODE,
     ) -> None:
-        seeded = tuple(
-            parse_instance(item) if isinstance(item, str) else item
-            for item in (instances if instances is not None else (example_instance(),))
-        )
+        if isinstance(instances, int):
+            seeded = tuple(fleet_instances(example_instance().project_id, instances))
+        else:
+            seeded = tuple(
+                parse_instance(item) if isinstance(item, str) else item
+                for item in (instances if instances is not None else (example_instance(),))
+            )
         if not seeded:
             raise ValueError("the emulator needs at least one instance")
         self.token = token if token is not None else secrets.token_urlsafe(16)
@@ -85,6 +104,11 @@ class Emulator:
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
+            rate_limit=None
+            if rate_limit is None
+            else dataclasses.replace(
+                parse_rate_limit(rate_limit), code=rate_limit_code, retry_after=retry_after_seconds
+            ),
         )
         self.app = ReferenceServer(config, clock=self.clock)
         self.control = Control(self.app)
