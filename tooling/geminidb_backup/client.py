@@ -7,6 +7,7 @@ do the same things; what they share without I/O lives in :mod:`geminidb_backup._
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -40,6 +41,7 @@ from .errors import (
     ValidationError,
     WaitTimeout,
 )
+from .throttle import AdaptiveRate, ThrottledTransport
 
 __all__ = [
     "AsyncBackupClient",
@@ -139,6 +141,7 @@ class _Base:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         transport: Any = None,
+        throttle: AdaptiveRate | None = None,
     ) -> None:
         if "://" not in endpoint:
             endpoint = f"https://{endpoint}"
@@ -146,7 +149,12 @@ class _Base:
             raise ConfigurationError(f"the endpoint {endpoint!r} is not an http:// or https:// URL")
         self.endpoint, self.project_id = endpoint.rstrip("/"), project_id
         self.retry = retry or RetryPolicy()
+        self.throttle = throttle
+        if throttle is not None:
+            self.retry = dataclasses.replace(self.retry, statuses=self.retry.statuses - {429})
         self._auth = auth
+        # What a twin of this client (another loop, a throttle) is made with.
+        self._verify, self._timeout, self._transport = verify, timeout, transport
         self._generated = Client(base_url=self.endpoint, raise_on_unexpected_status=False)
         self._httpx_options: dict[str, Any] = {
             "base_url": self.endpoint,
@@ -247,6 +255,23 @@ class BackupClient(_Base):
 
     def close(self) -> None:
         self._http.close()
+
+    def async_twin(self, *, throttle: AdaptiveRate | None = None) -> AsyncBackupClient:
+        """An :class:`AsyncBackupClient` of the same endpoint, project, credentials and settings
+        (``throttle`` aside), for the library's async-inside calls (fleets). A custom transport
+        must offer ``async_twin()`` (the emulator's do)."""
+        transport = self._transport
+        if transport is not None:
+            twin = getattr(transport, "async_twin", None)
+            if twin is None:
+                raise ConfigurationError(
+                    f"the transport {type(transport).__name__} has no async_twin(): make an "
+                    "AsyncBackupClient with an async transport instead"
+                )
+            transport = twin()
+        return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
+                                 timeout=self._timeout, retry=self.retry, transport=transport,
+                                 throttle=throttle)  # fmt: skip
 
     def _send(self, call: Call) -> Any:
         try:
@@ -480,7 +505,19 @@ class AsyncBackupClient(_Base):
 
     def __init__(self, endpoint: str, project_id: str, auth: httpx.Auth | None = None, **kw: Any):
         super().__init__(endpoint, project_id, auth, **kw)
+        if self.throttle is not None:
+            inner = self._transport or httpx.AsyncHTTPTransport(verify=self._verify)
+            self._httpx_options["transport"] = ThrottledTransport(
+                inner, self.throttle, owns_inner=self._transport is None
+            )
         self._http = httpx.AsyncClient(**self._httpx_options)
+
+    def with_throttle(self, throttle: AdaptiveRate) -> AsyncBackupClient:
+        """A client like this one whose requests are paced by ``throttle`` (and sent again
+        after a 429 until it gives up on them). Close it when done; this one stays open."""
+        return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
+                                 timeout=self._timeout, retry=self.retry,
+                                 transport=self._transport, throttle=throttle)  # fmt: skip
 
     @classmethod
     def from_env(cls, **overrides: Any) -> AsyncBackupClient:
