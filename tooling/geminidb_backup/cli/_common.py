@@ -103,8 +103,9 @@ def state_of(ctx: click.Context) -> State:
     return state if state is not None else State()
 
 
-def open_client(state: State) -> BackupClient:
-    """A client from the global options, the environment and clouds.yaml."""
+def open_client(state: State, *, asynchronous: bool = False) -> BackupClient:
+    """A client from the global options, the environment and clouds.yaml; ``asynchronous``
+    when its async twin will be used (httpx's async side needs anyio)."""
     from ..config import resolve
 
     settings = resolve(
@@ -131,7 +132,7 @@ def open_client(state: State) -> BackupClient:
         )
     if not settings.verify:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
-    _skip_unused_imports()
+    _skip_unused_imports(keep=("anyio",) if asynchronous else ())
     from ..client import BackupClient
 
     auth = settings.auth()
@@ -154,11 +155,12 @@ def open_client(state: State) -> BackupClient:
 _UNUSED_HERE = ("httpx._main", "trio", "anyio")
 
 
-def _skip_unused_imports() -> None:
+def _skip_unused_imports(keep: Sequence[str] = ()) -> None:
     if "httpx" in sys.modules:
         return  # too late to matter, and whatever imported httpx may use them
     for name in _UNUSED_HERE:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+        if name not in keep:
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def fail(state: State, code: int, message: str, hint: str = "", **details: Any) -> NoReturn:
