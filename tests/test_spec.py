@@ -397,7 +397,7 @@ def test_timestamp_fields_are_in_range(value: str) -> None:
 
 def test_every_error_code_entry_has_exactly_its_fields() -> None:
     for entry in SPEC["x-error-codes"]:
-        assert set(entry) == {"status", "code", "message", "meaning"}, entry
+        assert set(entry) - {"unanswered"} == {"status", "code", "message", "meaning"}, entry
         assert isinstance(entry["status"], int) and 400 <= entry["status"] < 600
         assert entry["message"].endswith(".") and entry["meaning"].endswith("."), entry
 
@@ -435,15 +435,51 @@ def _gateway_pairs() -> set[tuple[int, str]]:
     return {(r.status_code, r.json()["error_code"]) for r in answers}
 
 
+def _answered_pairs() -> set[tuple[int, str]]:
+    return {(e["status"], e["code"]) for e in SPEC["x-error-codes"] if "unanswered" not in e}
+
+
 def test_every_declared_error_is_in_the_catalogue_with_its_status() -> None:
-    catalogue = {(entry["status"], entry["code"]) for entry in SPEC["x-error-codes"]}
+    catalogue = _answered_pairs()
     assert _declared_pairs() - catalogue == set()
     assert _gateway_pairs() - catalogue == set()
 
 
 def test_every_catalogue_entry_is_reachable() -> None:
-    catalogue = {(entry["status"], entry["code"]) for entry in SPEC["x-error-codes"]}
-    assert catalogue - _declared_pairs() - _gateway_pairs() == set()
+    assert _answered_pairs() - _declared_pairs() - _gateway_pairs() == set()
+
+
+def test_ids_are_opaque_the_malformed_id_codes_are_answered_by_no_operation() -> None:
+    """Decision 1: an unknown ID of any form gets its parameter's x-unknown answer; the codes for
+    malformed IDs stay catalogued, marked with the reason, and no operation declares them."""
+    unanswered = {e["code"]: e["unanswered"] for e in SPEC["x-error-codes"] if "unanswered" in e}
+    assert set(unanswered) == {"DBS.280404", "DBS.280124"}
+    assert all("opaque" in reason for reason in unanswered.values())
+    assert not {code for _, code in _declared_pairs()} & set(unanswered)
+
+
+def test_scoped_credentials_get_403_for_any_project() -> None:
+    """Decision 2: the unknown-project answer is for credentials valid for every project;
+    others get 403 DBS.280056, which every operation documents."""
+    unknown = SPEC["components"]["parameters"]["ProjectId"]["x-unknown"]
+    assert (unknown["status"], unknown["code"]) == (400, "DBS.280408")
+    assert unknown["scoped-credentials"] == {"status": 403, "code": "DBS.280056"}
+    assert {(403, "DBS.280056")} <= _declared_pairs()
+    for _, _, op in operations(SPEC):
+        forbidden = resolve(SPEC, op["responses"]["403"])["content"]["application/json"]
+        codes = {resolve(SPEC, e)["value"]["error_code"] for e in forbidden["examples"].values()}
+        assert "DBS.280056" in codes, op["operationId"]
+
+
+def test_every_operation_may_be_throttled_with_an_optional_retry_after() -> None:
+    """Decision 3: 429 everywhere, from the service or the gateway, Retry-After optional."""
+    for _, _, op in operations(SPEC):
+        throttled = resolve(SPEC, op["responses"]["429"])
+        header = resolve(SPEC, throttled["headers"]["Retry-After"])
+        assert header["required"] is False, op["operationId"]
+        examples = throttled["content"]["application/json"]["examples"].values()
+        codes = {resolve(SPEC, e)["value"]["error_code"] for e in examples}
+        assert codes == {"DBS.280443", "APIGW.0308"}, op["operationId"]
 
 
 def test_a_code_is_catalogued_once_per_status() -> None:

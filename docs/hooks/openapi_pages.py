@@ -553,10 +553,14 @@ def render_error_codes(document: Node | None = None) -> str:
             for op in used.get((status, entry["code"]), [])
         )
         # A code no operation documents is the gateway's answer to a request that matches no
-        # operation (an unknown path, another method).
+        # operation (an unknown path, another method), or one they never answer (`unanswered`).
+        meaning = entry["meaning"]
+        if "unanswered" in entry:
+            returned_by = "none"
+            meaning += " Not answered: " + entry["unanswered"]
         out.append(
             f"| {status} {REASONS.get(status, '')} | `{entry['code']}` | {cell(entry['message'])} | "
-            f"{cell(entry['meaning'])} | {returned_by or 'the gateway, for no operation'} |"
+            f"{cell(meaning)} | {returned_by or 'the gateway, for no operation'} |"
         )
     return "\n".join(out)
 

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "0bcdf39f950940fcecc7074cca993bf2ff1ac676dcf7ae6bf2e5c7b606d47559"
+SPEC_SHA256 = "47ff8148b47b4777c8436c7498e13919f7d4b7a1bb2f1765e368c214886fc493"

@@ -152,6 +152,12 @@ def sync_detailed(
     `GET /v3.1/{project_id}/backups` has the same shape plus a `deletable` field and is not
     described here.
 
+    **Decision** (lists may lag): the service's lists are read from replicas, and no source
+    says how soon a change shows. A backup accepted with 202 is listed at the latest 10
+    seconds after the answer, and a deleted one is gone at the latest 10 seconds after its
+    deletion job has completed (`lag` in `x-list`); the same holds for the tasks of
+    `listJobs`. A client that must see a change polls for that long.
+
     Args:
         project_id (str): Project ID of the user in the region.
         instance_id (str | Unset): Only backups of this instance.
@@ -224,6 +230,12 @@ def sync(
     `GET /v3.1/{project_id}/backups` has the same shape plus a `deletable` field and is not
     described here.
 
+    **Decision** (lists may lag): the service's lists are read from replicas, and no source
+    says how soon a change shows. A backup accepted with 202 is listed at the latest 10
+    seconds after the answer, and a deleted one is gone at the latest 10 seconds after its
+    deletion job has completed (`lag` in `x-list`); the same holds for the tasks of
+    `listJobs`. A client that must see a change polls for that long.
+
     Args:
         project_id (str): Project ID of the user in the region.
         instance_id (str | Unset): Only backups of this instance.
@@ -290,6 +302,12 @@ async def asyncio_detailed(
     **Decision**: this is the v4 list of the GeminiDB API; the older
     `GET /v3.1/{project_id}/backups` has the same shape plus a `deletable` field and is not
     described here.
+
+    **Decision** (lists may lag): the service's lists are read from replicas, and no source
+    says how soon a change shows. A backup accepted with 202 is listed at the latest 10
+    seconds after the answer, and a deleted one is gone at the latest 10 seconds after its
+    deletion job has completed (`lag` in `x-list`); the same holds for the tasks of
+    `listJobs`. A client that must see a change polls for that long.
 
     Args:
         project_id (str): Project ID of the user in the region.
@@ -360,6 +378,12 @@ async def asyncio(
     **Decision**: this is the v4 list of the GeminiDB API; the older
     `GET /v3.1/{project_id}/backups` has the same shape plus a `deletable` field and is not
     described here.
+
+    **Decision** (lists may lag): the service's lists are read from replicas, and no source
+    says how soon a change shows. A backup accepted with 202 is listed at the latest 10
+    seconds after the answer, and a deleted one is gone at the latest 10 seconds after its
+    deletion job has completed (`lag` in `x-list`); the same holds for the tasks of
+    `listJobs`. A client that must see a change polls for that long.
 
     Args:
         project_id (str): Project ID of the user in the region.
