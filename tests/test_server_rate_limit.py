@@ -76,6 +76,20 @@ def test_requests_beyond_the_rate_are_answered_429(retry_after: int | None) -> N
     assert [client.get(jobs_path()).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
+def test_the_gateway_code_is_an_option() -> None:
+    client = limited(RateLimit(1, code="APIGW.0308", retry_after=1), FakeClock())
+    assert client.get(jobs_path()).status_code == 200
+    refused = client.get(jobs_path())
+    assert refused.status_code == 429
+    assert refused.json() == {"error_code": "APIGW.0308",
+                              "error_msg": "The throttling threshold has been reached."}  # fmt: skip
+    assert refused.headers["retry-after"] == "1"
+    with Emulator(rate_limit=1, rate_limit_code="APIGW.0308") as emulator:
+        http = emulator.generated_client().get_httpx_client()
+        codes = [http.get(jobs_path()).json().get("error_code") for _ in range(2)]
+        assert codes == [None, "APIGW.0308"]
+
+
 def test_the_limit_is_per_project() -> None:
     clock = FakeClock()
     other = Instance(OTHER_PROJECT, "1" * 32 + "in06", "other")

@@ -17,8 +17,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SERVICE_CODE = "DBS.280443"
-GATEWAY_CODE = "APIGW.0308"
+from geminidb_backup.server import errors
+
+SERVICE_CODE = errors.TOO_MANY_REQUESTS
+GATEWAY_CODE = errors.GATEWAY_THROTTLED
+
 _PERIODS = {"": 1.0, "s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0}
 
 
