@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from geminidb_backup.errors import ValidationError
 from geminidb_backup.fleet import AsyncFleet, Fleet, FleetProgress, Outcome, Target, select
 from geminidb_backup.fleet_journal import RunJournal
 from geminidb_backup.testing import Emulator
@@ -247,3 +248,9 @@ def test_a_torn_journal_line_is_ignored(tmp_path: Path) -> None:
     assert again.resumed and again.outcome_of("i-1") is not None
     assert again.outcome_of("i-2") is None
     again.close(finished=False)
+
+
+def test_a_bad_name_is_refused_once_before_anything_is_sent(emulator: Emulator) -> None:
+    with pytest.raises(ValidationError, match="at least 4 characters"):
+        run_create(emulator, ids(emulator), "ab")
+    assert not emulator.jobs()

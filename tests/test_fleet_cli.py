@@ -175,6 +175,8 @@ def test_a_dry_run_sends_nothing(serve: Servers, tmp_path: Path) -> None:
         (["-i", "a", "-i", "b", "--name-filter", "p*", "--name", "n-1"], "--name-filter"),
         (["--instances-from", "EMPTY", "--name", "n-1"], "names no instance"),
         (["-i", "a", "-i", "b", "--name", "n-{bad}"], "{now:FORMAT}"),
+        (["-i", "a", "-i", "b", "--name", "d-1"], "at least 4 characters"),
+        (["-i", "a", "-i", "b", "--name", "ok-name", "-d", "a<b"], "description"),
     ],
 )
 def test_bad_selections_are_refused_before_sending(
@@ -190,3 +192,29 @@ def test_bad_selections_are_refused_before_sending(
                             text=True, timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
+
+
+def test_prune_over_a_fleet(serve: Servers, tmp_path: Path) -> None:
+    server = serve("--backup-seconds", "0", "--instances", "3")
+    ids = fleet_ids(3)
+    selection = [arg for instance_id in ids for arg in ("-i", instance_id)]
+    for night in ("day-1", "day-2", "day-3"):
+        assert (
+            run_cli(server, tmp_path / "state", "create", *selection, "-n", night).returncode == 0
+        )
+    dry = run_cli(server, tmp_path / "state", "-o", "json", "prune", *selection, "--keep", "1",
+                  "--dry-run")  # fmt: skip
+    assert dry.returncode == 0, dry.stderr
+    assert [len(i["details"]["deleted"]) for i in json.loads(dry.stdout)["instances"]] == [2] * 3
+    assert sum(manual_backups(server).values()) == 9
+    refused = run_cli(server, tmp_path / "state", "prune", *selection, "--keep", "1")
+    assert refused.returncode == 2 and "without --yes" in refused.stderr
+    result = run_cli(server, tmp_path / "state", "-o", "json", "prune", *selection, "--keep",
+                     "1", "--yes", "--interval", "0.1")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["counts"]["succeeded"] == 3
+    assert all(len(i["details"]["deleted"]) == 2 and i["details"]["kept"] == 1
+               for i in report["instances"])  # fmt: skip
+    left = manual_backups(server)
+    assert sorted(instance for instance, _ in left) == sorted(ids)

@@ -267,6 +267,7 @@ class AsyncFleet:
                 return {"backup_id": created.backup_id, "job_id": created.job_id,
                         "recovered": created.recovered}  # fmt: skip
 
+        check_backup(name, description)  # a bad name is one error now, not one per instance
         targets = _targets(instances)
         if dry_run:
             return self._dry_run("create", targets, f"would create backup {name!r}", name=name)
@@ -417,6 +418,15 @@ class Fleet:
                 return await call(AsyncFleet(client, **self.options))
 
         return asyncio.run(run())
+
+
+def check_backup(name: str, description: str) -> None:
+    """Raise :class:`~geminidb_backup.errors.ValidationError` when the backup's name or
+    description breaks the spec's rules: checked once for a whole run, before anything is
+    sent."""
+    from .validation import validate_call
+
+    validate_call("createBackup", {}, {"name": name, "description": description})
 
 
 def _targets(instances: Iterable[str | Target]) -> list[Target]:

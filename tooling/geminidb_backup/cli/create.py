@@ -139,6 +139,7 @@ def _create_fleet(
     timeout: float,
     interval: float,
 ) -> None:
+    from ..fleet import check_backup
     from ..validation import expand_name
     from . import _fleet
 
@@ -148,7 +149,9 @@ def _create_fleet(
                                "with `geminidb-backup jobs --status Running`")  # fmt: skip
     ids = _fleet.read_ids(state, instances_from) if instances_from else list(instance_ids)
     with handled(state):
-        expanded = expand_name(template)  # a bad template fails here, before anything is sent
+        # A bad template or name fails here, before anything is sent or kept.
+        expanded = expand_name(template)
+        check_backup(expanded, description)
         parameters = {
             "operation": "create",
             **_fleet.selection_key(state, ids, all_instances, name_filter),
