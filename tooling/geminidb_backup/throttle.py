@@ -56,8 +56,8 @@ class AdaptiveRate:
     starts paced). Once 429s have been coming for ``window`` seconds, the pace becomes
     ``backoff`` times the rate the server admitted meanwhile (never below ``minimum``, and a
     cut never raises it): while the client asks for more than the limit, what gets through is
-    the limit. After a ``window`` without a 429 the pace grows by ``growth`` (a share) a second,
-    to find a limit that rose. A throttled request waits ``Retry-After`` (at most
+    the limit. After two windows without a 429 the pace grows by ``growth`` (a share) a second,
+    to find a limit that rose: a 429 costs little once paced (the others keep their slots). A throttled request waits ``Retry-After`` (at most
     ``max_retry_after``) or, without one, a back-off doubling from ``first_delay`` to
     ``max_delay`` with jitter; it is given up at :attr:`deadline` (on ``clock``), or
     ``patience`` seconds after it was first sent when there is none. ``clock`` and ``sleep``
@@ -68,7 +68,7 @@ class AdaptiveRate:
     minimum: float = 0.5
     window: float = 1.0
     backoff: float = 0.95
-    growth: float = 0.02
+    growth: float = 0.1
     max_retry_after: float = 60.0
     first_delay: float = 0.25
     max_delay: float = 10.0
@@ -105,12 +105,14 @@ class AdaptiveRate:
         if self._episode_start is None and self.rate is None:
             return  # unpaced and never throttled: nothing to learn, nothing to pay
         now = self.clock()
-        if now - self._last_throttled < self.window:
+        if now - self._last_throttled < 2 * self.window:
+            # Still in the episode: a request that waited out a Retry-After of about a window
+            # comes back after the window, and its answer counts towards the estimate.
             self._episode_admitted += 1
             return
         self._episode_start = None
         if self.rate is not None:
-            quiet_since = max(self._last_grown, self._last_throttled + self.window)
+            quiet_since = max(self._last_grown, self._last_throttled + 2 * self.window)
             self.rate *= 1.0 + self.growth * max(0.0, now - quiet_since)
             self._last_grown = now
 

@@ -32,7 +32,7 @@ from ..errors import (
 from ._state import State
 
 if TYPE_CHECKING:
-    from ..client import BackupClient
+    from ..client import AsyncBackupClient, BackupClient
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_API, EXIT_JOB, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -103,9 +103,24 @@ def state_of(ctx: click.Context) -> State:
     return state if state is not None else State()
 
 
-def open_client(state: State, *, asynchronous: bool = False) -> BackupClient:
-    """A client from the global options, the environment and clouds.yaml; ``asynchronous``
-    when its async twin will be used (httpx's async side needs anyio)."""
+def open_client(state: State) -> BackupClient:
+    """A client from the global options, the environment and clouds.yaml."""
+    from ..client import BackupClient
+
+    return _open(state, BackupClient, asynchronous=False)
+
+
+def open_async_client(state: State) -> AsyncBackupClient:
+    """The async client of the same settings (the fleet commands run on it)."""
+    from ..client import AsyncBackupClient
+
+    return _open(state, AsyncBackupClient, asynchronous=True)
+
+
+C = TypeVar("C")
+
+
+def _open(state: State, kind: Callable[..., C], *, asynchronous: bool) -> C:
     from ..config import resolve
 
     settings = resolve(
@@ -132,11 +147,10 @@ def open_client(state: State, *, asynchronous: bool = False) -> BackupClient:
         )
     if not settings.verify:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
+    # httpx's async side needs anyio (httpcore's asyncio backend).
     _skip_unused_imports(keep=("anyio",) if asynchronous else ())
-    from ..client import BackupClient
-
     auth = settings.auth()
-    return BackupClient(
+    return kind(
         settings.base_url(),
         settings.require_project_id(auth),
         auth,

@@ -164,14 +164,13 @@ def run(
     from ..fleet import AsyncFleet
 
     async def main(display: Callable[[FleetProgress, Outcome | None], None]) -> FleetReport:
-        with client_factory() as sync_client:
-            async with sync_client.async_twin() as client:
+        async with client_factory() as client:
 
-                def fleet(**options: Any) -> AsyncFleet:
-                    return AsyncFleet(client, concurrency=concurrency, timeout=timeout,
-                                      journal=journal, on_progress=display, **options)  # fmt: skip
+            def fleet(**options: Any) -> AsyncFleet:
+                return AsyncFleet(client, concurrency=concurrency, timeout=timeout,
+                                  journal=journal, on_progress=display, **options)  # fmt: skip
 
-                return await body(client, fleet)
+            return await body(client, fleet)
 
     try:
         with live_display(state, operation) as display:

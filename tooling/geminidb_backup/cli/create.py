@@ -9,6 +9,7 @@ import click
 from ._common import (
     handled,
     note,
+    open_async_client,
     open_client,
     progress,
     show_fields,
@@ -168,6 +169,6 @@ def _create_fleet(
             targets = await _fleet.targets_of(client, ids, all_instances, name_filter)
             return await fleet().create_backups(targets, name, description, dry_run=dry_run)
 
-        _fleet.run(state, "create", lambda: open_client(state, asynchronous=True), body,
+        _fleet.run(state, "create", lambda: open_async_client(state), body,
                    journal=journal, concurrency=concurrency, timeout=timeout,
                    junit_path=junit_path)  # fmt: skip

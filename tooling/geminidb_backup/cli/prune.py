@@ -16,6 +16,7 @@ from ._common import (
     human_size,
     need_terminal,
     note,
+    open_async_client,
     open_client,
     print_table,
     state_of,
@@ -178,7 +179,7 @@ def _prune_fleet(
             return await fleet().prune(targets, keep=keep, older_than=older_than,
                                        prefix=prefix, dry_run=dry_run)  # fmt: skip
 
-        _fleet.run(state, "prune", lambda: open_client(state, asynchronous=True), body,
+        _fleet.run(state, "prune", lambda: open_async_client(state), body,
                    journal=journal, concurrency=concurrency, timeout=timeout,
                    junit_path=junit_path)  # fmt: skip
 
