@@ -41,12 +41,15 @@ class FakeClock:
 
 
 @contextmanager
-def serve(args: Sequence[str], *, env: dict[str, str] | None = None) -> Iterator[ServeProcess]:
+def serve(
+    args: Sequence[str], *, env: dict[str, str] | None = None, python: str = sys.executable
+) -> Iterator[ServeProcess]:
     """Run ``geminidb-backup serve --port 0 ARGS``; yields once it prints its URL; stops it with
     SIGTERM (unless the test already ended it)."""
     with serve_process(
         ["--no-access-log", *args],
         env=env,
+        python=python,
         start_timeout=START_TIMEOUT_SECONDS,
         stop_timeout=START_TIMEOUT_SECONDS,
     ) as server:

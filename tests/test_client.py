@@ -88,7 +88,7 @@ def test_invalid_create_names_the_rule_and_sends_nothing(
         (lambda api: api.list_backups(page_size=500), "limit"),
         (lambda api: api.list_backups(backup_type="manual"), "backup_type"),
         (lambda api: api.list_backups(begin_time="yesterday", end_time="today"), "begin_time"),
-        (lambda api: api.list_backups(begin_time="2019-05-27T03:38:51+0000"), "end_time"),
+        (lambda api: api.list_backups(end_time="2019-05-27T03:38:51+0000"), "begin_time"),
         (lambda api: list(api.iter_jobs(status="Done")), "status"),
         (lambda api: api.delete_backup(""), "backup_id"),
     ],
@@ -306,25 +306,16 @@ def test_tls_verification_is_on_by_default() -> None:
     assert api._httpx_options["verify"] is True
 
 
-def test_wait_polls_less_often_as_time_goes_by(
-    fake_api: FakeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import geminidb_backup.client as module
+def test_wait_polls_less_often_as_time_goes_by(fake_api: FakeServer) -> None:
+    from geminidb_backup.timing import FakeClock
 
-    now, sleeps = [0.0], []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        now[0] += seconds
-
+    clock = FakeClock()
     fake_api.state.backup_seconds = 3600
-    with client(fake_api) as api:
+    with client(fake_api, clock=clock) as api:
         created = api.create_backup(INSTANCE_ID, "backup-4f57", "")
-        monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
-        monkeypatch.setattr(module.time, "sleep", sleep)
         with pytest.raises(WaitTimeout):
             api.wait(created.job_id or "", timeout=10, interval=1, max_interval=4, backoff=2)
-    assert sleeps == [1, 2, 4, 3]  # backing off, capped at 4 s, never past the deadline
+    assert clock.slept == [1, 2, 4, 3]  # backing off, capped at 4 s, never past the deadline
 
 
 def test_pace_backs_off_to_the_maximum() -> None:

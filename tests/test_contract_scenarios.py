@@ -148,21 +148,3 @@ def test_the_embedded_server_with_its_second_project_passes_the_scenarios() -> N
     assert code == 0
     assert "embedded reference server" in lines[0]
     assert seen and set(seen) == {"contract-other-project"}
-
-
-def test_refused_queries_are_valid_by_the_schemas_and_refused_as_documented() -> None:
-    """x-refused-queries are what JSON Schema cannot refuse: each parameter of a query is valid,
-    and the answer is one of the operation's x-schema-valid-refusals."""
-    from geminidb_backup.contract.probing import operation, parameters
-    from geminidb_backup.spec import follow_refs, validator_at
-
-    found = 0
-    for operation_id in ("listJobs", "listBackups"):
-        by_name = {p["name"]: p for p in parameters(operation_id)}
-        for refusal in operation(operation_id).get("x-refused-queries", []):
-            found += 1
-            for name, value in refusal["query"].items():
-                _, pointer = follow_refs(by_name[name]["schema"])
-                assert pointer is not None and validator_at(pointer).is_valid(value), name
-            assert refusal["code"] in operation(operation_id)["x-schema-valid-refusals"]
-    assert found >= 2

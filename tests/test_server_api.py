@@ -193,7 +193,7 @@ def test_create_rejects_a_bad_body(client: TestClient, body: Any, code: str) -> 
         b'{"name": "backup-1", "description": NaN}',
         b'{"name": ' + b"9" * 5000 + b', "description": ""}',
         b'{"name": 1e999999, "description": ""}',
-        b"[" * 100_000,
+        b"[" * 60_000,  # under the body size limit
         b"",
     ],
     ids=["truncated", "not-utf8", "nan", "huge-integer", "huge-float", "deep", "empty"],

@@ -240,38 +240,37 @@ def test_the_official_sdks_requests_are_accepted_and_bound_to_their_body(
     assert listed.status_code == 200, listed.text
 
 
-# --- credentials come before the body's size ---------------------------------------------------
+# --- the body size limit: 413 whatever the credentials, before the body is read -------------
 
 BIG_BODY = b'{"name": "big-backup", "description": "' + b"a" * 70_000 + b'"}'
 
 
-@pytest.mark.parametrize("credentials", ["none", "unknown-token", "unknown-key", "bad-signature"])
-def test_an_unauthenticated_oversized_body_is_401_not_400(
-    client: TestClient, clock: FakeClock, credentials: str
-) -> None:
+def _credentials(clock: FakeClock, kind: str) -> dict[str, str]:
     headers = {"Content-Type": "application/json"}
-    if credentials == "unknown-token":
-        headers["X-Auth-Token"] = "token-3"
-    elif credentials == "unknown-key":
+    if kind in ("token", "unknown-token"):
+        headers["X-Auth-Token"] = "token-1" if kind == "token" else "token-3"
+    elif kind == "signature":
+        headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY)
+    elif kind == "unknown-key":
         headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY, access_key="UNKNOWNKEY")
-    elif credentials == "bad-signature":
+    elif kind == "bad-signature":
         headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY, secret_key="wrong-secret")
-    response = client.post(CREATE_PATH, content=BIG_BODY, headers=headers)
-    assert response.status_code == 401, response.text
-    assert response.json()["error_code"] == "APIGW.0301"
+    return headers
 
 
-@pytest.mark.parametrize("credentials", ["token", "signature"])
-def test_an_authenticated_oversized_body_is_400(
+ALL_CREDENTIALS = ["none", "token", "unknown-token", "signature", "unknown-key", "bad-signature"]
+
+
+@pytest.mark.parametrize("credentials", ALL_CREDENTIALS)
+def test_a_body_declared_over_the_limit_is_413_whatever_the_credentials(
     client: TestClient, clock: FakeClock, credentials: str
 ) -> None:
-    if credentials == "token":
-        headers = {"Content-Type": "application/json", "X-Auth-Token": "token-1"}
-    else:
-        headers = _signed(clock, "POST", CREATE_PATH, body=BIG_BODY)
-    response = client.post(CREATE_PATH, content=BIG_BODY, headers=headers)
-    assert response.status_code == 400, response.text
-    assert response.json()["error_code"] == "DBS.200001"
+    response = client.post(CREATE_PATH, content=BIG_BODY, headers=_credentials(clock, credentials))
+    assert response.status_code == 413, response.text
+    assert response.json() == {
+        "error_code": "APIGW.0201",
+        "error_msg": "Request entity too large.",
+    }
 
 
 # --- a signer written from the spec's words alone ----------------------------------------------

@@ -3,6 +3,7 @@ request verbatim, clean shutdown on SIGINT and SIGTERM, and refused settings."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -30,9 +31,9 @@ def test_serve_prints_a_generated_token_once_and_stops_cleanly(
 ) -> None:
     with serve(["--db", str(tmp_path / "s.db")], env={"GEMINIDB_SERVER_TOKENS": ""}) as server:
         assert server.url.startswith("http://127.0.0.1:")
-        token_lines = [line for line in server.output if line.startswith("token: ")]
+        token_lines = [line for line in server.output if "export GEMINIDB_TOKEN=" in line]
         assert len(token_lines) == 1
-        token = token_lines[0].removeprefix("token: ").strip()
+        token = token_lines[0].split("=", 1)[1].strip()
         assert httpx.post(server.url + CREATE_PATH, json=EXAMPLE).status_code == 401
         response = httpx.post(
             server.url + CREATE_PATH, json=EXAMPLE, headers={"X-Auth-Token": token}
@@ -46,7 +47,7 @@ def test_serve_prints_a_generated_token_once_and_stops_cleanly(
 def test_tokens_from_the_environment(tmp_path: Path) -> None:
     env = {"GEMINIDB_SERVER_TOKENS": "env-token-1, env-token-2"}
     with serve(["--db", str(tmp_path / "s.db"), "--backup-seconds", "0"], env=env) as server:
-        assert not any(line.startswith("token: ") for line in server.output)
+        assert not any("GEMINIDB_TOKEN" in line for line in server.output)
         for token in ("env-token-1", "env-token-2"):
             response = httpx.post(
                 server.url + CREATE_PATH,
@@ -63,6 +64,13 @@ def test_tokens_from_the_environment(tmp_path: Path) -> None:
         (["--instance", "just-one-part"], "PROJECT_ID/INSTANCE_ID"),
         (["--fault-500", "0.7", "--fault-503", "0.7"], "add up"),
         (["--backup-limit", "-1"], "backup-limit"),
+        (["--backup-seconds", "nan"], "not a finite number"),
+        (["--fault-latency", "inf"], "not a finite number"),
+        (["--header-timeout", "nan"], "not a finite number"),
+        (["--body-timeout", "inf"], "not a finite number"),
+        (["--keep-alive-timeout", "inf"], "not a finite number"),
+        (["--fault-500", "nan"], "not a finite number"),
+        (["--token", "secret-token@"], "no empty project ID"),
     ],
 )
 def test_bad_settings_are_refused(args: list[str], message: str) -> None:
@@ -152,7 +160,7 @@ def test_a_config_file_seeds_instances_and_credentials(tmp_path: Path) -> None:
     )
     args = ["--config", str(config), "--db", str(tmp_path / "s.db"), "--token", "flag-token"]
     with serve(args) as server:
-        assert not any(line.startswith("token: ") for line in server.output)
+        assert not any("GEMINIDB_TOKEN" in line for line in server.output)
         for token in ("file-token", "flag-token"):
             response = httpx.post(
                 f"{server.url}/v3/p-1/instances/i-1/backups",
@@ -243,3 +251,71 @@ def test_asking_for_httptools_without_it_is_a_usage_error() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "httptools is not installed" in result.stderr
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_a_backup_time_that_is_not_finite_in_the_config_file_is_refused(
+    tmp_path: Path, value: str
+) -> None:
+    config = tmp_path / "server.yaml"
+    config.write_text(f"backup_seconds: {value}\n")
+    result = subprocess.run(
+        [*SERVE, "--port", "0", "--config", str(config), "--db", ":memory:"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "finite" in result.stderr, result.stderr
+
+
+def test_a_first_run_says_what_a_client_needs_and_keeps_its_state_out_of_the_way(
+    tmp_path: Path,
+) -> None:
+    from server_helpers import INSTANCE_ID, PROJECT_ID
+
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "GEMINIDB_SERVER_TOKENS": ""}
+    state = tmp_path / "data" / "geminidb-backup" / "server-state.sqlite3"
+    with serve([], env=env) as server:
+        output = "".join(server.output)
+        assert f"export GEMINIDB_ENDPOINT={server.url}" in output
+        assert f"export GEMINIDB_PROJECT_ID={PROJECT_ID}" in output
+        assert PROJECT_ID in output and INSTANCE_ID in output
+        assert "export GEMINIDB_TOKEN=" in output  # made up here: the only way to learn it
+        assert f"state file: {state}" in output
+        assert state.exists()
+        # A second serve on the same default file refuses, naming --db, before printing a token.
+        second = subprocess.run(
+            [*SERVE, "--port", "0"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **env},
+            cwd=work,
+        )
+        assert second.returncode == 2 and "--db" in second.stderr, second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1 and second.stdout == ""
+    assert list(work.iterdir()) == []
+
+
+def test_a_port_in_use_is_one_line_and_exit_2_before_any_token(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*SERVE, "--port", str(port), "--db", str(tmp_path / "s.db")],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "GEMINIDB_SERVER_TOKENS": ""},
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""  # no throwaway token
+    assert len(result.stderr.strip().splitlines()) == 1 and "in use" in result.stderr

@@ -456,3 +456,60 @@ def test_serve_without_an_admin_token_has_no_control_api(tmp_path: Path) -> None
     with serve(["--token", TOKEN, "--db", str(tmp_path / "s.db")]) as server:
         answer = httpx.get(f"{server.url}{CONTROL_PREFIX}/state", headers=BEARER)
         assert (answer.status_code, answer.json()["error_code"]) == (404, "APIGW.0101")
+
+
+# --- the control API refuses what it cannot keep, with a clear 400 -----------------------------
+
+
+def test_a_running_clock_moved_to_the_end_of_9999_keeps_every_call_working() -> None:
+    wall = [1_800_000_000.0]
+    server = create_app(
+        ServerConfig(tokens=frozenset({TOKEN}), backup_seconds=10, admin_token=ADMIN),
+        clock=Clock(wall=lambda: wall[0]),
+    )
+    client = TestClient(server, base_url="http://testserver")
+    try:
+        assert create(client, "backup-before-the-end").status_code == 202
+        last = 253_402_300_799.0  # 9999-12-31T23:59:59+0000, a moment the API can show
+        moved = client.post(
+            f"{CONTROL_PREFIX}/clock", json={"advance": last - 0.5 - wall[0]}, headers=BEARER
+        )
+        assert moved.status_code == 200, moved.text
+        wall[0] += 60  # the running clock passes the year 9999
+        for answer in (
+            client.get(f"{CONTROL_PREFIX}/state", headers=BEARER),
+            client.post(f"{CONTROL_PREFIX}/reset", headers=BEARER),
+            client.get(JOBS_PATH, params={"start_time": "9999-12-30T00:00:00Z"}, headers=AUTH),
+            client.get(BACKUPS_PATH, headers=AUTH),
+        ):
+            assert answer.status_code == 200, answer.text
+        assert client.get(f"{CONTROL_PREFIX}/state", headers=BEARER).json()["clock"]["time"] == (
+            "9999-12-31T23:59:59+0000"
+        )
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/projects", rb'{"project_id": "abc\ud800def"}'),
+        ("/failures", rb'{"reason": "disk \udfff full"}'),
+        ("/instances", rb'{"name": "cassandra-\ud800"}'),
+        ("/instances", b'{"name": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"),
+        ("/clock", b"[" * 30_000),
+    ],
+    ids=["project-surrogate", "reason-surrogate", "name-surrogate", "deep-field", "deep-body"],
+)
+def test_control_bodies_that_are_no_text_or_too_deep_are_clear_400s(
+    client: TestClient, path: str, raw: bytes
+) -> None:
+    answer = client.post(
+        f"{CONTROL_PREFIX}{path}",
+        content=raw,
+        headers={**BEARER, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "error" in answer.json()
+    # Nothing half-done: the state still answers.
+    assert client.get(f"{CONTROL_PREFIX}/state", headers=BEARER).status_code == 200

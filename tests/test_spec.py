@@ -425,13 +425,18 @@ def _declared_pairs() -> set[tuple[int, str]]:
 
 def _gateway_pairs() -> set[tuple[int, str]]:
     """What the reference server answers to requests that match no operation (no operation can
-    declare those): an unknown path, and a known path with another method."""
+    declare those): an unknown path, a known path with another method, and a request the gateway
+    cannot read as one (two Host headers)."""
     from starlette.testclient import TestClient
 
     from geminidb_backup.server import ServerConfig, create_app
 
     client = TestClient(create_app(ServerConfig(tokens=frozenset({"t"}))))
-    answers = [client.get("/v9/nothing/here"), client.put("/v3/p/jobs")]
+    answers = [
+        client.get("/v9/nothing/here"),
+        client.put("/v3/p/jobs"),
+        client.get("/v3/p/jobs", headers=[("Host", "a"), ("Host", "b")]),
+    ]
     return {(r.status_code, r.json()["error_code"]) for r in answers}
 
 

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "47ff8148b47b4777c8436c7498e13919f7d4b7a1bb2f1765e368c214886fc493"
+SPEC_SHA256 = "6985e9d6ce5b4dfcd5db4c6de9e605ad69a9e0cdfba24a9cb74773ade317f66f"

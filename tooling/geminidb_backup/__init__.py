@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         GeminiDBError,
         JobFailed,
         NotFound,
+        RequestRuleError,
         TransportError,
         ValidationError,
         WaitTimeout,
@@ -43,7 +44,7 @@ _EXPORTS = {
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
-    "JobFailed": "errors", "WaitTimeout": "errors",
+    "JobFailed": "errors", "WaitTimeout": "errors", "RequestRuleError": "errors",
 }  # fmt: skip
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
+    "RequestRuleError",
     "RetryPolicy",
     "TokenAuth",
     "TransportError",

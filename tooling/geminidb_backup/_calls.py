@@ -260,6 +260,15 @@ BUSY = "DBS.200019"  # the instance runs another job (x-error-codes)
 NO_SUCH_BACKUP = "DBS.201214"
 
 
+def busy_or_gone(exc: Exception) -> bool:
+    """Whether a failed deletion of a prune is worth asking again once the instance is idle:
+    the instance was busy (DBS.200019), or the answer was lost (asking again is then safe:
+    the API answers busy while the first deletion runs, and "no such backup" after it)."""
+    if isinstance(exc, APIError):
+        return exc.error_code == BUSY
+    return isinstance(exc, TransportError) and exc.sent
+
+
 def select_for_pruning(
     backups: list[Backup],
     instance_id: str,

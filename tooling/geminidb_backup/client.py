@@ -1,19 +1,40 @@
 """The facade: :class:`BackupClient` and :class:`AsyncBackupClient`.
 
 Every call is validated against the spec before it is sent, answers come back as the generated
-client's models, and failures as the exceptions of :mod:`geminidb_backup.errors`. The two classes
-do the same things; what they share without I/O lives in :mod:`geminidb_backup._calls`.
+client's models, and failures as the exceptions of :mod:`geminidb_backup.errors`.
+
+How a call is written (read this before adding one): its logic is written once, as an
+*operation* of :class:`_Operations`: a generator method named ``_the_call`` that does no I/O
+but yields what it needs, and each client gets it with one line (:mod:`geminidb_backup._ops`):
+
+    def _get_job(self, job_id: str) -> Op[Job]:
+        page: ListJobsResponse = yield from self._execute(self._jobs_call(id=job_id, limit=1))
+        ...                                   # no await, no time.sleep: yield Sleep(s) instead
+        return job
+
+    class BackupClient(_Operations):        get_job = blocking(_Operations._get_job)
+    class AsyncBackupClient(_Operations):   get_job = awaitable(_Operations._get_job)
+
+``yield from self._execute(call)`` sends a request built by ``_calls.build`` (validated against
+the spec, retried by the policy) and gives its parsed answer; ``yield from self._other_op(...)``
+runs another operation; ``yield Sleep(seconds)`` sleeps on the client's clock (never sleep or
+read ``time`` directly: tests and the emulator move that clock); ``yield Notify(callback,
+value)`` calls a user's callback (awaited when it returns an awaitable). A list call is a plain
+method returning ``Stream(self._pages(...))`` (validated at once, sent as iterated), turned into
+methods by ``iterating`` and ``iterating_async``. Parameters are typed keyword arguments (the
+spec's enums as the generated ``Literal`` types): mypy --strict rejects a typo, and at run time an
+unknown keyword names the valid ones. Pure logic (no effect at all) goes to
+:mod:`geminidb_backup._calls`; waiting and time to :mod:`geminidb_backup.timing`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
@@ -26,11 +47,31 @@ from geminidb_backup_client.models import (
     CreateBackupResponse,
     DeleteBackupResponse,
     Job,
+    ListBackupsResponse,
     ListJobsResponse,
 )
+from geminidb_backup_client.models.backup_level import BackupLevel
+from geminidb_backup_client.models.backup_type import BackupType
+from geminidb_backup_client.models.datastore_type import DatastoreType
+from geminidb_backup_client.models.job_status import JobStatus
 
 from . import _calls
 from ._calls import Call, Pace, RetryPolicy
+from ._ops import (
+    AsyncPaged,
+    Effect,
+    Notify,
+    Op,
+    Page,
+    Paged,
+    Send,
+    Sleep,
+    Stream,
+    awaitable,
+    blocking,
+    iterating,
+    iterating_async,
+)
 from .errors import (
     APIError,
     ConfigurationError,
@@ -38,15 +79,18 @@ from .errors import (
     JobFailed,
     NotFound,
     TransportError,
-    ValidationError,
     WaitTimeout,
 )
 from .throttle import AdaptiveRate, ThrottledTransport
+from .timing import Clock, ServerClock, as_clock
 
 __all__ = [
     "AsyncBackupClient",
+    "AsyncPaged",
     "BackupClient",
+    "BackupFilters",
     "CreatedBackup",
+    "JobFilters",
     "Paged",
     "ProgressCallback",
     "PrunePlan",
@@ -54,39 +98,32 @@ __all__ = [
     "PrunedBackup",
 ]
 
-ProgressCallback = Callable[[Job], None]
+ProgressCallback = Callable[[Job], None | Awaitable[None]]
 USER_AGENT = "geminidb-backup"
 # listJobs' largest page; listBackups' is read from the spec's default.
 _JOB_PAGE = 50
 
 
-T = TypeVar("T")
+class BackupFilters(TypedDict, total=False):
+    """listBackups' filters (its query parameters but the paging ones)."""
+
+    instance_id: str | None
+    datastore_type: DatastoreType | None
+    backup_id: str | None
+    backup_type: BackupType | None
+    type: BackupLevel | None
+    begin_time: str | None
+    end_time: str | None
 
 
-async def _sleep(seconds: float) -> None:
-    # asyncio is imported by the async client only: the CLI and sync users do not pay for it.
-    import asyncio
+class JobFilters(TypedDict, total=False):
+    """listJobs' filters (its query parameters but the paging ones)."""
 
-    await asyncio.sleep(seconds)
-
-
-class Paged(Iterator[T], Generic[T]):
-    """The items of every page of a list call, fetched as they are iterated. ``total_count`` is
-    the API's count of all matching items (the ``total_count`` of the first page), None until a
-    page has been read."""
-
-    def __init__(self, pages: Iterator[Any], items: Callable[[Any], list[T]]) -> None:
-        self.total_count: int | None = None
-        self._items = self._walk(pages, items)
-
-    def _walk(self, pages: Iterator[Any], items: Callable[[Any], list[T]]) -> Iterator[T]:
-        for page in pages:
-            if self.total_count is None:
-                self.total_count = page.total_count
-            yield from items(page)
-
-    def __next__(self) -> T:
-        return next(self._items)
+    id: str | None
+    status: JobStatus | None
+    name: str | None
+    start_time: str | None
+    end_time: str | None
 
 
 @dataclass(frozen=True)
@@ -130,7 +167,10 @@ class PruneResult:
     dry_run: bool
 
 
-class _Base:
+class _Operations:
+    """What both clients are: their settings, and every call's logic as an operation (see the
+    module's docstring). The clients add only how effects are performed."""
+
     def __init__(
         self,
         endpoint: str,
@@ -140,7 +180,8 @@ class _Base:
         verify: bool = True,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
-        transport: Any = None,
+        clock: Clock | Callable[[], float] | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         throttle: AdaptiveRate | None = None,
     ) -> None:
         if "://" not in endpoint:
@@ -149,11 +190,15 @@ class _Base:
             raise ConfigurationError(f"the endpoint {endpoint!r} is not an http:// or https:// URL")
         self.endpoint, self.project_id = endpoint.rstrip("/"), project_id
         self.retry = retry or RetryPolicy()
+        # "Now" for ages, name templates, deadlines; the sleeps of waits and retries.
+        self.clock = as_clock(clock)
+        # Paces the requests (async client only) and sends a 429 again itself: the retry policy
+        # then leaves 429 out.
         self.throttle = throttle
         if throttle is not None:
             self.retry = dataclasses.replace(self.retry, statuses=self.retry.statuses - {429})
         self._auth = auth
-        # What a twin of this client (another loop, a throttle) is made with.
+        # What a twin of this client (the other kind, or a throttled one) is made with.
         self._verify, self._timeout, self._transport = verify, timeout, transport
         self._generated = Client(base_url=self.endpoint, raise_on_unexpected_status=False)
         self._httpx_options: dict[str, Any] = {
@@ -165,12 +210,38 @@ class _Base:
         }
         if transport is not None:
             self._httpx_options["transport"] = transport
+        self._connect()
+
+    def _connect(self) -> None:
+        raise NotImplementedError  # each client opens its own kind of httpx client
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Self:
+        """A client configured from flags-like ``overrides``, ``GEMINIDB_*``/``OS_*`` variables
+        and ``clouds.yaml`` (see :func:`geminidb_backup.config.resolve`); its "now" is the
+        server's (the ``Date`` of its answers), not this machine's."""
+        from .config import resolve
+
+        settings = resolve(**overrides)
+        settings.check()  # every missing setting at once, worded for Python
+        auth = settings.auth()
+        return cls(settings.base_url(), settings.require_project_id(auth), auth,
+                   verify=settings.verify, timeout=settings.timeout,
+                   clock=ServerClock())  # fmt: skip
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(endpoint={self.endpoint!r}, project_id={self.project_id!r}, "
             f"auth={self._auth!r})"
         )
+
+    def now(self) -> datetime:
+        """The client's "now" (its clock), in UTC."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def _parse(self, call: Call, response: httpx.Response) -> Any:
+        self.clock.observe(response.headers.get("Date"))
+        return _calls.parse(call, response, self._generated)
 
     # Building calls: validation happens here, before anything is sent.
 
@@ -186,66 +257,300 @@ class _Base:
         path = {**self._project(), "backup_id": backup_id}
         return _calls.build("deleteBackup", delete_backup, path, idempotent=False)
 
-    def _backups_call(self, **query: Any) -> Call:
-        # The one rule not in a schema: the spec's description of listBackups says begin_time and
-        # end_time go together (DBS.280416 otherwise), and a parameter schema cannot say it.
-        if (query.get("begin_time") is None) != (query.get("end_time") is None):
-            given = "begin_time" if query.get("begin_time") is not None else "end_time"
-            other = "end_time" if given == "begin_time" else "begin_time"
-            raise ValidationError(other, None, f"is required when {given} is given")
+    def _backups_call(self, offset: int, limit: int | None, filters: BackupFilters) -> Call:
+        query = {**filters, "offset": offset, "limit": limit}
         return _calls.build("listBackups", list_backups, self._project(), query, idempotent=True)
 
-    def _jobs_call(self, **query: Any) -> Call:
+    def _jobs_call(self, offset: int = 0, limit: int = _JOB_PAGE, **filters: Any) -> Call:
+        query = {**filters, "offset": offset, "limit": limit}
         return _calls.build("listJobs", list_jobs, self._project(), query, idempotent=True)
 
-    @staticmethod
-    def _plan(
-        backups: list[Backup],
+    # The operations every call is made of.
+
+    def _execute(self, call: Call) -> Op[Any]:
+        """Send ``call``, tried again as the retry policy says; its parsed answer."""
+        for attempt in itertools.count(1):
+            try:
+                return (yield Send(call))
+            except GeminiDBError as exc:
+                if not self.retry.should_try_again(call, exc, attempt):
+                    if attempt > 1:
+                        self.retry.log_give_up(call, exc)
+                    raise
+                seconds = self.retry.delay(attempt, exc)
+                self.retry.log_retry(attempt, exc, seconds)
+                yield Sleep(seconds)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pages(self, first: Call, page_call: Callable[[int], Call]) -> Op[None]:
+        """Every page of a list call: ``first``, then ``page_call(offset)`` for each next."""
+        call, offset = first, 0
+        while True:
+            page: ListBackupsResponse | ListJobsResponse = yield from self._execute(call)
+            items = page.backups if isinstance(page, ListBackupsResponse) else page.jobs
+            yield Page(list(items), page.total_count)
+            offset += len(items)
+            if _calls.is_last_page(page, offset):
+                return
+            call = page_call(offset)
+
+    def _collect(self, stream: Stream[Any]) -> Op[list[Any]]:
+        """Every item of a list operation, as a list (for operations that need them all)."""
+        items: list[Any] = []
+        reply: Any = None
+        error: Exception | None = None
+        op = stream.op
+        while True:
+            try:
+                effect = op.throw(error) if error is not None else op.send(reply)
+            except StopIteration:
+                return items
+            reply, error = None, None
+            if isinstance(effect, Page):
+                items.extend(effect.items)
+                continue
+            try:
+                reply = yield effect
+            except Exception as exc:  # noqa: BLE001 - passed on to the list operation
+                error = exc
+
+    def _create_backup(
+        self, instance_id: str, name: str, description: str = ""
+    ) -> Op[CreatedBackup]:
+        """Start a manual backup. After an ambiguous failure (the request may have arrived) the
+        backup is looked up by name before trying again, so one call never makes two backups."""
+        call = self._create_call(instance_id, name, description)
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                accepted: CreateBackupResponse = yield from self._execute(call)
+                return CreatedBackup(accepted.backup_id, accepted.job_id)
+            except (TransportError, APIError) as exc:
+                if not _calls.create_may_have_happened(exc, attempt):
+                    raise
+                _calls.log.info("create of %r may have happened (%s): looking it up", name, exc)
+                found = yield from self._recover(instance_id, name)
+                if found is not None:
+                    return found
+                if attempt == self.retry.attempts or _calls.is_duplicate(exc):
+                    raise
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _recover(self, instance_id: str, name: str) -> Op[CreatedBackup | None]:
+        backups: list[Backup] = yield from self._collect(
+            self._iter_backups(instance_id=instance_id, backup_type="Manual")
+        )
+        for backup in backups:
+            if backup.name == name:
+                jobs = yield from self._job_page(name="BackupInstance")
+                job = _calls.job_of_backup(jobs, instance_id, backup)
+                return CreatedBackup(backup.id, job.id if job else None, recovered=True)
+        return None
+
+    def _iter_backups(
+        self, *, page_size: int | None = None, **filters: Unpack[BackupFilters]
+    ) -> Stream[Backup]:
+        """Every backup that matches ``filters`` (listBackups' query parameters: instance_id,
+        datastore_type, backup_id, backup_type, type, begin_time, end_time), page after page;
+        the iterator's ``total_count`` is the API's count of them all."""
+        # Validated now, not at the first next(): a mistake shows where the call is written.
+        first = self._backups_call(0, page_size, filters)
+        return Stream(
+            self._pages(first, lambda offset: self._backups_call(offset, page_size, filters))
+        )
+
+    def _list_backups(
+        self, *, page_size: int | None = None, **filters: Unpack[BackupFilters]
+    ) -> Op[list[Backup]]:
+        """All backups that match ``filters``; see :meth:`iter_backups`."""
+        backups: list[Backup] = yield from self._collect(
+            self._iter_backups(page_size=page_size, **filters)
+        )
+        return backups
+
+    def _get_backup(self, backup_id: str) -> Op[Backup]:
+        backups: list[Backup] = yield from self._collect(self._iter_backups(backup_id=backup_id))
+        for backup in backups:
+            if backup.id == backup_id:
+                return backup
+        raise NotFound(f"no backup of project {self.project_id} has the ID {backup_id!r}")
+
+    def _delete_backup(self, backup_id: str) -> Op[str]:
+        """Start deleting a manual backup; returns the deletion job's ID."""
+        accepted: DeleteBackupResponse = yield from self._execute(self._delete_call(backup_id))
+        return accepted.job_id
+
+    def _job_page(self, **filters: Unpack[JobFilters]) -> Op[list[Job]]:
+        page: ListJobsResponse = yield from self._execute(self._jobs_call(**filters))
+        return page.jobs
+
+    def _iter_jobs(self, **filters: Unpack[JobFilters]) -> Stream[Job]:
+        """Every job that matches ``filters`` (listJobs' query: id, status, name, start_time,
+        end_time), newest first, page after page; ``total_count`` as for :meth:`iter_backups`."""
+        first = self._jobs_call(**filters)
+        return Stream(self._pages(first, lambda offset: self._jobs_call(offset, **filters)))
+
+    def _get_job(self, job_id: str) -> Op[Job]:
+        for job in (yield from self._job_page(id=job_id)):
+            if job.id == job_id:
+                return job
+        raise NotFound(f"no job of project {self.project_id} has the ID {job_id!r}")
+
+    def _wait(
+        self,
+        job_id: str,
+        *,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        max_interval: float = 15.0,
+        backoff: float = 1.5,
+        on_progress: ProgressCallback | None = None,
+    ) -> Op[Job]:
+        """Poll a job until it is Completed (returned) or Failed (:class:`JobFailed`), for at
+        most ``timeout`` seconds of the client's clock (:class:`WaitTimeout`). ``on_progress``
+        sees every poll (the async client awaits what it returns)."""
+        pace, deadline = Pace(interval, max_interval, backoff), self.clock() + timeout
+        while True:
+            job = yield from self._get_job(job_id)
+            if on_progress is not None:
+                yield Notify(on_progress, job)
+            if job.status == "Completed":
+                return job
+            if job.status == "Failed":
+                raise JobFailed(job)
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise WaitTimeout(job_id, timeout, job)
+            yield Sleep(pace.next_delay(remaining))
+
+    # Retention.
+
+    def _plan_prune(
+        self,
         instance_id: str,
-        keep: int | None,
-        older_than: timedelta | None,
-        prefix: str | None,
-        now: datetime | None,
-    ) -> PrunePlan:
+        *,
+        keep: int | None = None,
+        older_than: timedelta | None = None,
+        prefix: str | None = None,
+        now: datetime | None = None,
+    ) -> Op[PrunePlan]:
+        """Which manual backups of ``instance_id`` a prune deletes: of the COMPLETED manual
+        backups whose name starts with ``prefix``, all but the ``keep`` newest that began more
+        than ``older_than`` before ``now`` (default: the client's clock; both conditions when
+        both are given). Sends only listBackups."""
+        backups: list[Backup] = yield from self._collect(
+            self._iter_backups(instance_id=instance_id, backup_type="Manual")
+        )
         to_delete, kept = _calls.select_for_pruning(
             backups, instance_id, keep=keep, older_than=older_than, prefix=prefix,
-            now=now or datetime.now(UTC),
+            now=now or self.now(),
         )  # fmt: skip
         return PrunePlan(instance_id, to_delete, kept)
 
-    @staticmethod
-    def _busy_or_gone(exc: GeminiDBError) -> bool:
-        """Whether a failed deletion of a prune is worth asking again once the instance is idle:
-        the instance was busy (DBS.200019), or the answer was lost (asking again is then safe:
-        the API answers busy while the first deletion runs, and "no such backup" after it)."""
-        if isinstance(exc, APIError):
-            return exc.error_code == _calls.BUSY
-        return isinstance(exc, TransportError) and exc.sent
+    def _prune(
+        self,
+        instance_id: str,
+        *,
+        keep: int | None = None,
+        older_than: timedelta | None = None,
+        prefix: str | None = None,
+        dry_run: bool = False,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        on_deleted: Callable[[PrunedBackup], None] | None = None,
+    ) -> Op[PruneResult]:
+        """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
+        other, each deletion waited for (the instance is busy while one runs); nothing is sent
+        but listBackups when ``dry_run``. See :meth:`execute_prune`."""
+        plan = yield from self._plan_prune(
+            instance_id, keep=keep, older_than=older_than, prefix=prefix
+        )
+        if dry_run:
+            return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
+        return (
+            yield from self._execute_prune(
+                plan, timeout=timeout, interval=interval, on_deleted=on_deleted
+            )
+        )
+
+    def _execute_prune(
+        self,
+        plan: PrunePlan,
+        *,
+        timeout: float = 1800.0,
+        interval: float = 2.0,
+        on_deleted: Callable[[PrunedBackup], None] | None = None,
+    ) -> Op[PruneResult]:
+        """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
+
+        While the instance is busy (a backup being made, another deletion), the running job is
+        waited for and the deletion asked again; a lost answer is asked again the same way; a
+        backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
+        deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
+        :class:`WaitTimeout`), or the API's refusal."""
+        deadline, deleted = self.clock() + timeout, []
+        for backup in plan.to_delete:
+            job_id = yield from self._delete_when_idle(
+                plan.instance_id, backup.id, deadline, interval
+            )
+            if job_id is not None:
+                yield from self._wait(
+                    job_id, timeout=max(0.0, deadline - self.clock()), interval=interval
+                )
+            deleted.append(PrunedBackup(backup, job_id))
+            if on_deleted is not None:
+                yield Notify(on_deleted, deleted[-1])
+        return PruneResult(deleted, plan.kept, dry_run=False)
+
+    def _delete_when_idle(
+        self, instance_id: str, backup_id: str, deadline: float, interval: float
+    ) -> Op[str | None]:
+        pace = Pace(interval, 15.0, 1.5)
+        while True:
+            try:
+                return (yield from self._delete_backup(backup_id))
+            except (APIError, TransportError) as exc:
+                if isinstance(exc, APIError) and exc.error_code == _calls.NO_SUCH_BACKUP:
+                    return None
+                remaining = deadline - self.clock()
+                if not _calls.busy_or_gone(exc) or remaining <= 0:
+                    raise
+                _calls.log.info("deleting %s: %s; waiting for the instance", backup_id, exc)
+            jobs: list[Job] = yield from self._collect(self._iter_jobs(status="Running"))
+            running = [job for job in jobs if job.instance.id == instance_id]
+            try:
+                if running:
+                    yield from self._wait(running[0].id, timeout=remaining, interval=interval)
+                else:
+                    yield Sleep(pace.next_delay(remaining))
+            except JobFailed:
+                pass  # another job's failure: the instance is idle again all the same
 
 
-class BackupClient(_Base):
+class BackupClient(_Operations):
     """A synchronous client of the GeminiDB backup API for one project.
 
     ``endpoint`` is the regional host (``gaussdb-nosql.eu-de.otc.t-systems.com``) or a base URL;
-    ``auth`` one of :mod:`geminidb_backup.auth`'s classes. Use it as a context manager, or call
-    :meth:`close`.
+    ``auth`` one of :mod:`geminidb_backup.auth`'s classes; ``clock`` gives "now" (epoch seconds)
+    and sleeps (:mod:`geminidb_backup.timing`; default: the system's). Use it as a context
+    manager, or call :meth:`close`.
     """
 
-    def __init__(self, endpoint: str, project_id: str, auth: httpx.Auth | None = None, **kw: Any):
-        super().__init__(endpoint, project_id, auth, **kw)
+    create_backup = blocking(_Operations._create_backup)
+    iter_backups = iterating(_Operations._iter_backups)
+    list_backups = blocking(_Operations._list_backups)
+    get_backup = blocking(_Operations._get_backup)
+    delete_backup = blocking(_Operations._delete_backup)
+    iter_jobs = iterating(_Operations._iter_jobs)
+    get_job = blocking(_Operations._get_job)
+    wait = blocking(_Operations._wait)
+    plan_prune = blocking(_Operations._plan_prune)
+    prune = blocking(_Operations._prune)
+    execute_prune = blocking(_Operations._execute_prune)
+
+    _http: httpx.Client
+
+    def _connect(self) -> None:
         self._http = httpx.Client(**self._httpx_options)
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> BackupClient:
-        """A client configured from flags-like ``overrides``, ``GEMINIDB_*``/``OS_*`` variables
-        and ``clouds.yaml``; see :func:`geminidb_backup.config.resolve`."""
-        from .config import resolve
-
-        settings = resolve(**overrides)
-        settings.check()  # every missing setting at once, worded for Python
-        auth = settings.auth()
-        return cls(settings.base_url(), settings.require_project_id(auth), auth,
-                   verify=settings.verify, timeout=settings.timeout)  # fmt: skip
 
     def __enter__(self) -> Self:
         return self
@@ -257,9 +562,9 @@ class BackupClient(_Base):
         self._http.close()
 
     def async_twin(self, *, throttle: AdaptiveRate | None = None) -> AsyncBackupClient:
-        """An :class:`AsyncBackupClient` of the same endpoint, project, credentials and settings
-        (``throttle`` aside), for the library's async-inside calls (fleets). A custom transport
-        must offer ``async_twin()`` (the emulator's do)."""
+        """An :class:`AsyncBackupClient` of the same endpoint, project, credentials, clock and
+        settings (and ``throttle``), for the library's async-inside calls (fleets). A custom
+        transport must offer ``async_twin()`` (the emulator's does)."""
         transport = self._transport
         if transport is not None:
             twin = getattr(transport, "async_twin", None)
@@ -270,245 +575,49 @@ class BackupClient(_Base):
                 )
             transport = twin()
         return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
-                                 timeout=self._timeout, retry=self.retry, transport=transport,
-                                 throttle=throttle)  # fmt: skip
+                                 timeout=self._timeout, retry=self.retry, clock=self.clock,
+                                 transport=transport, throttle=throttle)  # fmt: skip
 
-    def _send(self, call: Call) -> Any:
-        try:
-            response = self._http.request(**call.request_kwargs())
-        except httpx.TransportError as exc:
-            raise _calls.transport_error(exc) from exc
-        return _calls.parse(call, response, self._generated)
-
-    def _execute(self, call: Call) -> Any:
-        for attempt in itertools.count(1):
+    def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Send):
             try:
-                return self._send(call)
-            except GeminiDBError as exc:
-                if not self.retry.should_try_again(call, exc, attempt):
-                    if attempt > 1:
-                        self.retry.log_give_up(call, exc)
-                    raise
-                seconds = self.retry.delay(attempt, exc)
-                self.retry.log_retry(attempt, exc, seconds)
-                time.sleep(seconds)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _pages(self, page_call: Callable[[int], Call]) -> Iterator[Any]:
-        """Every page of a list call, ``page_call(offset)`` building the call of each."""
-        offset = 0
-        while True:
-            page = self._execute(page_call(offset))
-            yield page
-            offset += _calls.page_length(page)
-            if _calls.is_last_page(page, offset):
-                return
-
-    # Operations.
-
-    def create_backup(self, instance_id: str, name: str, description: str = "") -> CreatedBackup:
-        """Start a manual backup. After an ambiguous failure (the request may have arrived) the
-        backup is looked up by name before trying again, so one call never makes two backups."""
-        call = self._create_call(instance_id, name, description)
-        for attempt in range(1, self.retry.attempts + 1):
-            try:
-                accepted: CreateBackupResponse = self._execute(call)
-                return CreatedBackup(accepted.backup_id, accepted.job_id)
-            except (TransportError, APIError) as exc:
-                if not _calls.create_may_have_happened(exc, attempt):
-                    raise
-                _calls.log.info("create of %r may have happened (%s): looking it up", name, exc)
-                found = self._recover(instance_id, name)
-                if found is not None:
-                    return found
-                if attempt == self.retry.attempts or _calls.is_duplicate(exc):
-                    raise
-        raise AssertionError("unreachable")  # the last attempt returns or raises
-
-    def _recover(self, instance_id: str, name: str) -> CreatedBackup | None:
-        for backup in self.iter_backups(instance_id=instance_id, backup_type="Manual"):
-            if backup.name == name:
-                jobs = list(self._job_page(name="BackupInstance"))
-                job = _calls.job_of_backup(jobs, instance_id, backup)
-                return CreatedBackup(backup.id, job.id if job else None, recovered=True)
-        return None
-
-    def iter_backups(self, *, page_size: int | None = None, **filters: Any) -> Paged[Backup]:
-        """Every backup that matches ``filters`` (listBackups' query parameters: instance_id,
-        datastore_type, backup_id, backup_type, type, begin_time, end_time), page after page;
-        the iterator's ``total_count`` is the API's count of them all."""
-        # Validated now, not at the first next(): a mistake shows where the call is written.
-        first = self._backups_call(**filters, offset=0, limit=page_size)
-        pages = self._pages(
-            lambda offset: (
-                first
-                if offset == 0
-                else self._backups_call(**filters, offset=offset, limit=page_size)
-            )
-        )
-        return Paged(pages, lambda page: page.backups)
-
-    def list_backups(self, **filters: Any) -> list[Backup]:
-        """All backups that match ``filters``; see :meth:`iter_backups`."""
-        return list(self.iter_backups(**filters))
-
-    def get_backup(self, backup_id: str) -> Backup:
-        for backup in self.iter_backups(backup_id=backup_id):
-            if backup.id == backup_id:
-                return backup
-        raise NotFound(f"no backup of project {self.project_id} has the ID {backup_id!r}")
-
-    def delete_backup(self, backup_id: str) -> str:
-        """Start deleting a manual backup; returns the deletion job's ID."""
-        accepted: DeleteBackupResponse = self._execute(self._delete_call(backup_id))
-        return accepted.job_id
-
-    def _job_page(self, **filters: Any) -> list[Job]:
-        page: ListJobsResponse = self._execute(self._jobs_call(**filters, limit=_JOB_PAGE))
-        return page.jobs
-
-    def iter_jobs(self, **filters: Any) -> Paged[Job]:
-        """Every job that matches ``filters`` (listJobs' query: status, name, start_time,
-        end_time), newest first, page after page; ``total_count`` as for :meth:`iter_backups`."""
-        first = self._jobs_call(**filters, offset=0, limit=_JOB_PAGE)
-        pages = self._pages(
-            lambda offset: (
-                first if offset == 0 else self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
-            )
-        )
-        return Paged(pages, lambda page: page.jobs)
-
-    def get_job(self, job_id: str) -> Job:
-        for job in self._job_page(id=job_id):
-            if job.id == job_id:
-                return job
-        raise NotFound(f"no job of project {self.project_id} has the ID {job_id!r}")
-
-    def wait(
-        self,
-        job_id: str,
-        *,
-        timeout: float = 1800.0,
-        interval: float = 2.0,
-        max_interval: float = 15.0,
-        backoff: float = 1.5,
-        on_progress: ProgressCallback | None = None,
-    ) -> Job:
-        """Poll a job until it is Completed (returned) or Failed (:class:`JobFailed`), for at
-        most ``timeout`` seconds (:class:`WaitTimeout`). ``on_progress`` sees every poll."""
-        pace, deadline, job = (
-            Pace(interval, max_interval, backoff),
-            time.monotonic() + timeout,
-            None,
-        )
-        while True:
-            job = self.get_job(job_id)
-            if on_progress is not None:
-                on_progress(job)
-            if job.status == "Completed":
-                return job
-            if job.status == "Failed":
-                raise JobFailed(job)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WaitTimeout(job_id, timeout, job)
-            time.sleep(pace.next_delay(remaining))
-
-    # Retention.
-
-    def plan_prune(
-        self,
-        instance_id: str,
-        *,
-        keep: int | None = None,
-        older_than: timedelta | None = None,
-        prefix: str | None = None,
-        now: datetime | None = None,
-    ) -> PrunePlan:
-        """Which manual backups of ``instance_id`` a prune deletes: of the COMPLETED manual
-        backups whose name starts with ``prefix``, all but the ``keep`` newest that began more
-        than ``older_than`` ago (both conditions when both are given). Sends only listBackups."""
-        backups = list(self.iter_backups(instance_id=instance_id, backup_type="Manual"))
-        return self._plan(backups, instance_id, keep, older_than, prefix, now)
-
-    def prune(
-        self,
-        instance_id: str,
-        *,
-        keep: int | None = None,
-        older_than: timedelta | None = None,
-        prefix: str | None = None,
-        dry_run: bool = False,
-        timeout: float = 1800.0,
-        interval: float = 2.0,
-        on_deleted: Callable[[PrunedBackup], None] | None = None,
-    ) -> PruneResult:
-        """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
-        other, each deletion waited for (the instance is busy while one runs); nothing is sent
-        but listBackups when ``dry_run``. See :meth:`execute_prune`."""
-        plan = self.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
-        if dry_run:
-            return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
-        return self.execute_prune(plan, timeout=timeout, interval=interval, on_deleted=on_deleted)
-
-    def execute_prune(
-        self,
-        plan: PrunePlan,
-        *,
-        timeout: float = 1800.0,
-        interval: float = 2.0,
-        on_deleted: Callable[[PrunedBackup], None] | None = None,
-    ) -> PruneResult:
-        """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
-
-        While the instance is busy (a backup being made, another deletion), the running job is
-        waited for and the deletion asked again; a lost answer is asked again the same way; a
-        backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
-        deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
-        :class:`WaitTimeout`), or the API's refusal."""
-        deadline, deleted = time.monotonic() + timeout, []
-        for backup in plan.to_delete:
-            job_id = self._delete_when_idle(plan.instance_id, backup.id, deadline, interval)
-            if job_id is not None:
-                self.wait(job_id, timeout=max(0.0, deadline - time.monotonic()), interval=interval)
-            deleted.append(PrunedBackup(backup, job_id))
-            if on_deleted is not None:
-                on_deleted(deleted[-1])
-        return PruneResult(deleted, plan.kept, dry_run=False)
-
-    def _delete_when_idle(
-        self, instance_id: str, backup_id: str, deadline: float, interval: float
-    ) -> str | None:
-        pace = Pace(interval, 15.0, 1.5)
-        while True:
-            try:
-                return self.delete_backup(backup_id)
-            except (APIError, TransportError) as exc:
-                if isinstance(exc, APIError) and exc.error_code == _calls.NO_SUCH_BACKUP:
-                    return None
-                remaining = deadline - time.monotonic()
-                if not self._busy_or_gone(exc) or remaining <= 0:
-                    raise
-                _calls.log.info("deleting %s: %s; waiting for the instance", backup_id, exc)
-            running = [j for j in self.iter_jobs(status="Running") if j.instance.id == instance_id]
-            try:
-                if running:
-                    self.wait(running[0].id, timeout=remaining, interval=interval)
-                else:
-                    time.sleep(pace.next_delay(remaining))
-            except JobFailed:
-                pass  # another job's failure: the instance is idle again all the same
+                response = self._http.request(**effect.call.request_kwargs())
+            except httpx.TransportError as exc:
+                raise _calls.transport_error(exc) from exc
+            return self._parse(effect.call, response)
+        if isinstance(effect, Sleep):
+            return self.clock.sleep(effect.seconds)
+        if isinstance(effect, Notify):
+            return effect.callback(effect.value)
+        raise TypeError(f"not an effect a client performs: {effect!r}")
 
 
-class AsyncBackupClient(_Base):
-    """The asyncio twin of :class:`BackupClient`: the same methods, awaited."""
+class AsyncBackupClient(_Operations):
+    """The asyncio twin of :class:`BackupClient`: the same methods, awaited (the list calls
+    iterated with ``async for``)."""
 
-    def __init__(self, endpoint: str, project_id: str, auth: httpx.Auth | None = None, **kw: Any):
-        super().__init__(endpoint, project_id, auth, **kw)
+    create_backup = awaitable(_Operations._create_backup)
+    iter_backups = iterating_async(_Operations._iter_backups)
+    list_backups = awaitable(_Operations._list_backups)
+    get_backup = awaitable(_Operations._get_backup)
+    delete_backup = awaitable(_Operations._delete_backup)
+    iter_jobs = iterating_async(_Operations._iter_jobs)
+    get_job = awaitable(_Operations._get_job)
+    wait = awaitable(_Operations._wait)
+    plan_prune = awaitable(_Operations._plan_prune)
+    prune = awaitable(_Operations._prune)
+    execute_prune = awaitable(_Operations._execute_prune)
+
+    _http: httpx.AsyncClient
+
+    def _connect(self) -> None:
         if self.throttle is not None:
-            inner = self._transport or httpx.AsyncHTTPTransport(verify=self._verify)
+            given = self._transport
+            if given is not None and not isinstance(given, httpx.AsyncBaseTransport):
+                raise ConfigurationError("a throttled AsyncBackupClient needs an async transport")
+            inner = given or httpx.AsyncHTTPTransport(verify=self._verify)
             self._httpx_options["transport"] = ThrottledTransport(
-                inner, self.throttle, owns_inner=self._transport is None
+                inner, self.throttle, owns_inner=given is None
             )
         self._http = httpx.AsyncClient(**self._httpx_options)
 
@@ -516,18 +625,8 @@ class AsyncBackupClient(_Base):
         """A client like this one whose requests are paced by ``throttle`` (and sent again
         after a 429 until it gives up on them). Close it when done; this one stays open."""
         return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
-                                 timeout=self._timeout, retry=self.retry,
+                                 timeout=self._timeout, retry=self.retry, clock=self.clock,
                                  transport=self._transport, throttle=throttle)  # fmt: skip
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> AsyncBackupClient:
-        from .config import resolve
-
-        settings = resolve(**overrides)
-        settings.check()  # every missing setting at once, worded for Python
-        auth = settings.auth()
-        return cls(settings.base_url(), settings.require_project_id(auth), auth,
-                   verify=settings.verify, timeout=settings.timeout)  # fmt: skip
 
     async def __aenter__(self) -> Self:
         return self
@@ -538,208 +637,16 @@ class AsyncBackupClient(_Base):
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _send(self, call: Call) -> Any:
-        try:
-            response = await self._http.request(**call.request_kwargs())
-        except httpx.TransportError as exc:
-            raise _calls.transport_error(exc) from exc
-        return _calls.parse(call, response, self._generated)
-
-    async def _execute(self, call: Call) -> Any:
-        for attempt in itertools.count(1):
+    async def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Send):
             try:
-                return await self._send(call)
-            except GeminiDBError as exc:
-                if not self.retry.should_try_again(call, exc, attempt):
-                    if attempt > 1:
-                        self.retry.log_give_up(call, exc)
-                    raise
-                seconds = self.retry.delay(attempt, exc)
-                self.retry.log_retry(attempt, exc, seconds)
-                await _sleep(seconds)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _pages(self, page_call: Callable[[int], Call]) -> AsyncIterator[Any]:
-        offset = 0
-        while True:
-            page = await self._execute(page_call(offset))
-            yield page
-            offset += _calls.page_length(page)
-            if _calls.is_last_page(page, offset):
-                return
-
-    async def create_backup(
-        self, instance_id: str, name: str, description: str = ""
-    ) -> CreatedBackup:
-        call = self._create_call(instance_id, name, description)
-        for attempt in range(1, self.retry.attempts + 1):
-            try:
-                accepted: CreateBackupResponse = await self._execute(call)
-                return CreatedBackup(accepted.backup_id, accepted.job_id)
-            except (TransportError, APIError) as exc:
-                if not _calls.create_may_have_happened(exc, attempt):
-                    raise
-                _calls.log.info("create of %r may have happened (%s): looking it up", name, exc)
-                found = await self._recover(instance_id, name)
-                if found is not None:
-                    return found
-                if attempt == self.retry.attempts or _calls.is_duplicate(exc):
-                    raise
-        raise AssertionError("unreachable")  # the last attempt returns or raises
-
-    async def _recover(self, instance_id: str, name: str) -> CreatedBackup | None:
-        async for backup in self.iter_backups(instance_id=instance_id, backup_type="Manual"):
-            if backup.name == name:
-                jobs = await self._job_page(name="BackupInstance")
-                job = _calls.job_of_backup(jobs, instance_id, backup)
-                return CreatedBackup(backup.id, job.id if job else None, recovered=True)
-        return None
-
-    async def iter_backups(
-        self, *, page_size: int | None = None, **filters: Any
-    ) -> AsyncIterator[Backup]:
-        pages = self._pages(
-            lambda offset: self._backups_call(**filters, offset=offset, limit=page_size)
-        )
-        async for page in pages:
-            for backup in page.backups:
-                yield backup
-
-    async def list_backups(self, **filters: Any) -> list[Backup]:
-        return [backup async for backup in self.iter_backups(**filters)]
-
-    async def get_backup(self, backup_id: str) -> Backup:
-        async for backup in self.iter_backups(backup_id=backup_id):
-            if backup.id == backup_id:
-                return backup
-        raise NotFound(f"no backup of project {self.project_id} has the ID {backup_id!r}")
-
-    async def delete_backup(self, backup_id: str) -> str:
-        accepted: DeleteBackupResponse = await self._execute(self._delete_call(backup_id))
-        return accepted.job_id
-
-    async def _job_page(self, **filters: Any) -> list[Job]:
-        page: ListJobsResponse = await self._execute(self._jobs_call(**filters, limit=_JOB_PAGE))
-        return page.jobs
-
-    async def iter_jobs(self, **filters: Any) -> AsyncIterator[Job]:
-        async for page in self._pages(
-            lambda offset: self._jobs_call(**filters, offset=offset, limit=_JOB_PAGE)
-        ):
-            for job in page.jobs:
-                yield job
-
-    async def get_job(self, job_id: str) -> Job:
-        for job in await self._job_page(id=job_id):
-            if job.id == job_id:
-                return job
-        raise NotFound(f"no job of project {self.project_id} has the ID {job_id!r}")
-
-    async def wait(
-        self,
-        job_id: str,
-        *,
-        timeout: float = 1800.0,
-        interval: float = 2.0,
-        max_interval: float = 15.0,
-        backoff: float = 1.5,
-        on_progress: Callable[[Job], None | Awaitable[None]] | None = None,
-    ) -> Job:
-        pace, deadline = Pace(interval, max_interval, backoff), time.monotonic() + timeout
-        while True:
-            job = await self.get_job(job_id)
-            if on_progress is not None:
-                result = on_progress(job)
-                if result is not None:
-                    await result
-            if job.status == "Completed":
-                return job
-            if job.status == "Failed":
-                raise JobFailed(job)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WaitTimeout(job_id, timeout, job)
-            await _sleep(pace.next_delay(remaining))
-
-    # Retention.
-
-    async def plan_prune(
-        self,
-        instance_id: str,
-        *,
-        keep: int | None = None,
-        older_than: timedelta | None = None,
-        prefix: str | None = None,
-        now: datetime | None = None,
-    ) -> PrunePlan:
-        """See :meth:`BackupClient.plan_prune`."""
-        backups = [
-            b async for b in self.iter_backups(instance_id=instance_id, backup_type="Manual")
-        ]
-        return self._plan(backups, instance_id, keep, older_than, prefix, now)
-
-    async def prune(
-        self,
-        instance_id: str,
-        *,
-        keep: int | None = None,
-        older_than: timedelta | None = None,
-        prefix: str | None = None,
-        dry_run: bool = False,
-        timeout: float = 1800.0,
-        interval: float = 2.0,
-        on_deleted: Callable[[PrunedBackup], None] | None = None,
-    ) -> PruneResult:
-        """See :meth:`BackupClient.prune`."""
-        plan = await self.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
-        if dry_run:
-            return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
-        return await self.execute_prune(
-            plan, timeout=timeout, interval=interval, on_deleted=on_deleted
-        )
-
-    async def execute_prune(
-        self,
-        plan: PrunePlan,
-        *,
-        timeout: float = 1800.0,
-        interval: float = 2.0,
-        on_deleted: Callable[[PrunedBackup], None] | None = None,
-    ) -> PruneResult:
-        """See :meth:`BackupClient.execute_prune`."""
-        deadline, deleted = time.monotonic() + timeout, []
-        for backup in plan.to_delete:
-            job_id = await self._delete_when_idle(plan.instance_id, backup.id, deadline, interval)
-            if job_id is not None:
-                await self.wait(
-                    job_id, timeout=max(0.0, deadline - time.monotonic()), interval=interval
-                )
-            deleted.append(PrunedBackup(backup, job_id))
-            if on_deleted is not None:
-                on_deleted(deleted[-1])
-        return PruneResult(deleted, plan.kept, dry_run=False)
-
-    async def _delete_when_idle(
-        self, instance_id: str, backup_id: str, deadline: float, interval: float
-    ) -> str | None:
-        pace = Pace(interval, 15.0, 1.5)
-        while True:
-            try:
-                return await self.delete_backup(backup_id)
-            except (APIError, TransportError) as exc:
-                if isinstance(exc, APIError) and exc.error_code == _calls.NO_SUCH_BACKUP:
-                    return None
-                remaining = deadline - time.monotonic()
-                if not self._busy_or_gone(exc) or remaining <= 0:
-                    raise
-                _calls.log.info("deleting %s: %s; waiting for the instance", backup_id, exc)
-            running = [
-                j async for j in self.iter_jobs(status="Running") if j.instance.id == instance_id
-            ]
-            try:
-                if running:
-                    await self.wait(running[0].id, timeout=remaining, interval=interval)
-                else:
-                    await _sleep(pace.next_delay(remaining))
-            except JobFailed:
-                pass  # another job's failure: the instance is idle again all the same
+                response = await self._http.request(**effect.call.request_kwargs())
+            except httpx.TransportError as exc:
+                raise _calls.transport_error(exc) from exc
+            return self._parse(effect.call, response)
+        if isinstance(effect, Sleep):
+            return await self.clock.async_sleep(effect.seconds)
+        if isinstance(effect, Notify):
+            result = effect.callback(effect.value)
+            return await result if result is not None else None
+        raise TypeError(f"not an effect a client performs: {effect!r}")

@@ -32,6 +32,20 @@ class ValidationError(GeminiDBError, ValueError):
         super().__init__(f"{field} {rule}" if value is None else f"{field} {shown} {rule}")
 
 
+class RequestRuleError(ValidationError):
+    """The request breaks a rule across several parameters or fields (the spec's
+    ``x-request-rules``); no request was sent.
+
+    ``fields`` names them, ``rule`` is the spec's message, and ``status``/``code`` are the
+    answer the API gives such a request (``field`` is the first of ``fields``).
+    """
+
+    def __init__(self, fields: tuple[str, ...], message: str, status: int, code: str) -> None:
+        super().__init__(fields[0], None, message)
+        self.fields, self.status, self.code = fields, status, code
+        self.args = (f"{message} (the API refuses this with {status} {code})",)
+
+
 class APIError(GeminiDBError):
     """The API answered with an error status.
 

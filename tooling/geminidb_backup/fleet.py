@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -212,8 +211,9 @@ def failure_of(exc: GeminiDBError) -> tuple[str, str]:
 class AsyncFleet:
     """Actions on many instances of ``client``'s project. ``concurrency`` instances at a time;
     ``timeout`` seconds for the whole run, throttled and busy retries included; ``pace`` (by
-    default a new :class:`AdaptiveRate`) paces every request of the run. ``clock`` and
-    ``sleep`` default to the client's, else the monotonic clock and ``asyncio.sleep``."""
+    default the client's throttle, else a new :class:`AdaptiveRate`) paces every request of the
+    run. ``clock`` and ``sleep`` default to the client's clock (:mod:`geminidb_backup.timing`:
+    the emulator's virtual time, a test's fake clock)."""
 
     def __init__(
         self,
@@ -232,8 +232,8 @@ class AsyncFleet:
         self.client = client
         self.concurrency = concurrency
         self.timeout = timeout
-        self.clock = clock or getattr(client, "clock", None) or time.monotonic
-        self.sleep = sleep or getattr(client, "sleep", None) or _asyncio_sleep
+        self.clock = clock or client.clock
+        self.sleep = sleep or client.clock.async_sleep
         self.pace = pace or client.throttle or AdaptiveRate(clock=self.clock, sleep=self.sleep)
         self.journal = journal
         self.on_progress = on_progress
@@ -446,10 +446,6 @@ async def _backup_named(client: AsyncBackupClient, instance_id: str, name: str) 
         if backup.name == name:
             return backup.id
     return None
-
-
-async def _asyncio_sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
 
 
 def select(targets: Sequence[Target], name_filter: str | None) -> list[Target]:

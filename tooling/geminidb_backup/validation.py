@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import ValidationError
+from .errors import RequestRuleError, ValidationError
 from .spec import at_pointer, load_spec, validator_at
 
 if TYPE_CHECKING:
@@ -236,7 +236,8 @@ def _raise_first(errors: list[SchemaError], field: str, value: Any) -> None:
 def validate_call(
     operation_id: str, params: Mapping[str, Any], body: Mapping[str, Any] | None = None
 ) -> None:
-    """Raise :class:`ValidationError` when a parameter or the body breaks a rule of the spec.
+    """Raise :class:`ValidationError` when a parameter or the body breaks a rule of the spec
+    (:class:`RequestRuleError` for a rule across several of them, ``x-request-rules``).
 
     ``params`` holds the path and query parameters given (``None`` means "not given").
     """
@@ -252,6 +253,11 @@ def validate_call(
     if body_pointer is not None and body is not None and not _valid(body_pointer, body):
         validator = _validator(body_pointer)
         _raise_first(list(validator.iter_errors(body)), "", body)
+    from .rules import broken_rule
+
+    rule = broken_rule(operation_id, params, body)
+    if rule is not None:
+        raise RequestRuleError(rule.fields, rule.message, rule.status, rule.code)
 
 
 def expand_name(template: str, now: datetime | None = None) -> str:

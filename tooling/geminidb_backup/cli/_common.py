@@ -25,6 +25,7 @@ from ..errors import (
     GeminiDBError,
     JobFailed,
     NotFound,
+    RequestRuleError,
     TransportError,
     ValidationError,
     WaitTimeout,
@@ -220,8 +221,10 @@ def handled(state: State) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        option = _option_named(exc.field)
-        where = f"{option}: " if option != exc.field.split(".")[0] else ""
+        fields = exc.fields if isinstance(exc, RequestRuleError) else (exc.field,)
+        options = [_option_named(field) for field in fields]
+        named = options != [field.split(".")[0] for field in fields]
+        where = f"{'/'.join(options)}: " if named else ""
         fail(state, EXIT_USAGE, f"{where}{exc}; nothing was sent.", "Fix the value and run again.",
              field=exc.field, rule=exc.rule)  # fmt: skip
     except ConfigurationError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -58,7 +58,11 @@ def jobs(
             total = 1
         else:
             found = client.iter_jobs(
-                id=job_id, status=status, name=name, start_time=start_time, end_time=end_time
+                id=job_id,
+                status=cast(Any, status),  # checked against the spec by the call
+                name=name,
+                start_time=start_time,
+                end_time=end_time,
             )
             rows = [to_dict(job) for job in islice(found, limit)]
             total = found.total_count if found.total_count is not None else len(rows)

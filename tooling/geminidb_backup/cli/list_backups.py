@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from typing import Any, cast
 
 import click
 
@@ -55,10 +56,11 @@ def list_backups(
     """
     state = state_of(ctx)
     with handled(state), open_client(state) as client:
+        # The options are passed as typed: the call checks them against the spec's enums.
         backups = client.iter_backups(
-            instance_id=instance_id, backup_id=backup_id, backup_type=backup_type, type=type_,
-            datastore_type=datastore_type, begin_time=begin_time, end_time=end_time,
-            page_size=page_size,
+            instance_id=instance_id, backup_id=backup_id, backup_type=cast(Any, backup_type),
+            type=cast(Any, type_), datastore_type=cast(Any, datastore_type),
+            begin_time=begin_time, end_time=end_time, page_size=page_size,
         )  # fmt: skip
         rows = [to_dict(backup) for backup in islice(backups, limit)]
         total = backups.total_count if backups.total_count is not None else len(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -14,12 +15,38 @@ from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
     DEFAULT_HEADER_TIMEOUT_SECONDS,
     DEFAULT_KEEP_ALIVE_SECONDS,
+    DEFAULT_MAX_HEADER_BYTES,
+    DEFAULT_MAX_PIPELINED,
+    DEFAULT_SEND_TIMEOUT_SECONDS,
 )
 
 TOKENS_ENV = "GEMINIDB_SERVER_TOKENS"
 ACCESS_KEYS_ENV = "GEMINIDB_SERVER_ACCESS_KEYS"
 ADMIN_TOKEN_ENV = "GEMINIDB_SERVER_ADMIN_TOKEN"
+DB_ENV = "GEMINIDB_SERVER_DB"
+APP_NAME = "geminidb-backup"
 BACKLOG = 2048  # uvicorn's default
+# How long a stop (SIGTERM, SIGINT) waits for answers under way before it cancels them: nginx's
+# worker_shutdown_timeout (unset there by default), uvicorn's timeout_graceful_shutdown (off by
+# default: a client that never reads would hold the stop for ever). Well under the 30 s a
+# container runtime gives between SIGTERM and SIGKILL.
+DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10.0
+# Repeated log lines of one kind (a malformed request, an accept that failed for lack of file
+# descriptors) are written at most once per this many seconds, with the count of those left out.
+LOG_REPEAT_SECONDS = 10.0
+
+
+class FiniteFloat(click.FloatRange):
+    """A float range that refuses ``nan`` and ``inf`` (which float() accepts): a backup that
+    never ends, or a delay of infinity, would hold requests and connections for ever."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 class RetryAfter(click.ParamType[int | None, Any]):
@@ -53,16 +80,18 @@ class RetryAfter(click.ParamType[int | None, Any]):
     "--token",
     "tokens",
     multiple=True,
+    metavar="TOKEN[@PROJECT_ID,...]",
     help=f"An accepted X-Auth-Token (repeatable; also {TOKENS_ENV}, comma-separated). "
+    "With @PROJECT_ID,... it is valid in those projects only (403 DBS.280056 elsewhere). "
     "With none, a random one is made and printed once.",
 )
 @click.option(
     "--access-key",
     "access_keys",
     multiple=True,
-    metavar="AK:SK",
+    metavar="AK:SK[@PROJECT_ID,...]",
     help=f"An accepted AK/SK pair for SDK-HMAC-SHA256 signatures (repeatable; also "
-    f"{ACCESS_KEYS_ENV}, comma-separated).",
+    f"{ACCESS_KEYS_ENV}, comma-separated); @PROJECT_ID,... binds it to those projects.",
 )
 @click.option(
     "--instance",
@@ -85,13 +114,15 @@ class RetryAfter(click.ParamType[int | None, Any]):
 @click.option(
     "--db",
     "db_path",
-    default="geminidb-backup-server.sqlite3",
-    show_default=True,
-    help="SQLite file of the state; ':memory:' keeps nothing.",
+    envvar=DB_ENV,
+    default=None,
+    help=f"SQLite file of the state; ':memory:' keeps nothing; one server per file [env {DB_ENV}; "
+    "default: server-state.sqlite3 in the user's data directory, e.g. "
+    "~/.local/share/geminidb-backup].",
 )
 @click.option(
     "--backup-seconds",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     help="How long a backup (and a deletion) runs. [default: 5]",
 )
@@ -107,38 +138,46 @@ class RetryAfter(click.ParamType[int | None, Any]):
     help="Give each instance an automated backup (which cannot be deleted). [default: on]",
 )
 @click.option(
+    "--lock-timeout",
+    type=FiniteFloat(min=0),
+    default=5.0,
+    show_default=True,
+    help="Seconds a write waits for another process's lock on the state file (the event loop "
+    "serving meanwhile) before it is answered 503 with Retry-After.",
+)
+@click.option(
     "--fsync/--no-fsync",
     default=False,
     show_default=True,
     help="fsync every commit (survives a machine crash, not only a server crash; slower).",
 )
-@click.option("--fault-500", type=click.FloatRange(0, 1), default=0.0, help="Share answered 500.")
+@click.option("--fault-500", type=FiniteFloat(0, 1), default=0.0, help="Share answered 500.")
 @click.option(
     "--fault-503",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share answered 503 + Retry-After.",
 )
 @click.option(
     "--fault-429",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share answered 429 + Retry-After.",
 )
 @click.option(
     "--fault-drop",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share whose connection is dropped before the request is handled.",
 )
 @click.option(
     "--fault-drop-after-commit",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     default=0.0,
     help="Share handled (a backup committed) whose connection is then dropped without an answer.",
 )
 @click.option(
-    "--fault-latency", type=click.FloatRange(min=0), default=0.0, help="Seconds added to each call."
+    "--fault-latency", type=FiniteFloat(min=0), default=0.0, help="Seconds added to each call."
 )
 @click.option(
     "--rate-limit",
@@ -182,7 +221,7 @@ class RetryAfter(click.ParamType[int | None, Any]):
 )
 @click.option(
     "--header-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=DEFAULT_HEADER_TIMEOUT_SECONDS,
     show_default=True,
     help="Seconds a connection may take to send a request's headers, from its opening or the "
@@ -190,17 +229,49 @@ class RetryAfter(click.ParamType[int | None, Any]):
 )
 @click.option(
     "--body-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=DEFAULT_BODY_TIMEOUT_SECONDS,
     show_default=True,
     help="Seconds a request may take to send its body after its headers; then it is closed.",
 )
 @click.option(
     "--keep-alive-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=DEFAULT_KEEP_ALIVE_SECONDS,
     show_default=True,
     help="Seconds an idle keep-alive connection stays open after an answer.",
+)
+@click.option(
+    "--send-timeout",
+    type=FiniteFloat(min=0, min_open=True),
+    default=DEFAULT_SEND_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds a client may leave its answers unread (the send buffer full); then the "
+    "connection is aborted (nginx: send_timeout).",
+)
+@click.option(
+    "--shutdown-timeout",
+    type=FiniteFloat(min=0),
+    default=DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds SIGTERM/SIGINT waits for requests under way before cancelling them "
+    "(nginx: worker_shutdown_timeout).",
+)
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(min=1024),
+    default=DEFAULT_MAX_HEADER_BYTES,
+    show_default=True,
+    help="Largest request head (request line and headers); a larger one is answered 400 and "
+    "its connection closed (h11's limit; nginx: large_client_header_buffers).",
+)
+@click.option(
+    "--max-pipelined",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_PIPELINED,
+    show_default=True,
+    help="Requests a connection may pipeline behind the one being answered; past it the "
+    "connection is closed once those are answered.",
 )
 @click.option(
     "--access-log/--no-access-log",
@@ -216,10 +287,11 @@ def serve(
     access_keys: tuple[str, ...],
     instances: tuple[str, ...],
     fleet_size: int,
-    db_path: str,
+    db_path: str | None,
     backup_seconds: float | None,
     backup_limit: int | None,
     auto_backups: bool | None,
+    lock_timeout: float,
     fsync: bool,
     fault_500: float,
     fault_503: float,
@@ -236,6 +308,10 @@ def serve(
     header_timeout: float,
     body_timeout: float,
     keep_alive_timeout: float,
+    send_timeout: float,
+    shutdown_timeout: float,
+    max_header_bytes: int,
+    max_pipelined: int,
     access_log: bool,
 ) -> None:
     """Run the reference server: a local, stateful GeminiDB backup API."""
@@ -253,13 +329,22 @@ def serve(
             if config_file
             else server_config.FileSettings()
         )
-        keys = dict(
-            from_file.access_keys,
-            **dict(
-                server_config.parse_access_key(text)
-                for text in (*access_keys, *_env_list(ACCESS_KEYS_ENV))
-            ),
-        )
+        given_keys = [
+            server_config.parse_bound_access_key(text)
+            for text in (*access_keys, *_env_list(ACCESS_KEYS_ENV))
+        ]
+        keys = dict(from_file.access_keys, **{key: secret for key, secret, _ in given_keys})
+        key_projects = {
+            **from_file.access_key_projects,
+            **{key: bound for key, _, bound in given_keys if bound is not None},
+        }
+        given_tokens = [
+            server_config.parse_token(text) for text in (*tokens, *_env_list(TOKENS_ENV))
+        ]
+        token_projects = {
+            **from_file.token_projects,
+            **{token: bound for token, bound in given_tokens if bound is not None},
+        }
         seeded = (
             *from_file.instances,
             *(server_config.parse_instance(text) for text in instances),
@@ -285,7 +370,7 @@ def serve(
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    all_tokens = {*from_file.tokens, *tokens, *_env_list(TOKENS_ENV)}
+    all_tokens = {*from_file.tokens, *(token for token, _ in given_tokens)}
     generated = None
     if not all_tokens and not keys:
         generated = secrets.token_urlsafe(24)
@@ -306,26 +391,64 @@ def serve(
             tokens=frozenset(all_tokens),
             access_keys=keys,
             instances=seeded,
-            db_path=db_path,
+            db_path=db_path if db_path is not None else default_state_file(create=True),
             fsync=fsync,
+            lock_timeout_seconds=lock_timeout,
             faults=faults,
             admin_token=admin_token,
             rate_limit=limit,
+            token_projects=token_projects,
+            access_key_projects=key_projects,
             **settings,
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    if generated is not None:
-        # Printed once, to the terminal that started the server: the only way to learn it.
-        click.echo(f"token: {generated}")
     run(
         config,
+        generated_token=generated,
         host=host,
         port=port,
         access_log=access_log,
         http=http,
-        timeouts=Timeouts(header_timeout, body_timeout, keep_alive_timeout),
+        timeouts=Timeouts(
+            header_timeout,
+            body_timeout,
+            keep_alive_timeout,
+            send_timeout,
+            shutdown_timeout,
+            max_header_bytes,
+            max_pipelined,
+        ),
     )
+
+
+class ServeError(click.ClickException):
+    """A start that cannot be: one line, exit status 2 (as a usage error, without the usage)."""
+
+    exit_code = 2
+
+
+def default_state_file(*, create: bool = False) -> str:
+    """``server-state.sqlite3`` in the user's data directory (made when ``create``): not the
+    working directory, which a state file would litter. The XDG data directory on Linux and the
+    BSDs (``$XDG_DATA_HOME`` or ``~/.local/share``); elsewhere click's application directory,
+    which is the data directory there (``~/Library/Application Support``, ``%APPDATA%``).
+    Written here rather than with platformdirs: one path does not need another distribution."""
+    if sys.platform in ("darwin", "win32"):
+        directory = click.get_app_dir(APP_NAME)
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+            os.path.expanduser("~"), ".local", "share"
+        )
+        directory = os.path.join(base, APP_NAME)
+    if create:
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            raise ServeError(
+                f"cannot create the state directory {directory}: {error.strerror}; give --db"
+            ) from None
+    return os.path.join(directory, "server-state.sqlite3")
 
 
 def _env_list(name: str) -> list[str]:
@@ -334,9 +457,45 @@ def _env_list(name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Timeouts:
+    """The deadlines and limits of connections (see geminidb_backup.server.transport)."""
+
     header: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body: float = DEFAULT_BODY_TIMEOUT_SECONDS
     keep_alive: float = DEFAULT_KEEP_ALIVE_SECONDS
+    send: float = DEFAULT_SEND_TIMEOUT_SECONDS
+    shutdown: float = DEFAULT_SHUTDOWN_TIMEOUT_SECONDS
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    max_pipelined: int = DEFAULT_MAX_PIPELINED
+
+
+class RepeatFilter:
+    """A logging filter that lets one record of each kind (logger and message template) through
+    per ``seconds``, noting how many it left out: a client must not be able to fill a disk with
+    the server's log (uvicorn warns once per malformed request; asyncio logs a traceback each
+    time an accept fails for lack of file descriptors, thousands a second)."""
+
+    def __init__(self, seconds: float = LOG_REPEAT_SECONDS) -> None:
+        import time
+
+        self._seconds = seconds
+        self._clock = time.monotonic
+        self._last: dict[tuple[str, object], float] = {}
+        self._dropped: dict[tuple[str, object], int] = {}
+
+    def filter(self, record: Any) -> bool:
+        key = (record.name, record.msg)
+        now = self._clock()
+        last = self._last.get(key)
+        if last is not None and now - last < self._seconds:
+            self._dropped[key] = self._dropped.get(key, 0) + 1
+            return False
+        if len(self._last) > 1000:  # kinds are few; never let the table grow without bound
+            self._last.clear()
+        self._last[key] = now
+        dropped = self._dropped.pop(key, 0)
+        if dropped:
+            record.msg = f"{record.msg} ({dropped} more like it in the last {self._seconds:g} s)"
+        return True
 
 
 def run(
@@ -347,17 +506,25 @@ def run(
     access_log: bool,
     http: str = "auto",
     timeouts: Timeouts = Timeouts(),
+    generated_token: str | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; prints ``serving on http://HOST:PORT (STACK)`` once
-    listening, STACK naming the HTTP implementation and the event loop."""
+    listening, STACK naming the HTTP implementation and the event loop, then what a client needs
+    (:func:`_print_start`). A port in use, or a state file that cannot be used or is another
+    server's, is one line and exit status 2, before anything else is printed."""
     import asyncio
     import gc
+    import logging
     import signal
     import socket
+    import sqlite3
 
     import uvicorn
 
+    from geminidb_backup.server import state_file
     from geminidb_backup.server.app import create_app
+    from geminidb_backup.server.state import StoreBusy
+    from geminidb_backup.server.state_file import StateFileError
     from geminidb_backup.server.transport import protocol_class
 
     try:
@@ -365,6 +532,9 @@ def run(
             http,  # type: ignore[arg-type]
             header_timeout=timeouts.header,
             body_timeout=timeouts.body,
+            send_timeout=timeouts.send,
+            max_header_bytes=timeouts.max_header_bytes,
+            max_pipelined=timeouts.max_pipelined,
         )
     except RuntimeError as error:
         raise click.UsageError(str(error)) from None
@@ -373,7 +543,6 @@ def run(
         "uvloop" if loop_factory is not None else "asyncio"
     )
     server_class = _server_class()
-    app = create_app(config)
     # Bind the socket here so that --port 0 yields the real port before uvicorn starts.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP given explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
@@ -384,7 +553,24 @@ def run(
     try:
         sock.bind((host, port))
     except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    try:
+        # Checked before its lock file is made next to it: another program's file is left as
+        # it is. The lock is held as long as this process runs (the kernel drops it however
+        # the process ends).
+        state_file.check(config.db_path)
+        held_lock = state_file.lock(config.db_path)
+        app = create_app(config)
+    except (StateFileError, StoreBusy, sqlite3.Error) as error:
+        sock.close()
+        if isinstance(error, StoreBusy):
+            message = f"the state file {config.db_path} is locked by another process"
+        elif isinstance(error, StateFileError):
+            message = str(error)
+        else:
+            message = f"cannot use the state file {config.db_path}: {error}"
+        raise ServeError(message) from None
     # Listening before the URL is printed: a client that connects as soon as it reads the line
     # waits in the backlog until uvicorn accepts, rather than being refused.
     sock.listen(BACKLOG)
@@ -398,9 +584,16 @@ def run(
         access_log=access_log,
         log_level="info" if access_log else "warning",
         timeout_keep_alive=timeouts.keep_alive,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=timeouts.shutdown,  # type: ignore[arg-type]
+        h11_max_incomplete_event_size=timeouts.max_header_bytes,
+        # No WebSocket (or other) upgrade: such a request is answered as any other.
+        ws="none",
         # No proxy in front of an emulator: X-Forwarded-* need no middleware on every request.
         proxy_headers=False,
     )
+    repeats = RepeatFilter()
+    for name in ("uvicorn.error", "asyncio", "geminidb_backup.server"):
+        logging.getLogger(name).addFilter(repeats)
     server = server_class(uvicorn_config)
     # A stop asked for as soon as the ready line is read, before the event loop has its handlers,
     # is still a clean shutdown (uvicorn starts, sees should_exit, and stops).
@@ -412,13 +605,35 @@ def run(
     # createBackup went from 12-18 ms to 10-12 ms.
     gc.collect()
     gc.freeze()
-    click.echo(f"serving on http://{shown}:{bound_port} ({stack})")
+    url = f"http://{shown}:{bound_port}"
+    click.echo(f"serving on {url} ({stack})")
+    _print_start(config, url, generated_token)
     sys.stdout.flush()
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
             runner.run(_serve(server, sock))
     finally:
         app.close()
+        if held_lock is not None:
+            held_lock.close()
+
+
+def _print_start(config: Any, url: str, generated_token: str | None) -> None:
+    """What every call needs: the state file, the projects and instances, and the ``GEMINIDB_*``
+    lines to paste; the token only when serve made it up (the only way to learn it), never one
+    it was given."""
+    if config.db_path != ":memory:":
+        click.echo(f"state file: {config.db_path} (give --db to use another)")
+    shown = config.instances[:10]
+    for instance in shown:
+        click.echo(f"project {instance.project_id} instance {instance.id} ({instance.name})")
+    if len(config.instances) > len(shown):
+        click.echo(f"... and {len(config.instances) - len(shown)} more instances")
+    click.echo("for the geminidb-backup CLI and library:")
+    click.echo(f"  export GEMINIDB_ENDPOINT={url}")
+    click.echo(f"  export GEMINIDB_PROJECT_ID={config.instances[0].project_id}")
+    if generated_token is not None:
+        click.echo(f"  export GEMINIDB_TOKEN={generated_token}")
 
 
 def _loop_factory(*, fastest: bool) -> Callable[[], Any] | None:

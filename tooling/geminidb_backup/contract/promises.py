@@ -37,8 +37,8 @@ PROMISES: dict[str, str] = {
         "a list of one project holds no item of another project (--other-project-id)"
     ),
     "documented_refusals_happen": (
-        "a query valid by the schemas that the spec says the operation refuses (x-refused-queries) "
-        "is refused with the answer it gives"
+        "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
+        "is refused with the rule's status and code"
     ),
     "unauthorized_answer_is_documented": (
         "a request without valid credentials is answered 401 with an Error whose code the 401 "

@@ -2,7 +2,7 @@
 
 schemathesis's checks judge one answer by its shape; these scenarios send the requests that tell
 why an answer was given, from what the spec says (``x-rules``, ``x-error-codes``, ``x-unknown``,
-``x-list``, ``x-refused-targets``, ``x-refused-queries``, ``x-case-sensitive``, the examples of each documented
+``x-list``, ``x-refused-targets``, ``x-request-rules``, ``x-case-sensitive``, the examples of each documented
 response). A scenario runs beside the first answer that gives it what it needs (a real project,
 instance and backup), once per run; each promise it probes is a check of its own, which fails
 with every request that broke it.
@@ -19,7 +19,7 @@ with every request that broke it.
   ``lists_keep_to_their_project``;
 - the **credentials probes**, beside the first answer of each operation:
   ``unauthorized_answer_is_documented``;
-- the **refused queries** of an operation's ``x-refused-queries``, beside its first success:
+- the **rule examples** of an operation's ``x-request-rules``, beside its first success:
   ``documented_refusals_happen``.
 """
 
@@ -57,6 +57,7 @@ from geminidb_backup.contract.probing import (
     violations,
 )
 from geminidb_backup.contract.promises import PROMISES
+from geminidb_backup.rules import rules_of
 from geminidb_backup.spec import follow_refs
 
 CREATE, LIST_BACKUPS, DELETE = "createBackup", "listBackups", "deleteBackup"
@@ -475,28 +476,35 @@ def _unknown_scenario(case: Case, response: Response, report: Report) -> None:
     _unknown_ids(session, params, operation_id, query)
 
 
-# --- refused queries beside the first success of each operation ----------------------------
+# --- the rules' examples beside the first success of each operation ----------------------------
 
 
 def _refusals_trigger(case: Case, response: Response) -> tuple[str, ...] | None:
     operation_id = checks._operation_id(case)
     if not operation_id or not 200 <= response.status_code < 300 or not _own_method(case):
         return None
-    if not operation(operation_id).get("x-refused-queries"):
+    if not rules_of(operation_id):
         return None
     return ("refusals", operation_id)
 
 
 def _refusals_scenario(case: Case, response: Response, report: Report) -> None:
-    """Each query of the operation's ``x-refused-queries``, with the case's path."""
+    """The example of each of the operation's ``x-request-rules``, with the case's path."""
     check = "documented_refusals_happen"
     operation_id = checks._operation_id(case) or ""
     path = {k: str(v) for k, v in (case.path_parameters or {}).items()}
     prober = _prober(case, response, report)
-    for refusal in operation(operation_id).get("x-refused-queries", []):
-        answer = prober.call(operation_id, path, query=refusal.get("query", {}))
-        what = f"{operation_id} with {refusal.get('description', 'a refused query')}"
-        _expect(report, check, what, answer, {int(refusal["status"])}, refusal.get("code"))
+    for rule in rules_of(operation_id):
+        example = rule.example
+        answer = prober.call(
+            operation_id, path, query=example.get("query", {}), **_example_body(example)
+        )
+        what = f"{operation_id} breaking its rule {rule.message!r}"
+        _expect(report, check, what, answer, {rule.status}, rule.code)
+
+
+def _example_body(example: Mapping[str, Any]) -> dict[str, Any]:
+    return {"body": example["body"]} if "body" in example else {}
 
 
 # --- the list scenario ------------------------------------------------------------------

@@ -28,6 +28,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
+from geminidb_backup.rules import broken_rule
 from geminidb_backup.server import errors
 from geminidb_backup.server.auth import RAW_TOKEN_HEADER, Authenticator, PendingSignature
 from geminidb_backup.server.config import ServerConfig
@@ -38,12 +39,13 @@ from geminidb_backup.server.rate_limit import RateLimiter
 from geminidb_backup.server.state import Clock, Store, parse_time
 from geminidb_backup.server.transport import ABORT_EXTENSION
 from geminidb_backup.server.validation import Operation, Router, compile_operations
+from geminidb_backup.spec import load_spec
 
 logger = logging.getLogger("geminidb_backup.server")
 
-# Larger bodies are refused without being read whole: a createBackup body is a few hundred bytes.
-MAX_BODY_BYTES = 64 * 1024
-# listJobs: the default window, and the widest allowed (its description).
+# Larger bodies are refused 413 before more than this is read (the spec's "Request size").
+MAX_BODY_BYTES = int(load_spec()["x-max-request-body-bytes"])
+# listJobs: the window listed when no time is given (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
 
 
@@ -105,14 +107,13 @@ def error_answer(error: ApiError) -> Answer:
 
 
 async def _read_body(receive: Receive, signature: PendingSignature | None) -> bytes:
-    """The body, at most :data:`MAX_BODY_BYTES` (else 400), after the signature, if any, has been
-    verified over its hash. To tell a bad signature (401) from a large body (400), a signed body
-    is hashed whole as it arrives, but kept only up to the limit; the request timeouts of
-    ``serve`` bound how long that may take. Raises ``ClientDisconnect`` when the client hangs up
-    first (as Starlette's ``Request.stream()``, whose loop this is)."""
+    """The body, after the signature, if any, has been verified over its hash. A body longer than
+    :data:`MAX_BODY_BYTES` is refused 413 as soon as it is: nothing past the limit is read or
+    hashed, so neither memory nor the time of a request grows with what a client sends. Raises
+    ``ClientDisconnect`` when the client hangs up first (as Starlette's ``Request.stream()``,
+    whose loop this is)."""
     chunks = []
     size = 0
-    digest = hashlib.sha256() if signature is not None else None
     more = True
     while more:
         message = await receive()
@@ -123,17 +124,13 @@ async def _read_body(receive: Receive, signature: PendingSignature | None) -> by
         more = message.get("more_body", False)
         chunk = message.get("body", b"")
         size += len(chunk)
-        if digest is not None:
-            digest.update(chunk)
-        elif size > MAX_BODY_BYTES:
-            raise ApiError(errors.PARAMETER_ERROR)
-        if size <= MAX_BODY_BYTES:
-            chunks.append(chunk)
-    if signature is not None and digest is not None:
-        signature.verify(digest.hexdigest())
-    if size > MAX_BODY_BYTES:
-        raise ApiError(errors.PARAMETER_ERROR)
-    return b"".join(chunks)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(errors.BAD_REQUEST, status=413)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if signature is not None:
+        signature.verify(hashlib.sha256(body).hexdigest())
+    return body
 
 
 class ReferenceServer:
@@ -151,11 +148,14 @@ class ReferenceServer:
             backup_limit=config.backup_limit,
             fsync=config.fsync,
             clock=clock,
+            lock_timeout=config.lock_timeout_seconds,
         )
         self.store.seed(config.instances, auto_backups=config.auto_backups)
         self.auth = Authenticator(
             config.tokens,
             config.access_keys,
+            token_projects=config.token_projects,
+            access_key_projects=config.access_key_projects,
             max_skew_seconds=config.signature_skew_seconds,
             # A signature is dated by the caller's real clock, however far a test moved the
             # server's.
@@ -242,6 +242,25 @@ class ReferenceServer:
             await asyncio.sleep(0)
 
     async def _handle(self, scope: Scope, receive: Receive) -> Answer:
+        # The headers the gateway reads before anything else, in one pass (the token too, which
+        # nearly every request carries: the full header map is made only for a signature).
+        token = None
+        hosts = 0
+        length = None
+        for name, value in scope["headers"]:
+            if name == RAW_TOKEN_HEADER:
+                token = value  # the last one, as in the map of _authenticate
+            elif name == b"host":
+                hosts += 1
+            elif name == b"content-length":
+                length = value
+        # RFC 9112 3.2: a request with two Host headers, or an HTTP/1.1 one with none, is a 400.
+        if hosts != 1 and (hosts or scope.get("http_version") == "1.1"):
+            raise ApiError(errors.BAD_REQUEST)
+        # Declared too long: refused before a byte of the body is read (the parsers checked that
+        # Content-Length is digits; a long string of them is over any limit).
+        if length is not None and (len(length) > 18 or int(length) > MAX_BODY_BYTES):
+            raise ApiError(errors.BAD_REQUEST, status=413)
         path = scope["path"]
         if self.control_api is not None and path.startswith(CONTROL_PREFIX):
             response = await self.control_api.handle(Request(scope, receive))
@@ -265,9 +284,17 @@ class ReferenceServer:
             self._before(fault)
 
         query_string: bytes = scope.get("query_string", b"")
-        signature = self._authenticate(scope, method, path, query_string)
+        if token is not None:
+            projects = self.auth.check_token(token)
+            signature = None
+        else:
+            signature = self._authenticate(scope, method, path, query_string)
+            projects = signature.projects if signature is not None else None
         body = await _read_body(receive, signature)
         path_params = operation.path_params(path_values)
+        if projects is not None and path_params["project_id"] not in projects:
+            # A credential of other projects, whatever this one is (team decision 2).
+            raise ApiError(errors.TOKEN_INVALID)
         if not self.store.project_exists(path_params["project_id"]):
             raise ApiError(errors.INVALID_PROJECT_ID)
         answer = await self.handlers[operation.operation_id](
@@ -280,25 +307,24 @@ class ReferenceServer:
     def _authenticate(
         self, scope: Scope, method: str, path: str, query_string: bytes
     ) -> PendingSignature | None:
-        """Check the request's credentials (see Authenticator.check_headers)."""
-        # ASGI servers send lower-case names (the ASGI spec says so). A token, as nearly every
-        # request carries one, is looked for first: the full header map, which costs as much as
-        # the check itself, is made only for a signature (or no credentials at all).
-        token = None
-        for name, value in scope["headers"]:
-            if name == RAW_TOKEN_HEADER:
-                token = value  # the last one, as in the map below
-        if token is not None:
-            self.auth.check_token(token)
-            return None
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in
-                   scope["headers"]}  # fmt: skip
-        return self.auth.check_headers(
+        """Check a request without a token: its signature (see Authenticator.check_headers)."""
+        headers: dict[str, str] = {}
+        repeated = []
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1")
+            if name in headers:
+                repeated.append(name)
+            headers[name] = raw_value.decode("latin-1")
+        checked = self.auth.check_headers(
             method,
             scope.get("raw_path", path.encode()).decode("latin-1"),
             query_string.decode("latin-1"),
             headers,
+            repeated,
         )
+        # No token was in the headers, so what came back is a signature.
+        assert isinstance(checked, PendingSignature)
+        return checked
 
     @staticmethod
     def _throttle(limiter: RateLimiter, project_id: str) -> None:
@@ -345,10 +371,7 @@ class ReferenceServer:
         query = operation.query_params(QueryParams(call.query_string))
         begin = _time(query.get("begin_time"), errors.INVALID_END_TIME)
         end = _time(query.get("end_time"), errors.INVALID_END_TIME)
-        if (begin is None) != (end is None) or (
-            begin is not None and end is not None and end < begin
-        ):
-            raise ApiError(errors.INVALID_END_TIME)
+        _check_rules(operation, {**query, "begin_time": begin, "end_time": end})
         page = self.store.list_backups(
             path["project_id"],
             instance_id=query.get("instance_id"),
@@ -372,8 +395,9 @@ class ReferenceServer:
             end = self.clock()
         if start is None:
             start = end - JOBS_WINDOW_SECONDS
-        if end < start or end - start > JOBS_WINDOW_SECONDS:
-            raise ApiError(errors.PARAMETER_ERROR)
+        # The rules are judged on the window listed, defaults included (a lone start_time
+        # 60 days ago spans 60 days up to now).
+        _check_rules(operation, {**query, "start_time": start, "end_time": end})
         page = self.store.list_jobs(
             path["project_id"],
             job_id=query.get("id"),
@@ -385,6 +409,13 @@ class ReferenceServer:
             limit=query["limit"],
         )
         return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
+
+
+def _check_rules(operation: Operation, query: Mapping[str, Any], body: Any = None) -> None:
+    """Refuse a request that breaks one of the operation's ``x-request-rules``, as the rule says."""
+    rule = broken_rule(operation.operation_id, query, body)
+    if rule is not None:
+        raise ApiError(rule.code, status=rule.status)
 
 
 def _time(value: str | None, code: str) -> float | None:

@@ -7,6 +7,16 @@ learns nothing about which part was wrong; nothing secret is logged or put in an
 Credentials are checked before the body is read (:meth:`Authenticator.check_headers`): a request
 without valid ones is refused whatever its body. Only a signature needs the body, and only its
 hash (:meth:`PendingSignature.verify`), which the server computes as the body arrives.
+
+A token or an access key may be bound to projects (team decision 2, written in the spec): the
+checks return the projects it is valid for (None: every project), and the caller refuses 403
+``DBS.280056`` a request whose path names another.
+
+A signature covers the canonical form of a request, which forgets some of what the server reads:
+the order of a repeated query parameter, ``+`` against ``%2B`` (the same once canonical, a space
+and a plus to the query parser), which of two headers of the same name was signed. A signed
+request holding any of these is refused 400 ``APIGW.0201`` (:func:`ambiguity`), so that a signature
+vouches for exactly what is served; requests signed by the official SDK hold none of them.
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ class PendingSignature:
     raw_query: str
     headers: Mapping[str, str]
     authorization: signing.Authorization
+    # The projects the key is valid for; None: every project.
+    projects: frozenset[str] | None = None
 
     def verify(self, body_sha256: str) -> None:
         """Raise 401 unless the signature is right for a body of this hex SHA-256 (the hash of
@@ -53,6 +65,25 @@ class PendingSignature:
         return f"PendingSignature(access_key={self.authorization.access_key!r})"
 
 
+# Headers whose value a signature rests on besides the signed ones.
+_SIGNATURE_HEADERS = frozenset(
+    {"authorization", "x-sdk-date", signing.CONTENT_SHA256_HEADER.lower()}
+)
+
+
+def ambiguity(raw_query: str, repeated_headers: Iterable[str], signed: Iterable[str]) -> bool:
+    """Whether a signed request reads differently from its canonical form: a raw ``+`` in the
+    query (signed as a plus, parsed as a space), a query parameter given twice (signed sorted,
+    parsed as its last value), or two headers of a name the signature rests on (signed as one)."""
+    if "+" in raw_query:
+        return True
+    if raw_query:
+        names = [item.partition("=")[0] for item in raw_query.split("&") if item]
+        if len(set(names)) != len(names):
+            return True
+    return not _SIGNATURE_HEADERS.union(signed).isdisjoint(repeated_headers)
+
+
 class Authenticator:
     def __init__(
         self,
@@ -61,26 +92,38 @@ class Authenticator:
         *,
         max_skew_seconds: float,
         clock: Callable[[], float] = time.time,
+        token_projects: Mapping[str, frozenset[str]] | None = None,
+        access_key_projects: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         # Empty tokens are refused by ServerConfig; skipped here too, so that no caller of this
-        # class can make an empty X-Auth-Token a valid one.
-        self._tokens = tuple(token.encode() for token in tokens if token)
+        # class can make an empty X-Auth-Token a valid one. Each with the projects it is bound
+        # to (None: unbound).
+        bound = token_projects or {}
+        self._tokens = tuple((token.encode(), bound.get(token)) for token in tokens if token)
         self._access_keys = dict(access_keys)
+        self._access_key_projects = dict(access_key_projects or {})
         self._max_skew = max_skew_seconds
         self._clock = clock
 
     def check_headers(
-        self, method: str, raw_path: str, raw_query: str, headers: Mapping[str, str]
-    ) -> PendingSignature | None:
-        """Raise 401 ``APIGW.0301`` unless the request carries a known token (None) or a signature
-        of a known key, in form and in date (returned, to be verified over the body).
+        self,
+        method: str,
+        raw_path: str,
+        raw_query: str,
+        headers: Mapping[str, str],
+        repeated_headers: Iterable[str] = (),
+    ) -> PendingSignature | frozenset[str] | None:
+        """Raise 401 ``APIGW.0301`` unless the request carries a known token (its projects
+        returned, None: every project) or a signature of a known key, in form and in date
+        (returned, to be verified over the body). Raise 400 ``APIGW.0201`` for a signed request
+        that the server would read differently from how it was signed (:func:`ambiguity`).
 
-        ``headers`` maps lower-case names to values.
+        ``headers`` maps lower-case names to values; ``repeated_headers`` names those that came
+        more than once (the map holds the last).
         """
         token = headers.get(TOKEN_HEADER)
         if token is not None:
-            self.check_token(token.encode("utf-8", "surrogateescape"))
-            return None
+            return self.check_token(token.encode("utf-8", "surrogateescape"))
         authorization = headers.get("authorization")
         if authorization is None:
             raise ApiError(errors.BAD_AUTHENTICATION)
@@ -94,7 +137,12 @@ class Authenticator:
             raise ApiError(errors.BAD_AUTHENTICATION)
         if abs(self._clock() - sdk_date.timestamp()) > self._max_skew:
             raise ApiError(errors.BAD_AUTHENTICATION)
-        return PendingSignature(secret_key, method, raw_path, raw_query, headers, parsed)
+        if ambiguity(raw_query, repeated_headers, parsed.signed_headers):
+            raise ApiError(errors.BAD_REQUEST)
+        return PendingSignature(
+            secret_key, method, raw_path, raw_query, headers, parsed,
+            self._access_key_projects.get(parsed.access_key),
+        )  # fmt: skip
 
     def check(
         self,
@@ -106,15 +154,19 @@ class Authenticator:
     ) -> None:
         """Both steps at once, for a body already read whole."""
         pending = self.check_headers(method, raw_path, raw_query, headers)
-        if pending is not None:
+        if isinstance(pending, PendingSignature):
             pending.verify(hashlib.sha256(body).hexdigest())
 
-    def check_token(self, token: bytes) -> None:
+    def check_token(self, token: bytes) -> frozenset[str] | None:
         """Raise 401 ``APIGW.0301`` unless ``token`` (an ``X-Auth-Token`` value as received, in
-        bytes) is a configured token."""
+        bytes) is a configured token; return the projects it is bound to (None: every one)."""
         # Compare with every token, in constant time each, so timing tells nothing.
         found = False
-        for known in self._tokens:
-            found |= hmac.compare_digest(token, known)
+        projects = None
+        for known, bound in self._tokens:
+            if hmac.compare_digest(token, known):
+                found = True
+                projects = bound
         if not found:
             raise ApiError(errors.BAD_AUTHENTICATION)
+        return projects

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import yaml
 
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.rate_limit import RateLimit
-from geminidb_backup.server.state import Instance
+from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS, Instance
 from geminidb_backup.spec import load_spec
 
 DEFAULT_BACKUP_SECONDS = 5.0
@@ -56,12 +58,44 @@ def parse_instance(text: str) -> Instance:
     return Instance(project_id=parts[0], id=parts[1], name=name)
 
 
+def split_projects(text: str) -> tuple[str, frozenset[str] | None]:
+    """``CREDENTIAL`` or ``CREDENTIAL@PROJECT_ID[,PROJECT_ID...]``: the credential, and the
+    projects it is bound to (None: every project). Split at the last ``@``: IAM tokens (base64)
+    and access keys hold none. The message of a failure never quotes the credential."""
+    credential, separator, projects = text.rpartition("@")
+    if not separator:
+        return text, None
+    bound = frozenset(project.strip() for project in projects.split(","))
+    if not all(bound):
+        raise ValueError("expected CREDENTIAL@PROJECT_ID[,PROJECT_ID...] with no empty project ID")
+    return credential, bound
+
+
+def parse_token(text: str) -> tuple[str, frozenset[str] | None]:
+    """``TOKEN`` or ``TOKEN@PROJECT_ID[,PROJECT_ID...]`` (see :func:`split_projects`)."""
+    return split_projects(text)
+
+
 def parse_access_key(text: str) -> tuple[str, str]:
     """``AK:SK``; the message of a failure never quotes the secret."""
     access_key, separator, secret_key = text.partition(":")
     if not separator or not access_key or not secret_key:
-        raise ValueError("expected ACCESS_KEY:SECRET_KEY")
+        raise ValueError("expected ACCESS_KEY:SECRET_KEY[@PROJECT_ID,...]")
     return access_key, secret_key
+
+
+def parse_bound_access_key(text: str) -> tuple[str, str, frozenset[str] | None]:
+    """``AK:SK`` or ``AK:SK@PROJECT_ID[,PROJECT_ID...]``."""
+    pair, projects = split_projects(text)
+    access_key, secret_key = parse_access_key(pair)
+    return access_key, secret_key, projects
+
+
+def finite_number(name: str, value: float) -> float:
+    """``value`` unless it is NaN or infinite (which float("nan") and YAML's .inf give)."""
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -69,8 +103,8 @@ class FileSettings:
     """What a ``--config`` file may hold (YAML); each key optional::
 
     instances: [PROJECT_ID/INSTANCE_ID/NAME, ...]
-    tokens: [token, ...]
-    access_keys: [AK:SK, ...]
+    tokens: [token, token@PROJECT_ID,PROJECT_ID, ...]
+    access_keys: [AK:SK, AK:SK@PROJECT_ID, ...]
     backup_seconds: 5
     backup_limit: 50
     auto_backups: true
@@ -79,6 +113,9 @@ class FileSettings:
     instances: tuple[Instance, ...] = ()
     tokens: tuple[str, ...] = ()
     access_keys: tuple[tuple[str, str], ...] = ()
+    # The projects a token or an access key is bound to; absent: every project.
+    token_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    access_key_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
     backup_seconds: float | None = None
     backup_limit: int | None = None
     auto_backups: bool | None = None
@@ -133,19 +170,23 @@ def load_file_settings(path: str | Path) -> FileSettings:
         if value is not None and (
             not isinstance(value, int | float)
             or isinstance(value, bool)
-            or value < 0
+            or not 0 <= value < math.inf  # also refuses .nan
             or (kind is int and not isinstance(value, int))
         ):
-            raise ValueError(f"config file: {key} must be a non-negative {kind.__name__}")
+            raise ValueError(f"config file: {key} must be a finite non-negative {kind.__name__}")
         return value
 
     auto_backups = data.get("auto_backups")
     if auto_backups is not None and not isinstance(auto_backups, bool):
         raise ValueError("config file: auto_backups must be true or false")
+    tokens = [parse_token(text) for text in strings("tokens")]
+    access_keys = [parse_bound_access_key(text) for text in strings("access_keys")]
     return FileSettings(
         instances=tuple(parse_instance(text) for text in strings("instances")),
-        tokens=tuple(strings("tokens")),
-        access_keys=tuple(parse_access_key(text) for text in strings("access_keys")),
+        tokens=tuple(token for token, _ in tokens),
+        access_keys=tuple((access_key, secret) for access_key, secret, _ in access_keys),
+        token_projects={token: bound for token, bound in tokens if bound is not None},
+        access_key_projects={key: bound for key, _, bound in access_keys if bound is not None},
         backup_seconds=number("backup_seconds", float),
         backup_limit=number("backup_limit", int),
         auto_backups=auto_backups,
@@ -163,13 +204,25 @@ class ServerConfig:
     auto_backups: bool = True
     fsync: bool = False
     signature_skew_seconds: float = DEFAULT_SIGNATURE_SKEW_SECONDS
+    # How long a write waits for another process's lock on the state file before a 503.
+    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
     # Requests per project over this are answered 429 (server/rate_limit.py); None: no limit.
     rate_limit: RateLimit | None = None
+    # The projects a token or an access key is valid for (team decision 2); one not named here
+    # is valid for every project.
+    token_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    access_key_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        finite_number("backup_seconds", self.backup_seconds)
+        if self.backup_seconds < 0:
+            raise ValueError("backup_seconds must not be negative")
+        for projects in (*self.token_projects.values(), *self.access_key_projects.values()):
+            if not projects or not all(isinstance(p, str) and p for p in projects):
+                raise ValueError("a credential is bound to a non-empty set of project IDs")
         # An empty token (`--token "$TOKEN"` with TOKEN unset, or `''` in a config file) would let
         # in any request with an empty X-Auth-Token. HTTP strips the white space around a header
         # value, so a token with some could never match: a mistake too. The messages quote none.

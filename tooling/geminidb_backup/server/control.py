@@ -30,6 +30,7 @@ from geminidb_backup.server.state import (
     LAST_MOMENT,
     Clock,
     Instance,
+    StoreBusy,
     format_time,
 )
 from geminidb_backup.spec import validator_at
@@ -51,8 +52,19 @@ class ControlError(ValueError):
         self.status = status
 
 
+def _check_text(kind: str, value: object) -> None:
+    """Refuse a string that is no Unicode text (a lone surrogate, from a JSON escape such as
+    ``"\ud800"``): SQLite cannot store it, and no client could send it back."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ControlError(f"{kind} must be Unicode text (it holds a lone surrogate)") from None
+
+
 def _check_id(kind: str, parameter: str, value: object) -> str:
     """An ID the API's paths accept: valid by the spec's parameter schema, one path segment."""
+    _check_text(kind, value)
     if not isinstance(value, str) or not value or "/" in value or value != value.strip():
         raise ControlError(f"{kind} must be a non-empty string without '/' or outer spaces")
     if not validator_at(f"/components/parameters/{parameter}/schema").is_valid(value):
@@ -61,6 +73,7 @@ def _check_id(kind: str, parameter: str, value: object) -> str:
 
 
 def _check_reason(reason: object) -> str:
+    _check_text("reason", reason)
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON_CHARS:
         raise ControlError(f"reason must be a non-empty string of at most {MAX_REASON_CHARS} chars")
     return reason
@@ -140,6 +153,8 @@ class Control:
         _check_id("project_id", "ProjectId", project_id)
         _check_id("instance_id", "InstanceId", instance_id)
         name = f"cassandra-{instance_id[:8]}" if name is None else name
+        _check_text("name", name)
+        _check_text("datastore_version", datastore_version)
         if not isinstance(name, str) or not name.strip():
             raise ControlError("name must be a non-empty string")
         if not isinstance(datastore_version, str) or not datastore_version.strip():
@@ -436,6 +451,10 @@ class ControlAPI:
                 return _json(status, result)
             except ControlError as error:
                 return _json(error.status, {"error": str(error)})
+            except StoreBusy:
+                busy = _json(503, {"error": "another process holds the state file's lock"})
+                busy.headers["Retry-After"] = "1"
+                return busy
         if allowed:
             response = _json(405, {"error": f"use {' or '.join(allowed)} on {path}"})
             response.headers["Allow"] = ", ".join(allowed)
@@ -455,6 +474,8 @@ async def _body(request: Request) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ControlError("the body must be a JSON object") from None
+    except RecursionError:
+        raise ControlError("the body is nested too deeply") from None
     if not isinstance(body, dict):
         raise ControlError("the body must be a JSON object")
     return body

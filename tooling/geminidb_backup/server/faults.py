@@ -9,6 +9,7 @@ one operation, or of any): armed faults come first, in the order they were armed
 from __future__ import annotations
 
 import enum
+import math
 import random
 from dataclasses import dataclass
 
@@ -39,8 +40,10 @@ class FaultConfig:
         shares = self.shares()
         if any(not 0.0 <= share <= 1.0 for share in shares.values()) or sum(shares.values()) > 1.0:
             raise ValueError("fault shares must be between 0 and 1 and add up to at most 1")
-        if self.latency_seconds < 0 or (self.retry_after_seconds or 0) < 0:
-            raise ValueError("latency and Retry-After must not be negative")
+        # Also refuses NaN and infinity: a request delayed for ever holds its connection, and a
+        # shutdown would wait for it.
+        if not 0 <= self.latency_seconds < math.inf or (self.retry_after_seconds or 0) < 0:
+            raise ValueError("latency must be a finite number and Retry-After not negative")
 
     def shares(self) -> dict[Fault, float]:
         return {

@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from geminidb_backup.server import errors
+from geminidb_backup.server import errors, state_file
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.live_backups import LiveBackups
+from geminidb_backup.server.state_file import StateFileError
 
 BACKUP_JOB = "BackupInstance"
 DELETE_JOB = "DeleteBackup"
@@ -138,10 +139,25 @@ _ADDED_COLUMNS = (
 
 T = TypeVar("T")
 
+# How long a write may wait for another process's write lock on the file before it is answered
+# 503 (SQLite's busy timeout, Python's default): while it waits, the event loop goes on.
+DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
+# How often a write that found the file locked tries again.
+_LOCK_RETRY_SECONDS = 0.02
+
+
+class StoreBusy(Exception):
+    """Another process holds the state file's write lock (SQLITE_BUSY): nothing was written."""
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
 
 def format_time(epoch: float) -> str:
-    """A time in the service's form, ``2019-05-27T03:38:51+0000``."""
-    return datetime.fromtimestamp(epoch, UTC).strftime(TIME_FORMAT)
+    """A time in the service's form, ``2019-05-27T03:38:51+0000``; at most the last moment of
+    9999 (a running clock moved close to it goes past it, which no datetime can show)."""
+    return datetime.fromtimestamp(min(epoch, LAST_MOMENT), UTC).strftime(TIME_FORMAT)
 
 
 class Clock:
@@ -270,17 +286,24 @@ class Store:
         backup_limit: int,
         fsync: bool = False,
         clock: Callable[[], float] = time.time,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     ) -> None:
         self.backup_seconds = backup_seconds
         self.backup_limit = backup_limit
         self.clock = clock
+        self.lock_timeout = lock_timeout
         self._path = path
         self._fsync = fsync
         # The connection of the current thread (see _db): the event loop's for reads and start-up,
         # the writer thread's for the changes of _write.
         self._local = threading.local()
-        self._main_db = self._connect()
-        self._main_db.executescript(_SCHEMA)
+        # Refused before anything is written; any failure to set the file up is one line too.
+        state_file.check(path)
+        try:
+            self._main_db = self._connect()
+            self._main_db.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise StateFileError(f"cannot use the state file {path}: {error}") from None
         # With fsync, a commit waits for the disk (milliseconds on many disks): a writer thread
         # with a connection of its own then writes the batches, so that the event loop goes on
         # serving meanwhile; WAL lets the loop's connection read, and it sees committed changes
@@ -374,8 +397,10 @@ class Store:
             self._load_instances()
 
     def _connect(self) -> sqlite3.Connection:
-        # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE.
-        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        # Autocommit mode; transactions are opened explicitly with BEGIN IMMEDIATE. Nothing waits
+        # for a lock (timeout 0): a write that finds the file locked by another process tries
+        # again later without holding the event loop (_write), and reads need no lock (WAL).
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=0)
         db.row_factory = sqlite3.Row
         if self._path != ":memory:":
             db.execute("PRAGMA journal_mode=WAL")
@@ -401,7 +426,12 @@ class Store:
             self._local.db = None
 
     def _transaction(self) -> sqlite3.Connection:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if _locked(error):
+                raise StoreBusy from None
+            raise
         return self._db
 
     def seed(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
@@ -538,6 +568,23 @@ class Store:
         is written by the writer thread (one at a time, so changes never interleave) while the
         loop goes on.
         """
+        try:
+            return await self._write_once(change)
+        except StoreBusy:
+            pass
+        # Another process holds the file's write lock: try again until lock_timeout, the event
+        # loop serving other requests (reads included) meanwhile.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lock_timeout
+        while loop.time() < deadline:
+            await asyncio.sleep(_LOCK_RETRY_SECONDS)
+            try:
+                return await self._write_once(change)
+            except StoreBusy:
+                continue
+        raise ApiError(errors.SYSTEM_BUSY, status=503, headers={"Retry-After": "1"})
+
+    async def _write_once(self, change: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((change, future))
@@ -612,7 +659,7 @@ class Store:
             outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
             culprit: int | None = None
             try:
-                db.execute("BEGIN IMMEDIATE")
+                self._transaction()
                 for index, (change, future) in enumerate(batch):
                     written = db.total_changes
                     try:

@@ -17,6 +17,28 @@ seconds of its headers. Time the server itself
 does not read (uvicorn paused reading while the application works) does not count against the
 client. The application's own time is never limited.
 
+**Limits** (what nginx bounds and uvicorn does not, for a server that faces a shared network):
+
+- *send*: a connection whose answers the client does not read (the write buffer full) for
+  :attr:`Deadlines.send_timeout` seconds is aborted (nginx's ``send_timeout``), so that clients
+  that never read cannot hold sockets until the file descriptors run out;
+- *headers*: a request head longer than :attr:`Deadlines.max_header_bytes` is refused 400 and
+  the connection closed before the parser sees more of it (nginx's
+  ``large_client_header_buffers``; h11 has its own limit, which ``serve`` sets to the same);
+- *pipelining* (httptools): uvicorn parses every request a read holds and queues those behind
+  the one being answered, and reads on after each answer; a client that pipelines tiny requests
+  and never reads made it queue hundreds of megabytes. Here reading stays paused while requests
+  are queued, and at most :attr:`Deadlines.max_pipelined` are: the rest of that read is dropped
+  and the connection closed once the queued ones are answered (a client may close a pipelined
+  connection and retry what was not answered, RFC 9112 9.3.2), as nginx, which parses one
+  request at a time from a bounded buffer, keeps kilobytes per connection;
+- *upgrades*: WebSocket and h2c upgrades are not offered (``serve`` runs uvicorn with
+  ``ws="none"``); such a request is answered as any other (the API's JSON error, an
+  ``X-Request-Id``) without uvicorn's per-request warnings, and its connection closed after it;
+- *framing* (h11): a request with both ``Content-Length`` and ``Transfer-Encoding`` is answered
+  400 and its connection closed (RFC 9112 6.3), so nothing can be smuggled behind it; httptools
+  refuses it itself.
+
 Both of uvicorn's HTTP/1.1 protocols get this: httptools (C parser, the fastest; in uvicorn's
 ``standard`` extra) and h11 (pure Python, always installed). :func:`protocol_class` picks one.
 """
@@ -25,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 from typing import Any, ClassVar, Literal
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -37,6 +60,13 @@ DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
 # uvicorn's default.
 DEFAULT_KEEP_ALIVE_SECONDS = 5.0
+# How long a client may leave its answers unread (nginx: send_timeout, 60 s, counted between two
+# writes; here from the moment the write buffer is full, which is the same wait).
+DEFAULT_SEND_TIMEOUT_SECONDS = 10.0
+# h11's default (uvicorn's h11_max_incomplete_event_size); nginx allows 8 KiB a line, 32 KiB in all.
+DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+# Requests parsed and waiting behind the one being answered, per connection.
+DEFAULT_MAX_PIPELINED = 16
 
 Phase = Literal["headers", "body"] | None
 
@@ -49,6 +79,9 @@ class Deadlines:
     # emulator of geminidb_backup.testing runs them) keep the defaults.
     header_timeout: ClassVar[float] = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout: ClassVar[float] = DEFAULT_BODY_TIMEOUT_SECONDS
+    send_timeout: ClassVar[float] = DEFAULT_SEND_TIMEOUT_SECONDS
+    max_header_bytes: ClassVar[int] = DEFAULT_MAX_HEADER_BYTES
+    max_pipelined: ClassVar[int] = DEFAULT_MAX_PIPELINED
 
     app: Any
     transport: asyncio.Transport
@@ -62,12 +95,16 @@ class Deadlines:
         # the rest of this class; the timer, when it fires early, re-arms itself for _due.
         self._due: float | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._send_timer: asyncio.TimerHandle | None = None
         if not wrap_app:
             return
         inner = self.app
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
             scope.setdefault("extensions", {})[ABORT_EXTENSION] = self._abort
+            if _smuggling(scope):
+                await _refuse_and_close(send)
+                return
             await inner(scope, receive, send)
 
         self.app = app
@@ -75,6 +112,37 @@ class Deadlines:
     def _abort(self) -> None:
         if self.transport is not None:
             self.transport.abort()
+
+    # The send deadline: the transport calls these when its write buffer passes its high-water
+    # mark and when it drains again (never on the fast path).
+
+    def pause_writing(self) -> None:
+        super().pause_writing()  # type: ignore[misc]
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.send_timeout, self._abort)
+
+    def resume_writing(self) -> None:
+        self._cancel_send_deadline()
+        super().resume_writing()  # type: ignore[misc]
+
+    def _cancel_send_deadline(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _unsupported_upgrade_warning(self) -> None:
+        # uvicorn logs two warnings per upgrade request it cannot serve (a client could send
+        # thousands a second); the request is answered as any other.
+        pass
+
+    def _refuse(self, reason: str) -> None:
+        """Answer 400 ``APIGW.0201`` (the API's error, with an ``X-Request-Id``) and close: for a
+        request refused before the application sees it. Only when no answer is under way (it
+        would interleave with it); else only close."""
+        cycle: Any = getattr(self, "cycle", None)
+        if cycle is None or (cycle.response_complete and not cycle.more_body):
+            self.transport.write(_refusal())
+        self.transport.close()
 
     def _enter(self, phase: Phase) -> None:
         """Start the deadline of ``phase`` (None: no request is being received), unless it runs."""
@@ -103,9 +171,11 @@ class Deadlines:
         self._timer = None
         if self._due is None or self.transport is None or self.transport.is_closing():
             return
-        if self.flow is not None and self.flow.read_paused:
-            # The server, not the client, is holding the request up: give the client its time
-            # again once reading goes on.
+        if self._phase == "headers" and self.flow is not None and self.flow.read_paused:
+            # The server, not the client, is holding the request up (a request pipelined behind
+            # one being answered): give the client its time again once reading goes on. Not for
+            # a body: the application reads it as it comes, and a body is small (the spec's
+            # limit), so a client streaming one past the limit cannot keep its deadline away.
             self._due = self.loop.time() + self._timeout()
         if self.loop.time() < self._due:
             self._timer = self.loop.call_at(self._due, self._check_deadline)
@@ -130,6 +200,7 @@ class AbortableH11Protocol(Deadlines, H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_deadline()
+        self._cancel_send_deadline()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -166,6 +237,10 @@ def _httptools_protocol() -> type[Any]:
             super().__init__(*args, **kwargs)
             # The abort goes into the scope where uvicorn makes it (no wrapper coroutine).
             self._install(wrap_app=False)
+            # Bytes of the request head received so far (while the phase is "headers").
+            self._head_bytes = 0
+            # Set once more requests were pipelined than are queued: the rest is dropped.
+            self._overflowed = False
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
@@ -173,6 +248,7 @@ def _httptools_protocol() -> type[Any]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._cancel_deadline()
+            self._cancel_send_deadline()
             super().connection_lost(exc)
 
         def on_message_begin(self) -> None:
@@ -180,7 +256,44 @@ def _httptools_protocol() -> type[Any]:
             scope: Any = self.scope
             scope["extensions"] = {ABORT_EXTENSION: self._abort}
 
+        def on_headers_complete(self) -> None:
+            if len(self.pipeline) >= self.max_pipelined or self._overflowed:
+                # Queue no more: this request and the rest of what was read are dropped, and the
+                # connection closes once the queued ones are answered (on_response_complete).
+                self._overflowed = True
+                self.flow.pause_reading()
+                self.cycle = _DROPPED  # type: ignore[assignment]
+                return
+            HttpToolsProtocol.on_headers_complete(self)
+
+        def _unsupported_upgrade_warning(self) -> None:
+            # After an upgrade request httptools parses nothing more on the connection: it is
+            # closed once this one is answered (the cycle uvicorn just made for it).
+            cycle: Any = self.cycle
+            if cycle is not None and not cycle.response_complete:
+                cycle.keep_alive = False
+            else:
+                self.transport.close()
+
+        def on_response_complete(self) -> None:
+            HttpToolsProtocol.on_response_complete(self)
+            if self.pipeline:
+                # uvicorn reads on after each answer; while requests wait, what the next read
+                # brings would only queue behind them.
+                self.flow.pause_reading()
+            elif self._overflowed:
+                self.transport.close()
+
         def data_received(self, data: bytes) -> None:
+            if self._phase == "headers":
+                # The head's size is checked before the parser sees the bytes: httptools takes
+                # any size, at a cost that grows faster than it.
+                end = data.find(b"\r\n\r\n")
+                head = self._head_bytes + (len(data) if end < 0 else end)
+                if head > self.max_header_bytes:
+                    self._refuse("request headers too large")
+                    return
+                self._head_bytes = head if end < 0 else len(data) - data.rfind(b"\r\n\r\n") - 4
             HttpToolsProtocol.data_received(self, data)
             cycle: Any = self.cycle
             if cycle is None or cycle.response_complete:
@@ -198,9 +311,65 @@ def _httptools_protocol() -> type[Any]:
                 if cycle.transport is self.transport:
                     cycle.transport = _OneWrite(self.transport, self.loop)
             if phase != self._phase:
+                if phase != "headers":
+                    self._head_bytes = 0
                 self._enter(phase)
 
     return AbortableHttpToolsProtocol
+
+
+class _Dropped:
+    """Stands for a pipelined request past the limit: uvicorn's callbacks see an answered
+    request and ignore its body."""
+
+    response_complete = True
+    more_body = False
+    keep_alive = False
+    disconnected = False
+    transport = None
+
+    def __init__(self) -> None:
+        self.message_event = asyncio.Event()
+
+
+_DROPPED = _Dropped()
+
+
+def _refusal() -> bytes:
+    """A whole 400 ``APIGW.0201`` answer that closes the connection."""
+    from geminidb_backup.server import errors
+
+    body = errors.ApiError(errors.BAD_REQUEST).body()
+    return (
+        b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\nconnection: close\r\nx-request-id: %s\r\n\r\n%s"
+        % (len(body), os.urandom(16).hex().encode(), body)
+    )
+
+
+def _smuggling(scope: Any) -> bool:
+    """Both Content-Length and Transfer-Encoding: framed two ways (RFC 9112 6.3)."""
+    names = {name for name, _ in scope.get("headers", ())}
+    return b"content-length" in names and b"transfer-encoding" in names
+
+
+async def _refuse_and_close(send: Any) -> None:
+    from geminidb_backup.server import errors
+
+    body = errors.ApiError(errors.BAD_REQUEST).body()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                (b"x-request-id", os.urandom(16).hex().encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class _OneWrite:
@@ -253,6 +422,9 @@ def protocol_class(
     *,
     header_timeout: float,
     body_timeout: float,
+    send_timeout: float = DEFAULT_SEND_TIMEOUT_SECONDS,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+    max_pipelined: int = DEFAULT_MAX_PIPELINED,
 ) -> type[Any]:
     """The protocol class for uvicorn's ``http=`` setting: httptools when ``choice`` is
     ``"httptools"``, or ``"auto"`` and it is installed; else h11. Raises ``RuntimeError`` when
@@ -267,5 +439,12 @@ def protocol_class(
     return type(
         base.__name__,
         (base,),
-        {"header_timeout": header_timeout, "body_timeout": body_timeout, "__module__": __name__},
+        {
+            "header_timeout": header_timeout,
+            "body_timeout": body_timeout,
+            "send_timeout": send_timeout,
+            "max_header_bytes": max_header_bytes,
+            "max_pipelined": max_pipelined,
+            "__module__": __name__,
+        },
     )
