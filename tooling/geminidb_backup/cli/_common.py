@@ -106,22 +106,17 @@ def state_of(ctx: click.Context) -> State:
 
 def open_client(state: State) -> BackupClient:
     """A client from the global options, the environment and clouds.yaml."""
-    from ..client import BackupClient
-
-    return _open(state, BackupClient, asynchronous=False)
+    client: BackupClient = _open(state, asynchronous=False)
+    return client
 
 
 def open_async_client(state: State) -> AsyncBackupClient:
     """The async client of the same settings (the fleet commands run on it)."""
-    from ..client import AsyncBackupClient
-
-    return _open(state, AsyncBackupClient, asynchronous=True)
-
-
-C = TypeVar("C")
+    client: AsyncBackupClient = _open(state, asynchronous=True)
+    return client
 
 
-def _open(state: State, kind: Callable[..., C], *, asynchronous: bool) -> C:
+def _open(state: State, *, asynchronous: bool) -> Any:
     from ..config import resolve
 
     settings = resolve(
@@ -150,6 +145,10 @@ def _open(state: State, kind: Callable[..., C], *, asynchronous: bool) -> C:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
     # httpx's async side needs anyio (httpcore's asyncio backend).
     _skip_unused_imports(keep=("anyio",) if asynchronous else ())
+    # Imported only now: the line above must come before httpx is.
+    from ..client import AsyncBackupClient, BackupClient
+
+    kind = AsyncBackupClient if asynchronous else BackupClient
     auth = settings.auth()
     return kind(
         settings.base_url(),
