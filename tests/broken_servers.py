@@ -41,14 +41,14 @@ ResponseEdit = Callable[
 RequestEdit = Callable[[Scope, bytes], tuple[Scope, bytes]]
 
 
-def reference_app() -> ASGIApp:
-    """The reference server, with instant backups, the spec's example instance and an instance
-    of a second project (OTHER_PROJECT_ID)."""
+def reference_app(backup_seconds: float = 0) -> ASGIApp:
+    """The reference server, with instant backups (unless ``backup_seconds``), the spec's
+    example instance and an instance of a second project (OTHER_PROJECT_ID)."""
     config = ServerConfig(
         tokens=frozenset({TOKEN}),
         access_keys={ACCESS_KEY: SECRET_KEY},
         instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
-        backup_seconds=0,
+        backup_seconds=backup_seconds,
         backup_limit=0,
     )
     return create_app(config)  # type: ignore[return-value]
@@ -889,7 +889,12 @@ MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]]
     (refuses_to_delete_manual_backups, "created_backup_can_be_deleted", CREATES),
     (accepts_deletes_of_unknown_backups, "unknown_ids_are_refused", CREATES),
     (answers_unknown_backups_with_404, "unknown_ids_are_refused", CREATES),
-    (deletes_automated_backups, "forbidden_targets_are_refused", CREATES),
+    # A foreign automated backup is sent its refused deletion only with the opt-in.
+    (
+        deletes_automated_backups,
+        "forbidden_targets_are_refused",
+        {**CREATES, "allow": ["foreign-refusals"]},
+    ),
     # with pinned IDs, the suite still sends unknown ones
     (
         answers_unknown_instances_with_400,

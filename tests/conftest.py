@@ -50,11 +50,12 @@ def fake_api() -> Iterator[Any]:
         yield server
 
 
-def run_pytest_file(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
+def run_pytest_file(folder: Path, source: str, *options: str) -> subprocess.CompletedProcess[str]:
     """Write ``source`` (dedented) to ``folder/test_contract.py`` and run pytest on it, as a team
-    using the pytest entry point of the contract suite would."""
+    using the pytest entry point of the contract suite would (with pytest's ``options``)."""
     (folder / "test_contract.py").write_text(textwrap.dedent(source))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options,
+         "test_contract.py"],
         cwd=folder, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip

@@ -83,16 +83,16 @@ def test_create_then_wait_by_job_id(fake_api: FakeServer) -> None:
         (["create", "-i", INSTANCE_ID, "-n", "9lives"], "must start with a letter"),
         (["create", "-i", INSTANCE_ID, "-n", "backup-1", "-d", "x=1"], "must not contain"),
         (["create", "-i", INSTANCE_ID, "-n", "b" * 65], "must be at most 64 characters"),
-        (["create", "-i", "", "-n", "backup-1"], "instance_id '' must not be empty"),
-        (["list", "--backup-type", "manual"], "backup_type 'manual' must be one of Auto, Manual"),
-        (["list", "--page-size", "101"], "limit 101 must be at most 100"),
+        (["create", "-i", "", "-n", "backup-1"], "--instance '' must not be empty"),
+        (["list", "--backup-type", "manual"], "--backup-type 'manual' must be one of Auto, Manual"),
+        (["list", "--page-size", "101"], "--page-size 101 must be at most 100"),
         (["list", "--begin-time", "2019-05-27T03:38:51+0000"],
          ("--begin-time/--end-time: begin_time and end_time must be given together (the API "
          "refuses this with 400 DBS.280416); nothing was sent")),
         (["jobs", "--start-time", "2019-01-01T00:00:00+0000", "--end-time", "2019-03-01T00:00:00Z"],
          ("start_time and end_time must be at most 30 days apart (the API refuses this with 400 "
          "DBS.200001)")),
-        (["jobs", "--status", "Done"], "status 'Done' must be one of"),
+        (["jobs", "--status", "Done"], "--status 'Done' must be one of"),
         (["create", "-i", INSTANCE_ID], "Missing option '--name'"),
     ],
 )  # fmt: skip

@@ -130,7 +130,9 @@ def test_global_options_are_accepted_after_the_command(fake_api: FakeServer) -> 
 def test_tables_fit_80_columns_and_never_cut_a_status(fake_api: FakeServer) -> None:
     make_backup(fake_api, "a-rather-long-backup-name-of-forty-chars-x")
     for command, statuses in (("list", {"COMPLETED"}), ("jobs", {"Completed"})):
-        result = run(fake_api, command, env={"GEMINIDB_TOKEN": TOKEN, "COLUMNS": "80"})
+        result = run(
+            fake_api, "-o", "table", command, env={"GEMINIDB_TOKEN": TOKEN, "COLUMNS": "80"}
+        )
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert max(len(line) for line in lines) <= 80, result.stdout
@@ -141,9 +143,9 @@ def test_tables_fit_80_columns_and_never_cut_a_status(fake_api: FakeServer) -> N
 def test_sizes_have_a_unit(fake_api: FakeServer) -> None:
     backup = make_backup(fake_api)
     fake_api.state.backups[backup["id"]]["size"] = 617951.0
-    shown = run(fake_api, "show", backup["id"])
+    shown = run(fake_api, "-o", "table", "show", backup["id"])
     assert "603.5 MB" in shown.stdout
-    listed = run(fake_api, "list")
+    listed = run(fake_api, "-o", "table", "list")
     assert "603.5 MB" in listed.stdout and "617951.0" not in listed.stdout
 
 

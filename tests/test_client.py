@@ -4,6 +4,7 @@ waiting, pagination, retries and the recovery of an ambiguous create."""
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -314,16 +315,96 @@ def test_wait_polls_less_often_as_time_goes_by(fake_api: FakeServer) -> None:
     with client(fake_api, clock=clock) as api:
         created = api.create_backup(INSTANCE_ID, "backup-4f57", "")
         with pytest.raises(WaitTimeout):
-            api.wait(created.job_id or "", timeout=10, interval=1, max_interval=4, backoff=2)
-    assert clock.slept == [1, 2, 4, 3]  # backing off, capped at 4 s, never past the deadline
+            api.wait(created.job_id or "", timeout=30, interval=1, max_interval=4)
+    # The fake server's job started at the real time, long before the fake clock's 2020:
+    # its run time so far is negative, so the shortest interval, then never past the deadline.
+    assert clock.slept == [1.0] * 30
 
 
-def test_pace_backs_off_to_the_maximum() -> None:
-    from geminidb_backup._calls import Pace
+def test_the_poll_schedule_is_ten_percent_of_the_run_time_between_its_bounds() -> None:
+    from geminidb_backup.timing import PollSchedule
 
-    pace = Pace(interval=1, max_interval=4, backoff=2)
-    assert [pace.next_delay(100) for _ in range(5)] == [1, 2, 4, 4, 4]
-    assert Pace(interval=5, max_interval=5, backoff=2).next_delay(0.5) == 0.5
+    schedule = PollSchedule(interval=1, max_interval=300)
+    assert [schedule.next_delay(t, 10_000) for t in (0, 5, 10, 50, 600, 3600, 9000)] == [
+        1,
+        1,
+        1,
+        5,
+        60,
+        300,
+        300,
+    ]
+    assert schedule.next_delay(3600, remaining=2.5) == 2.5  # never past the deadline
+    with pytest.raises(ValueError):
+        PollSchedule(interval=0)
+
+
+@pytest.mark.parametrize("seconds", [10, 100, 3600])
+def test_wait_sees_a_jobs_end_within_a_second_or_ten_percent_of_its_run_time(
+    seconds: int,
+) -> None:
+    """Issue 21, item 9: a 10-second backup made `create --wait` return after 16.6 s (polls
+    every 2 s, growing by 1.5x). Measured on the emulator's virtual clock, not a timer."""
+    from geminidb_backup.testing import Emulator
+
+    with Emulator(backup_seconds=seconds) as emulator, emulator.client() as api:
+        created = api.create_backup(emulator.instance_id, "backup-4f57")
+        ends = emulator.now() + seconds
+        polls: list[float] = []
+        api.wait(created.job_id or "", timeout=2 * seconds,
+                 on_progress=lambda job: polls.append(emulator.now()))  # fmt: skip
+    assert polls[-1] >= ends
+    assert polls[-1] - ends <= max(1.0, 0.1 * seconds)
+    assert len(polls) <= 12 + 25 * math.log10(seconds)  # no hammering: ~80 for an hour
+
+
+def test_wait_jobs_polls_many_jobs_a_page_of_list_jobs_at_a_time() -> None:
+    from geminidb_backup.testing import Emulator
+
+    sent: list[httpx.Request] = []
+    with Emulator(backup_seconds=600) as emulator:
+        instances = [emulator.add_instance().id for _ in range(120)]
+        with emulator.client() as api:
+            created = [api.create_backup(i, "nightly-01") for i in instances]
+        transport = emulator.transport()
+
+        class Counting(httpx.BaseTransport):
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                sent.append(request)
+                return transport.handle_request(request)
+
+        with BackupClient("http://geminidb-emulator.invalid", emulator.project_id,
+                          TokenAuth(emulator.token), transport=Counting(),
+                          clock=emulator.library_clock()) as api:  # fmt: skip
+            ids = [c.job_id or "" for c in created]
+            seen: list[str] = []
+            start = emulator.now()
+            jobs = api.wait_jobs(ids, timeout=3600, on_progress=lambda job: seen.append(job.id))
+    assert list(jobs) == ids
+    assert {job.status for job in jobs.values()} == {"Completed"}
+    assert 600 <= emulator.now() - start <= 660
+    rounds = len(seen) // 120
+    assert len(seen) == rounds * 120
+    # Three pages of 50 a round (120 jobs), never a request per job.
+    assert len(sent) <= 3 * rounds + 1
+    assert all(request.url.params.get("id") is None for request in sent)
+
+
+def test_wait_jobs_names_unknown_jobs_and_times_out_with_what_ended() -> None:
+    from geminidb_backup import JobsWaitTimeout, NotFound
+    from geminidb_backup.testing import Emulator
+
+    with Emulator(backup_seconds=600) as emulator, emulator.client() as api:
+        quick = emulator.add_instance().id
+        long = api.create_backup(emulator.instance_id, "long-01").job_id or ""
+        with pytest.raises(NotFound, match="'no-such-job'"):
+            api.wait_jobs([long, "no-such-job"])
+        emulator.advance(300)
+        short = api.create_backup(quick, "short-01").job_id or ""
+        with pytest.raises(JobsWaitTimeout) as raised:
+            api.wait_jobs([long, short], timeout=400)
+        assert list(raised.value.ended) == [long]
+        assert list(raised.value.running) == [short]
 
 
 def test_async_wait_accepts_a_coroutine_callback(fake_api: FakeServer) -> None:

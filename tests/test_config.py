@@ -19,7 +19,7 @@ def test_endpoint_from_region() -> None:
     assert resolve(environ={}, region="ap-southeast-1").base_url() == (
         "https://gaussdb-nosql.ap-southeast-1.myhuaweicloud.com")  # fmt: skip
     assert (
-        resolve(environ={"OS_REGION_NAME": "eu-nl"}).base_url().endswith("eu-nl.otc.t-systems.com")
+        resolve(environ={"OS_REGION_NAME": "eu-de"}).base_url().endswith("eu-de.otc.t-systems.com")
     )
     assert resolve(environ={}, endpoint="example.com:8443").base_url() == "https://example.com:8443"
 

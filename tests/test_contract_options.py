@@ -97,7 +97,7 @@ def test_a_remote_target_is_refused_without_permission_to_write() -> None:
     asked: list[str] = []
     with pytest.raises(ContractUsageError):
         run(options, confirm=lambda question: asked.append(question) or False)
-    assert asked and "create manual backups" in asked[0]
+    assert asked and "creates at most 8 manual backups" in asked[0]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -93,7 +93,8 @@ def test_a_clean_up_that_cannot_delete_fails_the_run(tmp_path: Path) -> None:
         )
         code = run(options, echo=lines.append)
     assert code == 1
-    assert any("could not delete" in line for line in lines), lines
+    assert any("the clean-up left" in line for line in lines), lines
+    assert any(" delete --yes --wait " in line for line in lines), lines
 
 
 def test_a_job_that_never_ends_fails_once_and_the_run_goes_on(tmp_path: Path) -> None:

@@ -137,7 +137,8 @@ def test_the_example_runs(example: Example, tmp_path: Path) -> None:
         errors = list(component_validator(schema).iter_errors(json.loads(example.code)))
         assert not errors, errors
     elif example.kind == "pytest":
-        result = run_pytest_file(tmp_path, example.code)
+        strict = ("-W", "error", "--strict-markers") if "strict" in example.args else ()
+        result = run_pytest_file(tmp_path, example.code, *strict)
         assert result.returncode == 0, result.stdout + result.stderr
         assert " passed" in result.stdout and " failed" not in result.stdout
     else:

@@ -139,14 +139,14 @@ def test_create_then_wait_by_job_id(serve: Servers) -> None:
         (["create", "-i", INSTANCE_ID, "-n", "back up"], "must start with a letter"),
         (["create", "-i", INSTANCE_ID, "-n", "backup-1", "-d", "a&b"], "must not contain"),
         (["create", "-i", INSTANCE_ID, "-n", "backup-1", "-d", "d" * 257], "at most 256"),
-        (["create", "-i", "", "-n", "backup-1"], "instance_id '' must not be empty"),
+        (["create", "-i", "", "-n", "backup-1"], "--instance '' must not be empty"),
         (["--project-id", "", "list"], "no project ID"),
         (["list", "--backup-type", "manual"], "must be one of Auto, Manual"),
         (["list", "--type", "Table"], "must be one of Instance, DatabaseTable"),
         (["list", "--datastore-type", "redis"], "must be one of cassandra"),
-        (["list", "--page-size", "0"], "limit 0 must be at least 1"),
+        (["list", "--page-size", "0"], "--page-size 0 must be at least 1"),
         (["list", "--begin-time", "yesterday", "--end-time", "today"], "must look like '2019-05-27T03:38:51+0000'"),
-        (["list", "--end-time", "2019-05-27T03:38:51+0000"], "begin_time is required"),
+        (["list", "--end-time", "2019-05-27T03:38:51+0000"], "begin_time and end_time must be given together"),
         (["jobs", "--status", "Done"], "must be one of Running, Completed, Failed"),
         (["jobs", "--start-time", "2019-05-27"], "start_time '2019-05-27' must look like"),
         (["delete", "", "--yes"], "backup_id '' must not be empty"),
@@ -170,8 +170,9 @@ def test_api_errors_exit_3(serve: Servers) -> None:
     assert re.search(r"DBS\.(201201|200019)", duplicate.stderr)
     unknown = cli(server, "create", "-i", "no-such-instance", "-n", "backup-1")
     assert unknown.returncode == 3 and "DBS.200002" in unknown.stderr
+    # delete looks the backup up by ID, then by name, before sending anything.
     missing = cli(server, "delete", "no-such-backup", "--yes")
-    assert missing.returncode == 3 and "DBS.201214" in missing.stderr
+    assert missing.returncode == 3 and "no backup has the ID or the name" in missing.stderr
 
 
 def test_token_auth_is_checked(serve: Servers) -> None:

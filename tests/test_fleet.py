@@ -254,3 +254,30 @@ def test_a_bad_name_is_refused_once_before_anything_is_sent(emulator: Emulator) 
     with pytest.raises(ValidationError, match="at least 4 characters"):
         run_create(emulator, ids(emulator), "ab")
     assert not emulator.jobs()
+
+
+@pytest.mark.parametrize("retry_after", [None, 1])
+def test_on_the_emulator_s_virtual_time_a_throttled_fleet_takes_no_real_time(
+    retry_after: int | None,
+) -> None:
+    import time
+
+    with Emulator(instances=40, rate_limit="10/s", retry_after_seconds=retry_after) as emulator:
+        started, began = emulator.now(), time.monotonic()
+        with emulator.client() as client:  # the sync face; the emulator's clock throughout
+            report = Fleet(client, concurrency=8).create_backups(ids(emulator), "nightly-09")
+        assert report.ok and report.throttled > 0
+        assert manual_names(emulator) == Counter((i, "nightly-09") for i in ids(emulator))
+        assert emulator.now() - started >= 3.0  # 40 creates at 10/s after a burst of 10
+        assert time.monotonic() - began < emulator.now() - started  # slept in virtual time
+
+
+def test_the_rate_limit_is_part_of_a_snapshot() -> None:
+    with Emulator(instances=2, rate_limit="2/min") as emulator:
+        saved = emulator.snapshot()
+        http = emulator.generated_client().get_httpx_client()
+        path = f"/v3/{emulator.project_id}/jobs"
+        assert [http.get(path).status_code for _ in range(3)] == [200, 200, 429]
+        emulator.restore_snapshot(saved)
+        assert emulator.state()["rate_limit"]["refused"] == 0
+        assert http.get(path).status_code == 200  # the bucket is full again

@@ -48,6 +48,21 @@ def client_for(recorder: Recorder, **kwargs: Any) -> AuthenticatedClient:
     )
 
 
+def test_authenticated_client_defaults_to_the_specs_token_scheme() -> None:
+    """AuthenticatedClient(base_url, token) alone authenticates: its header and prefix default
+    to the spec's `token` scheme, not upstream's `Authorization: Bearer`."""
+    scheme = SPEC["components"]["securitySchemes"]["token"]
+    assert (scheme["type"], scheme["in"]) == ("apiKey", "header")
+    recorder = Recorder(200, example_of("listJobs", "200"))
+    client = AuthenticatedClient(
+        base_url=BASE_URL, token=TOKEN, httpx_args={"transport": httpx.MockTransport(recorder)}
+    )
+    list_jobs.sync_detailed(PROJECT_ID, client=client)
+    (request,) = recorder.requests
+    assert request.headers[scheme["name"]] == TOKEN
+    assert "Authorization" not in request.headers
+
+
 def example_of(operation_id: str, status: str, name: str | None = None) -> Any:
     (op,) = [op for _, _, op in operations(SPEC) if op["operationId"] == operation_id]
     media = resolve(SPEC, op["responses"][status])["content"]["application/json"]

@@ -186,10 +186,10 @@ class AuthenticatedClient:
 
     token: str = field(repr=False)
     """The token to use for authentication"""
-    prefix: str = "Bearer"
-    """The prefix to use for the Authorization header"""
-    auth_header_name: str = "Authorization"
-    """The name of the Authorization header"""
+    prefix: str = ""
+    """The prefix of the token in its header: none for this API"""
+    auth_header_name: str = "X-Auth-Token"
+    """The header of the token: X-Auth-Token, the spec's `token` scheme"""
 
     def with_headers(self, headers: dict[str, str]) -> "AuthenticatedClient":
         """Get a new client matching this one with additional headers"""

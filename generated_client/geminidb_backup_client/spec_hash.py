@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "6985e9d6ce5b4dfcd5db4c6de9e605ad69a9e0cdfba24a9cb74773ade317f66f"
+SPEC_SHA256 = "398b05bc97e1c27a2693d534730a0781c828d994b3a30de08336b6824719f946"

@@ -29,12 +29,14 @@ if TYPE_CHECKING:
         ConfigurationError,
         GeminiDBError,
         JobFailed,
+        JobsWaitTimeout,
         NotFound,
         RequestRuleError,
         TransportError,
         ValidationError,
         WaitTimeout,
     )
+    from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
 _EXPORTS = {
@@ -44,7 +46,9 @@ _EXPORTS = {
     "AuthenticationError": "auth", "RetryPolicy": "_calls", "progress_percent": "_calls",
     "GeminiDBError": "errors", "ValidationError": "errors", "ConfigurationError": "errors",
     "APIError": "errors", "NotFound": "errors", "TransportError": "errors",
-    "JobFailed": "errors", "WaitTimeout": "errors", "RequestRuleError": "errors",
+    "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
+    "RequestRuleError": "errors",
+    "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
 }  # fmt: skip
 
 __all__ = [
@@ -53,13 +57,17 @@ __all__ = [
     "AsyncBackupClient",
     "AuthenticationError",
     "BackupClient",
+    "Clock",
     "ConfigurationError",
     "CreatedBackup",
+    "FakeClock",
     "GeminiDBError",
     "JobFailed",
+    "JobsWaitTimeout",
     "NotFound",
     "Paged",
     "PasswordAuth",
+    "PollSchedule",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",

@@ -43,13 +43,18 @@ class Call:
     module: ModuleType
     kwargs: Mapping[str, Any]
     idempotent: bool
+    # Extra request headers (not parameters of the spec): a wait's ``Prefer: wait=N``.
+    headers: Mapping[str, str] | None = None
 
     # The generated modules' _get_kwargs and _parse_response are used rather than their
     # sync_detailed/asyncio_detailed: one send path then serves both clients, and the httpx
     # response stays at hand (status, X-Request-Id, Retry-After) when a body is not the
     # documented one, where sync_detailed would raise a bare JSON error.
     def request_kwargs(self) -> dict[str, Any]:
-        return self.module._get_kwargs(**self.kwargs)  # type: ignore[no-any-return]
+        kwargs: dict[str, Any] = self.module._get_kwargs(**self.kwargs)
+        if self.headers:
+            kwargs["headers"] = {**kwargs.get("headers", {}), **self.headers}
+        return kwargs
 
 
 def build(
@@ -72,15 +77,27 @@ def build(
     return Call(module, kwargs, idempotent)
 
 
+# What OpenSSL says when the server answers a TLS handshake in plain HTTP (1.1 and 3.x wordings).
+_PLAIN_HTTP_SIGNS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "packet length too long")
+
+
 def transport_error(exc: httpx.TransportError, request_sent: bool | None = None) -> TransportError:
     sent = not isinstance(exc, _NOT_SENT) if request_sent is None else request_sent
     origin = _origin(exc.request.url) if _has_request(exc) else None
-    return TransportError(
+    message = (
         f"{type(exc).__name__} talking to {origin or 'the API'}"
-        f"{'' if sent else ' (the request was not sent)'}: {exc or 'no detail'}",
-        sent=sent,
-        origin=origin,
+        f"{'' if sent else ' (the request was not sent)'}: {exc or 'no detail'}"
     )
+    if origin and origin.startswith("https://") and any(s in str(exc) for s in _PLAIN_HTTP_SIGNS):
+        # Trying again cannot help: the endpoint speaks plain HTTP (a local emulator, most
+        # likely, given as host:port, which means https://).
+        plain = origin.replace("https://", "http://", 1)
+        return TransportError(
+            f"{message}; the server answers in plain HTTP: did you mean {plain}? (an endpoint "
+            "without a scheme means https://)",
+            sent=False, origin=origin, retryable=False,
+        )  # fmt: skip
+    return TransportError(message, sent=sent, origin=origin)
 
 
 def _origin(url: httpx.URL) -> str:
@@ -155,7 +172,7 @@ class RetryPolicy:
         if isinstance(exc, APIError):
             return exc.status in self.statuses or (exc.status == 500 and call.idempotent)
         if isinstance(exc, TransportError):
-            return call.idempotent or not exc.sent
+            return exc.retryable and (call.idempotent or not exc.sent)
         return False
 
     def delay(self, failed_attempts: int, exc: BaseException | None) -> float:
@@ -194,21 +211,6 @@ def create_may_have_happened(exc: Exception, attempt: int) -> bool:
     if isinstance(exc, APIError):
         return exc.status == 500 or (exc.error_code == DUPLICATE_NAME and attempt > 1)
     return False
-
-
-@dataclass
-class Pace:
-    """The polling schedule of a wait: start at ``interval``, grow by ``backoff`` up to
-    ``max_interval``, never sleep past the deadline."""
-
-    interval: float
-    max_interval: float
-    backoff: float
-
-    def next_delay(self, remaining: float) -> float:
-        delay = min(self.interval, max(remaining, 0.0))
-        self.interval = min(self.interval * self.backoff, self.max_interval)
-        return delay
 
 
 def page_length(page: ListBackupsResponse | ListJobsResponse) -> int:

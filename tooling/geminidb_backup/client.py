@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self, TypedDict, Unpack
 
@@ -56,7 +57,7 @@ from geminidb_backup_client.models.datastore_type import DatastoreType
 from geminidb_backup_client.models.job_status import JobStatus
 
 from . import _calls
-from ._calls import Call, Pace, RetryPolicy
+from ._calls import Call, RetryPolicy
 from ._ops import (
     AsyncPaged,
     Effect,
@@ -77,12 +78,14 @@ from .errors import (
     ConfigurationError,
     GeminiDBError,
     JobFailed,
+    JobsWaitTimeout,
     NotFound,
     TransportError,
     WaitTimeout,
 )
 from .throttle import AdaptiveRate, ThrottledTransport
-from .timing import Clock, ServerClock, as_clock
+from .timing import Clock, PollSchedule, ServerClock, as_clock
+from .validation import expand_name, validate_call
 
 __all__ = [
     "AsyncBackupClient",
@@ -400,27 +403,132 @@ class _Operations:
         job_id: str,
         *,
         timeout: float = 1800.0,
-        interval: float = 2.0,
-        max_interval: float = 15.0,
-        backoff: float = 1.5,
+        interval: float = 1.0,
+        max_interval: float = 300.0,
         on_progress: ProgressCallback | None = None,
     ) -> Op[Job]:
         """Poll a job until it is Completed (returned) or Failed (:class:`JobFailed`), for at
-        most ``timeout`` seconds of the client's clock (:class:`WaitTimeout`). ``on_progress``
-        sees every poll (the async client awaits what it returns)."""
-        pace, deadline = Pace(interval, max_interval, backoff), self.clock() + timeout
+        most ``timeout`` seconds (:class:`WaitTimeout`). Polls follow
+        :class:`~geminidb_backup.timing.PollSchedule`: after 10 % of the job's run time so
+        far, at least ``interval`` and at most ``max_interval`` seconds. ``on_progress`` sees
+        every poll (the async client awaits what it returns)."""
+        yield from self._sync_clock()
+        schedule, deadline = PollSchedule(interval, max_interval), self.clock.timer() + timeout
         while True:
-            job = yield from self._get_job(job_id)
+            remaining = deadline - self.clock.timer()
+            # Prefer: wait (RFC 7240) tells the server how long this client is ready to wait;
+            # a server may ignore it (the service does); an emulator with virtual time moves its
+            # clock to the job's end instead of letting the client sleep in real time.
+            call = self._jobs_call(id=job_id, limit=10)
+            call = replace(call, headers={"Prefer": f"wait={max(0, math.ceil(remaining))}"})
+            page: ListJobsResponse = yield from self._execute(call)
+            job = next((job for job in page.jobs if job.id == job_id), None)
+            if job is None:
+                raise NotFound(f"no job of project {self.project_id} has the ID {job_id!r}")
             if on_progress is not None:
                 yield Notify(on_progress, job)
             if job.status == "Completed":
                 return job
             if job.status == "Failed":
                 raise JobFailed(job)
-            remaining = deadline - self.clock()
+            remaining = deadline - self.clock.timer()
             if remaining <= 0:
                 raise WaitTimeout(job_id, timeout, job)
-            yield Sleep(pace.next_delay(remaining))
+            yield Sleep(schedule.next_delay(self._run_time(job), remaining))
+
+    def _run_time(self, job: Job) -> float:
+        """How long ``job`` has run, by its ``start_time`` and the client's clock."""
+        started = _calls.parse_timestamp(job.start_time)
+        return self.clock() - started.timestamp() if started is not None else 0.0
+
+    def _wait_jobs(
+        self,
+        job_ids: Iterable[str],
+        *,
+        timeout: float = 1800.0,
+        interval: float = 1.0,
+        max_interval: float = 300.0,
+        on_progress: ProgressCallback | None = None,
+    ) -> Op[dict[str, Job]]:
+        """Wait for many jobs at once, a page of listJobs at a time rather than a request per
+        job: returns every job's final state by ID, in the order given, each ``Completed`` or
+        ``Failed`` (a failed job does not raise: look at its ``status`` and ``fail_reason``).
+        Polls follow :class:`~geminidb_backup.timing.PollSchedule` for the job that has run
+        the shortest; ``on_progress`` sees each job of each round. :class:`NotFound` names the
+        IDs no page of listJobs holds; :class:`JobsWaitTimeout` (a :class:`WaitTimeout`) gives
+        the jobs ended and those still running when ``timeout`` runs out."""
+        ids = list(dict.fromkeys(job_ids))
+        yield from self._sync_clock()
+        schedule, deadline = PollSchedule(interval, max_interval), self.clock.timer() + timeout
+        pending: dict[str, Job | None] = dict.fromkeys(ids)
+        ended: dict[str, Job] = {}
+        while pending:
+            starts = {i: self._start_of(job) for i, job in pending.items() if job is not None}
+            seen: dict[str, Job] = yield from self._sweep_jobs(set(pending), starts)
+            missing = [job_id for job_id in pending if job_id not in seen]
+            if missing:
+                raise NotFound(f"no job of project {self.project_id} has the ID "
+                               f"{', '.join(map(repr, missing))}")  # fmt: skip
+            for job_id, job in seen.items():
+                if on_progress is not None:
+                    yield Notify(on_progress, job)
+                if job.status in ("Completed", "Failed"):
+                    ended[job_id] = job
+                    del pending[job_id]
+                else:
+                    pending[job_id] = job
+            remaining = deadline - self.clock.timer()
+            if pending and remaining <= 0:
+                running = {i: job for i, job in pending.items() if job is not None}
+                raise JobsWaitTimeout(timeout, ended, running)
+            if pending:
+                shortest = min(self._run_time(job) for job in pending.values() if job is not None)
+                yield Sleep(schedule.next_delay(shortest, remaining))
+        return {job_id: ended[job_id] for job_id in ids}
+
+    @staticmethod
+    def _start_of(job: Job) -> float | None:
+        started = _calls.parse_timestamp(job.start_time)
+        return started.timestamp() if started is not None else None
+
+    def _sweep_jobs(self, wanted: set[str], starts: dict[str, float | None]) -> Op[dict[str, Job]]:
+        """The jobs of ``wanted`` as listJobs shows them now, read a page (50) at a time, newest
+        first, until all are found or the pages have gone past the oldest start among them
+        (``starts``, from earlier sweeps), or until the last page."""
+        found: dict[str, Job] = {}
+        offset = 0
+        while True:
+            page: ListJobsResponse = yield from self._execute(self._jobs_call(offset))
+            found.update((job.id, job) for job in page.jobs if job.id in wanted)
+            offset += len(page.jobs)
+            if len(found) == len(wanted) or _calls.is_last_page(page, offset):
+                return found
+            unseen = [starts.get(job_id) for job_id in wanted if job_id not in found]
+            oldest_on_page = self._start_of(page.jobs[-1])
+            # Newest first: a page that began before every unseen job's start is past them.
+            known = [start for start in unseen if start is not None]
+            past = oldest_on_page is not None and known and oldest_on_page < min(known)
+            if past and len(known) == len(unseen):
+                return found
+
+    def _expand_name(self, template: str) -> Op[str]:
+        """A backup name from a template (see :func:`geminidb_backup.expand_name`), ``{now}``
+        being the client's "now"; a client that follows the server's ``Date`` and has had no
+        answer yet asks the server its time first (one listJobs request)."""
+        # Checked against the spec's name rule first: a template that cannot make a valid name
+        # is refused before anything is sent, even the request that learns the server's time.
+        name = expand_name(template, self.now())
+        validate_call("createBackup", {}, {"name": name, "description": ""})
+        if "{" in template and not self.clock.synced:
+            yield from self._sync_clock()
+            name = expand_name(template, self.now())
+        return name
+
+    def _sync_clock(self) -> Op[None]:
+        """Make sure "now" is known before it is used: a clock that follows the server's
+        ``Date`` and has seen none yet is given one (a listJobs request); others send nothing."""
+        if not self.clock.synced:
+            yield from self._execute(self._jobs_call(limit=10))
 
     # Retention.
 
@@ -455,7 +563,7 @@ class _Operations:
         prefix: str | None = None,
         dry_run: bool = False,
         timeout: float = 1800.0,
-        interval: float = 2.0,
+        interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
     ) -> Op[PruneResult]:
         """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
@@ -477,7 +585,7 @@ class _Operations:
         plan: PrunePlan,
         *,
         timeout: float = 1800.0,
-        interval: float = 2.0,
+        interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
     ) -> Op[PruneResult]:
         """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
@@ -487,14 +595,14 @@ class _Operations:
         backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
         deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
         :class:`WaitTimeout`), or the API's refusal."""
-        deadline, deleted = self.clock() + timeout, []
+        deadline, deleted = self.clock.timer() + timeout, []
         for backup in plan.to_delete:
             job_id = yield from self._delete_when_idle(
                 plan.instance_id, backup.id, deadline, interval
             )
             if job_id is not None:
                 yield from self._wait(
-                    job_id, timeout=max(0.0, deadline - self.clock()), interval=interval
+                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval
                 )
             deleted.append(PrunedBackup(backup, job_id))
             if on_deleted is not None:
@@ -504,14 +612,14 @@ class _Operations:
     def _delete_when_idle(
         self, instance_id: str, backup_id: str, deadline: float, interval: float
     ) -> Op[str | None]:
-        pace = Pace(interval, 15.0, 1.5)
+        schedule, waited_since = PollSchedule(interval), self.clock()
         while True:
             try:
                 return (yield from self._delete_backup(backup_id))
             except (APIError, TransportError) as exc:
                 if isinstance(exc, APIError) and exc.error_code == _calls.NO_SUCH_BACKUP:
                     return None
-                remaining = deadline - self.clock()
+                remaining = deadline - self.clock.timer()
                 if not _calls.busy_or_gone(exc) or remaining <= 0:
                     raise
                 _calls.log.info("deleting %s: %s; waiting for the instance", backup_id, exc)
@@ -521,7 +629,7 @@ class _Operations:
                 if running:
                     yield from self._wait(running[0].id, timeout=remaining, interval=interval)
                 else:
-                    yield Sleep(pace.next_delay(remaining))
+                    yield Sleep(schedule.next_delay(self.clock() - waited_since, remaining))
             except JobFailed:
                 pass  # another job's failure: the instance is idle again all the same
 
@@ -543,6 +651,8 @@ class BackupClient(_Operations):
     iter_jobs = iterating(_Operations._iter_jobs)
     get_job = blocking(_Operations._get_job)
     wait = blocking(_Operations._wait)
+    wait_jobs = blocking(_Operations._wait_jobs)
+    expand_name = blocking(_Operations._expand_name)
     plan_prune = blocking(_Operations._plan_prune)
     prune = blocking(_Operations._prune)
     execute_prune = blocking(_Operations._execute_prune)
@@ -604,6 +714,8 @@ class AsyncBackupClient(_Operations):
     iter_jobs = iterating_async(_Operations._iter_jobs)
     get_job = awaitable(_Operations._get_job)
     wait = awaitable(_Operations._wait)
+    wait_jobs = awaitable(_Operations._wait_jobs)
+    expand_name = awaitable(_Operations._expand_name)
     plan_prune = awaitable(_Operations._plan_prune)
     prune = awaitable(_Operations._prune)
     execute_prune = awaitable(_Operations._execute_prune)

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
+from .regions import endpoint_for_region, iam_url_for_region
 
 if TYPE_CHECKING:
     import httpx
 
-# Regions of T Cloud Public (formerly Open Telekom Cloud); every other region is Huawei Cloud's.
-T_CLOUD_REGIONS = frozenset({"eu-de", "eu-nl", "eu-ch2"})
 SECRET_FIELDS = frozenset({"token", "secret_key", "password"})
 
 
@@ -36,20 +35,6 @@ def clouds_yaml_paths() -> list[Path]:
         Path.home() / ".config" / "openstack" / "clouds.yaml",
         Path("/etc/openstack/clouds.yaml"),
     ]
-
-
-def endpoint_for_region(region: str) -> str:
-    """The GeminiDB endpoint host of a region."""
-    if region in T_CLOUD_REGIONS:
-        return f"gaussdb-nosql.{region}.otc.t-systems.com"
-    return f"gaussdb-nosql.{region}.myhuaweicloud.com"
-
-
-def iam_url_for_region(region: str) -> str:
-    """The Keystone v3 URL of a region's IAM."""
-    if region in T_CLOUD_REGIONS:
-        return f"https://iam.{region}.otc.t-systems.com/v3"
-    return f"https://iam.{region}.myhuaweicloud.com/v3"
 
 
 @dataclass(frozen=True, repr=False)
@@ -118,10 +103,26 @@ class Settings:
         if not self.project_id and not (self.project_name and method == "password"):
             missing.append(f"no project ID: {_WHERE['project_id'][cli]}")
         if method == "none":
-            missing.append(f"no credentials: {_WHERE['credentials'][cli]}")
+            half = self._half_credential(cli)
+            missing.append(half or f"no credentials: {_WHERE['credentials'][cli]}")
         elif method == "password" and not self.iam_url():
             missing.append(f"no IAM URL for the password: {_WHERE['auth_url'][cli]}")
         return missing
+
+    def _half_credential(self, cli: bool) -> str | None:
+        """What is missing of a credential given in part (an access key without its secret
+        key...): saying "no credentials" then sends people looking in the wrong place."""
+        pairs = (
+            ("access_key", "secret_key", "an access key", "GEMINIDB_SECRET_KEY"),
+            ("secret_key", "access_key", "a secret key", "GEMINIDB_ACCESS_KEY"),
+            ("username", "password", "a user name", "OS_PASSWORD"),
+            ("password", "username", "a password", "OS_USERNAME"),
+        )
+        for given, lacking, what, variable in pairs:
+            if getattr(self, given) and not getattr(self, lacking):
+                where = f"set {variable}" if cli else f"pass {lacking}= or set {variable}"
+                return f"{what} is given without its {lacking.replace('_', ' ')}: {where}"
+        return None
 
     def check(self, *, cli: bool = False) -> None:
         """Raise one :class:`ConfigurationError` naming every missing setting, so that a first

@@ -80,10 +80,13 @@ class TransportError(GeminiDBError):
     ``sent`` tells whether the request may have reached the server: when it is true the outcome
     of a non-idempotent call (createBackup) is unknown. ``origin`` is the scheme, host and port
     that could not be reached (``https://iam.eu-de.otc.t-systems.com:443``), or None.
+    ``retryable`` is false when trying again cannot help (TLS to a server of plain HTTP).
     """
 
-    def __init__(self, message: str, *, sent: bool, origin: str | None = None) -> None:
-        self.sent, self.origin = sent, origin
+    def __init__(
+        self, message: str, *, sent: bool, origin: str | None = None, retryable: bool = True
+    ) -> None:
+        self.sent, self.origin, self.retryable = sent, origin, retryable
         super().__init__(message)
 
 
@@ -109,3 +112,15 @@ class JobFailed(GeminiDBError):
         super().__init__(
             f"job {job.id} ({job.name}) failed: {job.fail_reason or 'no reason given'}"
         )
+
+
+class JobsWaitTimeout(WaitTimeout):
+    """Waiting for many jobs at once ran out of time: ``ended`` maps the IDs of the jobs that
+    ended to their final state, ``running`` those still running to their last state."""
+
+    def __init__(self, timeout: float, ended: dict[str, Any], running: dict[str, Any]) -> None:
+        first = next(iter(running), "")
+        super().__init__(first, timeout, running.get(first))
+        self.ended, self.running = ended, running
+        total = len(ended) + len(running)
+        self.args = (f"{len(running)} of {total} jobs still running after {timeout:g} s",)

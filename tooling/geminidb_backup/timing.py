@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
-__all__ = ["Clock", "FakeClock", "ServerClock", "as_clock"]
+__all__ = ["Clock", "FakeClock", "PollSchedule", "ServerClock", "as_clock"]
 
 
 class Clock:
@@ -35,8 +35,19 @@ class Clock:
 
         await asyncio.sleep(max(0.0, seconds))
 
+    def timer(self) -> float:
+        """The time deadlines are counted in: the clock itself, but for a clock that only a
+        test moves and nothing else would (a frozen emulator's), real seconds."""
+        return self()
+
     def observe(self, date_header: str | None) -> None:
         """A server's ``Date`` header was seen; only :class:`ServerClock` uses it."""
+
+    @property
+    def synced(self) -> bool:
+        """Whether "now" is known: false only for a :class:`ServerClock` that has seen no
+        ``Date`` yet (the client then asks the server before writing the time into a name)."""
+        return True
 
 
 class _CallableClock(Clock):
@@ -72,27 +83,39 @@ class FakeClock(Clock):
 
 
 class ServerClock(Clock):
-    """The server's time: the local clock corrected by the offset of the last ``Date`` header
-    seen (one-second precision, which is all a ``Date`` has). Until a header is seen, the local
-    clock. Sleeps are real."""
+    """The server's time: the local clock corrected by the offset of the first ``Date`` header
+    seen, and moved forward by any later one that is ahead of it (one-second precision, which is
+    all a ``Date`` has). It never goes back, so a deadline counted in it is sound even against a
+    server whose clock stands still (an emulator's). Until a header is seen, the local clock
+    (``synced`` is false). Sleeps are real."""
 
     def __init__(self) -> None:
         self.offset = 0.0
+        self._synced = False
+        self._last = 0.0
 
     def __call__(self) -> float:
-        return time.time() + self.offset
+        self._last = max(self._last, time.time() + self.offset)
+        return self._last
+
+    @property
+    def synced(self) -> bool:
+        return self._synced
 
     def observe(self, date_header: str | None) -> None:
         if not date_header:
             return
         try:
             server = parsedate_to_datetime(date_header).timestamp()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             return  # a malformed Date says nothing about the time
         local = time.time()
-        # The header is truncated to the second: only a difference beyond that is a skew.
-        if abs(server - local) >= 1.0 or abs(server - (local + self.offset)) >= 1.0:
+        # The header is truncated to the second: only a difference beyond that is news.
+        if not self._synced or server - (local + self.offset) >= 1.0:
             self.offset = server - local
+            if not self._synced:
+                self._last = server
+        self._synced = True
 
 
 def as_clock(clock: Clock | Callable[[], float] | None) -> Clock:
@@ -102,3 +125,24 @@ def as_clock(clock: Clock | Callable[[], float] | None) -> Clock:
     if isinstance(clock, Clock):
         return clock
     return _CallableClock(clock)
+
+
+class PollSchedule:
+    """When to look at a running job again: after ``share`` (10 %) of the time it has run so
+    far, at least ``interval`` (1 s) and at most ``max_interval`` (5 min) seconds, never past
+    the deadline. Its end is then seen within 1 s or 10 % of its run time, whichever is larger
+    (capped at ``max_interval``), for few requests: a 10-second job is looked at about 10 times,
+    a 1-hour job about 80 times (polling every 2 s would take 1,800).
+
+    ``elapsed`` is how long the job has run, by its ``start_time`` on the client's clock."""
+
+    def __init__(
+        self, interval: float = 1.0, max_interval: float = 300.0, share: float = 0.1
+    ) -> None:
+        if not 0 < interval <= max_interval:
+            raise ValueError("a poll interval must be positive and at most max_interval")
+        self.interval, self.max_interval, self.share = interval, max_interval, share
+
+    def next_delay(self, elapsed: float, remaining: float) -> float:
+        delay = min(self.max_interval, max(self.interval, self.share * max(0.0, elapsed)))
+        return max(0.0, min(delay, remaining))

@@ -12,6 +12,7 @@ Exit codes: see ``EXIT_CODES`` in :mod:`geminidb_backup.cli._common` (and docs/c
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
@@ -36,6 +37,25 @@ COMMANDS: dict[str, str] = {
 EXTRA_OF_COMMAND = {"serve": "server", "contract": "contract"}
 
 
+def write_epilog(formatter: click.HelpFormatter, epilog: str) -> None:
+    """The epilog's paragraphs wrapped at the terminal's width between words only: click's own
+    wrapping breaks at hyphens (``geminidb-`` / ``backup``, ``--end-`` / ``time``)."""
+    import textwrap
+
+    formatter.write_paragraph()
+    with formatter.indentation():
+        width = max(formatter.width - formatter.current_indent, 20)
+        indent = " " * formatter.current_indent
+        for index, paragraph in enumerate(epilog.split("\n\n")):
+            if index:
+                formatter.write("\n")
+            text = textwrap.fill(
+                " ".join(paragraph.split()), width + len(indent), initial_indent=indent,
+                subsequent_indent=indent, break_on_hyphens=False, break_long_words=False,
+            )  # fmt: skip
+            formatter.write(text + "\n")
+
+
 class LazyGroup(click.Group):
     """A click group that imports each command's module only when that command is used.
 
@@ -56,15 +76,32 @@ class LazyGroup(click.Group):
 
             extra = EXTRA_OF_COMMAND[cmd_name]
             if _extras.missing(extra):
-                click.echo(_extras.message(extra, f"geminidb-backup {cmd_name}"), err=True)
-                ctx.exit(2)
+                return self._needing_extra(
+                    cmd_name, _extras.message(extra, f"geminidb-backup {cmd_name}")
+                )
         if cmd_name in self.lazy_commands:
-            module_name, attribute = self.lazy_commands[cmd_name].split(":")
-            command = getattr(importlib.import_module(module_name), attribute)
-            if not isinstance(command, click.Command):
-                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
-            return command
+            return self._import(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def _import(self, cmd_name: str) -> click.Command:
+        module_name, attribute = self.lazy_commands[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+        return command
+
+    def _needing_extra(self, cmd_name: str, hint: str) -> click.Command:
+        """A stand-in for a command whose extra is missing: listed, completed and helped like
+        the real one (its options when its module imports without the extra), refusing to run."""
+        try:
+            real = self._import(cmd_name)
+            params, help_text = real.params, real.help
+        except ImportError:
+            params, help_text = [], SUMMARIES.get(cmd_name, "")
+        return NeedsExtra(
+            cmd_name, hint=hint, params=params, help=help_text, epilog=hint,
+            short_help=SUMMARIES.get(cmd_name),
+        )  # fmt: skip
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -77,6 +114,10 @@ class LazyGroup(click.Group):
             hint = f" Did you mean {close[0]!r}?" if close else ""
             ctx.fail(f"No such command {name!r}.{hint}")
         return super().resolve_command(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.epilog:
+            write_epilog(formatter, self.epilog)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The default imports every command to read its short help; a fixed list keeps --help
@@ -92,6 +133,24 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+class NeedsExtra(click.Command):
+    """A command whose optional dependencies are not installed: ``--help`` and tab completion
+    work (a traceback at a Tab helps nobody); running it prints the install line, exit code 2."""
+
+    def __init__(self, name: str, *, hint: str, **kwargs: Any) -> None:
+        super().__init__(name, callback=None, **kwargs)
+        self.hint = hint
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        write_epilog(formatter, self.hint)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing or any(arg in ctx.help_option_names for arg in args):
+            return super().parse_args(ctx, args)
+        click.echo(self.hint, err=True)
+        ctx.exit(2)
+
+
 SUMMARIES = {
     "create": "Create a manual backup of an instance (--wait to follow it).",
     "list": "List backups, all pages, with filters.",
@@ -104,13 +163,12 @@ SUMMARIES = {
     "contract": "Test a server against the API's spec and its domain rules (schemathesis).",
 }
 
-EPILOG = """\b
-Credentials: --token or GEMINIDB_TOKEN; GEMINIDB_ACCESS_KEY + GEMINIDB_SECRET_KEY (AK/SK);
-OS_USERNAME/OS_PASSWORD/OS_AUTH_URL (IAM password); or OS_CLOUD and clouds.yaml.
-Exit codes: 0 ok (or "no" at a prompt: nothing done); 2 usage, configuration
-or validation error (nothing sent); 3 API error, or no such backup/job;
-4 job failed or wait timed out; 5 API unreachable; 130 interrupted (Ctrl-C);
-1 unexpected error (a bug)."""
+EPILOG = """Credentials: --token or GEMINIDB_TOKEN; GEMINIDB_ACCESS_KEY + GEMINIDB_SECRET_KEY
+(AK/SK); OS_USERNAME/OS_PASSWORD/OS_AUTH_URL (IAM password); or OS_CLOUD and clouds.yaml.
+
+Exit codes: 0 ok (or "no" at a prompt: nothing done); 2 usage, configuration or validation
+error (nothing sent); 3 API error, or no such backup/job; 4 job failed or wait timed out;
+5 API unreachable; 130 interrupted (Ctrl-C); 1 unexpected error (a bug)."""
 
 
 @click.group(

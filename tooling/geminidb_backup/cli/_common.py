@@ -10,7 +10,6 @@ errors stay fast.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -90,8 +89,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def wait_options(command: F) -> F:
     """The --timeout and --interval options of every command that waits for a job."""
     command = click.option(
-        "--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
-        help="Seconds between the first polls; grows to 15.",
+        "--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+        help="Shortest time between polls; then 10% of the job's run time so far (at most 300 s).",
     )(command)  # fmt: skip
     return click.option(
         "--timeout", type=click.FloatRange(min=0), default=1800, show_default=True,
@@ -147,6 +146,7 @@ def _open(state: State, *, asynchronous: bool) -> Any:
     _skip_unused_imports(keep=("anyio",) if asynchronous else ())
     # Imported only now: the line above must come before httpx is.
     from ..client import AsyncBackupClient, BackupClient
+    from ..timing import ServerClock
 
     kind = AsyncBackupClient if asynchronous else BackupClient
     auth = settings.auth()
@@ -156,6 +156,7 @@ def _open(state: State, *, asynchronous: bool) -> Any:
         auth,
         verify=settings.verify,
         timeout=settings.timeout,
+        clock=ServerClock(),  # "now" is the server's: ages and names immune to a skewed laptop
     )
 
 
@@ -185,6 +186,19 @@ def fail(state: State, code: int, message: str, hint: str = "", **details: Any) 
         if hint:
             click.echo(hint, err=True)
     sys.exit(code)
+
+
+def _as_typed(exc: ValidationError) -> str:
+    """The error worded with the option the user typed (``--page-size 0 must be at least 1``),
+    not the API's parameter (``limit``); a rule across several options names them first."""
+    text = str(exc)
+    if isinstance(exc, RequestRuleError):
+        options = [_option_named(field) for field in exc.fields]
+        return f"{'/'.join(options)}: {text}" if options != list(exc.fields) else text
+    option = _option_named(exc.field)
+    if option != exc.field.split(".")[0] and text.startswith(exc.field):
+        return option + text[len(exc.field) :]
+    return text
 
 
 def _option_named(field: str) -> str:
@@ -220,12 +234,8 @@ def handled(state: State) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        fields = exc.fields if isinstance(exc, RequestRuleError) else (exc.field,)
-        options = [_option_named(field) for field in fields]
-        named = options != [field.split(".")[0] for field in fields]
-        where = f"{'/'.join(options)}: " if named else ""
-        fail(state, EXIT_USAGE, f"{where}{exc}; nothing was sent.", "Fix the value and run again.",
-             field=exc.field, rule=exc.rule)  # fmt: skip
+        fail(state, EXIT_USAGE, f"{_as_typed(exc)}; nothing was sent.",
+             "Fix the value and run again.", field=exc.field, rule=exc.rule)  # fmt: skip
     except ConfigurationError as exc:
         fail(state, EXIT_USAGE, f"{exc}; nothing was sent.",
              "See `geminidb-backup --help` for the settings.")  # fmt: skip
@@ -303,7 +313,48 @@ def _plain(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value)
+    return json.dumps(_integral(value))
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every integral float as an int: the generated models read the API's
+    numbers (``"size": 921834``) as floats, which would print as ``921834.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
+
+
+def _cell(value: Any) -> str:
+    """A value as one field of a tab-separated row: tabs and line breaks become spaces."""
+    return " ".join(_plain(value).replace("\t", " ").splitlines())
+
+
+def emit_document(state: State, data: Any) -> bool:
+    """Print ``data`` whole in the structured format asked for (JSON or YAML); whether it did."""
+    if state.json:
+        click.echo(json.dumps(_integral(data), indent=2, sort_keys=True))
+        return True
+    if state.yaml:
+        import yaml
+
+        click.echo(yaml.safe_dump(_integral(data), sort_keys=True, allow_unicode=True), nl=False)
+        return True
+    return False
+
+
+def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects as dotted fields (``job.status``): a table cell holds one value."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value:
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def human_size(kilobytes: Any) -> str:
@@ -317,6 +368,18 @@ def human_size(kilobytes: Any) -> str:
             return f"{size:.0f} {unit}" if unit == "KB" else f"{size:.1f} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
+
+
+def short_time(value: Any) -> str:
+    """A time of the API (``2019-05-27T03:38:51+0000``) in UTC to the minute, for a table:
+    ``2019-05-27 03:38``. Anything else as it is."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return _plain(value)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _check_columns(state: State, available: Sequence[str]) -> list[str]:
@@ -343,16 +406,23 @@ def emit_list(
     """Print a list answer: ``data`` as JSON (the API's own shape); its ``items_key`` items as a
     table of ``columns`` or as values, one item per line."""
     items: list[dict[str, Any]] = list(data[items_key])
-    if state.json:
+    if state.json or state.yaml:
         if state.columns:
             selected = _check_columns(state, list(items[0]) if items else state.columns)
             data = {**data, items_key: [{k: item.get(k) for k in selected} for item in items]}
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        emit_document(state, data)
         return
     if state.output == "value":
         keys = _check_columns(state, _fields(items, columns)) or [c.key for c in columns]
         for item in items:
             click.echo(" ".join(_plain(item.get(key)) for key in keys))
+        return
+    if state.rows:
+        # Into a pipe without -o: one line per item, its fields separated by tabs, no heading
+        # (as gh does), every column and the raw values (the size in KB), for cut and awk.
+        keys = _check_columns(state, _fields(items, columns)) or [c.key for c in columns]
+        for item in items:
+            click.echo("\t".join(_cell(item.get(key)) for key in keys))
         return
     if state.columns:
         by_key = {column.key: column for column in columns}
@@ -414,22 +484,26 @@ def print_table(
 def _console(err: bool = False) -> Any:
     from rich.console import Console
 
-    # Piped into a file or a log, a table is not squeezed into rich's default of 80 columns.
-    stream = sys.stderr if err else sys.stdout
-    wide = not stream.isatty() and "COLUMNS" not in os.environ
-    return Console(width=200, stderr=err) if wide else Console(stderr=err)
+    # A terminal's own width; into a pipe (-o table asked for explicitly) COLUMNS, else 80, as
+    # rich has it: a table never depends on what it is piped into.
+    return Console(stderr=err)
 
 
 def show_fields(state: State, data: Mapping[str, Any], title: str) -> None:
     """Print one object: JSON, its values one per line, or a two-column table of its fields."""
-    selected = _check_columns(state, list(data)) if state.columns else list(data)
-    if state.json:
-        shown = {key: data[key] for key in selected}
-        click.echo(json.dumps(shown, indent=2, sort_keys=True))
+    if state.json or state.yaml:
+        selected = _check_columns(state, list(data)) if state.columns else list(data)
+        emit_document(state, {key: data[key] for key in selected})
         return
+    flat = _flat(data)
+    selected = _check_columns(state, list(flat)) if state.columns else list(flat)
     if state.output == "value":
         for key in selected:
-            click.echo(_plain(data[key]))
+            click.echo(_plain(flat[key]))
+        return
+    if state.rows:
+        for key in selected:
+            click.echo(f"{key}\t{_cell(flat[key])}")
         return
     from rich import box
     from rich.table import Table
@@ -438,7 +512,7 @@ def show_fields(state: State, data: Mapping[str, Any], title: str) -> None:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key in selected:
-        value = data[key]
+        value = flat[key]
         table.add_row(key, human_size(value) if key == "size" else _plain(value))
     _console().print(table)
 

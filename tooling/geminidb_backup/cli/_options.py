@@ -19,7 +19,7 @@ from ._state import State
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-OUTPUTS = ("table", "json", "value")
+OUTPUTS = ("table", "json", "yaml", "value")
 
 # (attribute of State, option declarations, keyword arguments of click.option)
 GLOBAL_OPTIONS: list[tuple[str, tuple[str, ...], dict[str, Any]]] = [
@@ -32,8 +32,9 @@ GLOBAL_OPTIONS: list[tuple[str, tuple[str, ...], dict[str, Any]]] = [
                                    "help": "Do not verify the server's TLS certificate (unsafe)."}),
     ("output", ("--output", "-o", "--format", "-f"), {
         "type": click.Choice(OUTPUTS),
-        "help": "table for people (default), json for scripts, value for one field per line "
-        "(with -c) to put in a shell variable.",
+        "help": "table for people (the default on a terminal; into a pipe, tab-separated "
+        "rows), json or yaml for scripts, value for one field per line (with -c) to put in a "
+        "shell variable.",
     }),
     ("columns", ("--column", "-c"), {
         "multiple": True, "metavar": "FIELD",

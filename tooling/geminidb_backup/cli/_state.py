@@ -13,7 +13,8 @@ class State:
     token: str | None = None
     cloud: str | None = None
     insecure: bool = False
-    output: str = "table"
+    # None: not given (a table on a terminal, tab-separated rows into a pipe).
+    output: str | None = None
     verbose: bool = False
     columns: list[str] = field(default_factory=list)
     # Learnt once the settings are resolved: which credential is used, and where IAM is, so that
@@ -29,5 +30,17 @@ class State:
         return self.output == "json"
 
     @property
+    def yaml(self) -> bool:
+        return self.output == "yaml"
+
+    @property
     def table(self) -> bool:
-        return self.output == "table"
+        """Output for people (the default, or -o table): notes and progress on stderr."""
+        return self.output in (None, "table")
+
+    @property
+    def rows(self) -> bool:
+        """Tab-separated rows: no -o given and stdout is not a terminal."""
+        import sys
+
+        return self.output is None and not sys.stdout.isatty()

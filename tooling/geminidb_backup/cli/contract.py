@@ -86,13 +86,23 @@ REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "py
     help="Allow creating backups on a non-loopback URL.",
 )
 @click.option(
+    "--allow",
+    "allow",
+    metavar="WHAT,...",
+    multiple=True,
+    help="On a target that is not the embedded server, also allow: policy (change an "
+    "instance's backup policy, put back afterwards), instances (create and delete instances, "
+    "billable), foreign-refusals (send the deletions the API must refuse to an automated backup "
+    "the suite did not create). Without them the suite changes nothing it did not create.",
+)
+@click.option(
     "--no-cleanup", is_flag=True, help="Keep the backups the suite created on the target."
 )
 @click.option(
     "--job-timeout",
     type=click.FloatRange(min=0),
     metavar="SECONDS",
-    help="How long to wait for a backup job.",
+    help="How long to wait for a job (default 60 s, 1800 s for a target that is not on loopback).",
 )
 @click.option(
     "--project-id",
@@ -121,6 +131,7 @@ def contract(
     max_response_time: float | None,
     read_only: bool,
     allow_writes: bool,
+    allow: tuple[str, ...],
     no_cleanup: bool,
     job_timeout: float | None,
     project_id: str | None,
@@ -176,6 +187,7 @@ def contract(
         max_response_time=max_response_time,
         read_only=read_only,
         allow_writes=allow_writes,
+        allow=_split_allow(allow),
         cleanup=not no_cleanup,
         job_timeout=job_timeout,
         project_id=project_id,
@@ -266,3 +278,16 @@ def _split_operations(value: str | None) -> tuple[list[str], list[str]]:
             )
         target.append(name)
     return include, exclude
+
+
+def _split_allow(values: tuple[str, ...]) -> list[str]:
+    from geminidb_backup.contract.safety import ALLOW_VALUES
+
+    chosen = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in ALLOW_VALUES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown value {unknown[0]!r}; choose from {', '.join(ALLOW_VALUES)}",
+            param_hint="--allow",
+        )
+    return chosen

@@ -97,8 +97,9 @@ def _create_one(
     from ..validation import expand_name
 
     with handled(state):
-        name = expand_name(name)
+        expand_name(name)  # a malformed template is refused before anything is sent
         with open_client(state) as client:
+            name = client.expand_name(name)  # {now}: the server's time
             created = client.create_backup(instance_id, name, description)
             result = {"backup_id": created.backup_id, "job_id": created.job_id}
             recovered = " (found after an interrupted call)" if created.recovered else ""

@@ -7,16 +7,26 @@ from typing import Any, cast
 
 import click
 
-from ._common import Column, emit_list, handled, human_size, open_client, state_of, to_dict
+from ._common import (
+    Column,
+    emit_list,
+    handled,
+    human_size,
+    open_client,
+    short_time,
+    state_of,
+    to_dict,
+)
 from ._completion import spec_enum
 from ._options import global_options
 
-# Kept at any width: the ID (to copy), the name (folded when long) and the status.
+# Kept at any width: the ID (to copy), the name (folded when long), the status and when it
+# began (what operators sort by; to the minute, in UTC, to fit 80 columns).
 COLUMNS = [
     Column("id", "ID", keep=True), Column("name", "Name", keep=True, fold=True),
     Column("type", "Type"), Column("status", "Status", keep=True),
-    Column("size", "Size", render=human_size), Column("begin_time", "Began"),
-    Column("instance_name", "Instance"),
+    Column("begin_time", "Began (UTC)", keep=True, render=short_time),
+    Column("size", "Size", render=human_size), Column("instance_name", "Instance"),
 ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import click
 from ._common import (
     Column,
     confirm,
+    emit_document,
     emit_list,
     handled,
     human_size,
@@ -195,9 +196,6 @@ def _emit(
         ],
         "kept": [to_dict(backup) for backup in kept],
     }
-    if state.json:
-        import json
-
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
+    if emit_document(state, data):
         return
     emit_list(state, {"items": rows}, "items", COLUMNS if not dry_run else COLUMNS[:-1], title)

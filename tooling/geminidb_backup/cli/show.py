@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..errors import NotFound
-from ._common import EXIT_USAGE, fail, handled, open_client, show_fields, state_of, to_dict
+from ._common import handled, open_client, show_fields, state_of, to_dict
 from ._options import global_options
+from ._resolve import resolve_backup
 
 
 @click.command()
@@ -22,15 +22,5 @@ def show(ctx: click.Context, backup: str, instance_id: str | None) -> None:
     """
     state = state_of(ctx)
     with handled(state), open_client(state) as client:
-        try:
-            found = client.get_backup(backup)
-        except NotFound:
-            named = [b for b in client.iter_backups(instance_id=instance_id) if b.name == backup]
-            if not named:
-                raise NotFound(f"no backup has the ID or the name {backup!r}") from None
-            if len(named) > 1:
-                fail(state, EXIT_USAGE, f"{len(named)} backups are named {backup!r}",
-                     "Give the ID, or the instance with --instance: " + ", ".join(
-                         f"{b.id} (instance {b.instance_id})" for b in named))  # fmt: skip
-            found = named[0]
+        found = resolve_backup(state, client, backup, instance_id)
         show_fields(state, to_dict(found), f"backup {found.name}")

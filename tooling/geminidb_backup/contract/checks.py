@@ -22,8 +22,9 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
   only with one of the operation's ``x-schema-valid-refusals`` codes (the runner lets schemathesis's
   ``positive_data_acceptance`` allow 400 for exactly these operations, and this check narrows it).
 
-Every backup created during the run is recorded in :data:`CREATED_BACKUPS`, so that the runner
-can delete what the suite made on a real target. The domain scenarios (:mod:`.scenarios`), which
+Every backup created during the run is recorded by :mod:`.safety` (which also keeps every request
+of the run from changing what the run did not create), so that the runner can delete what the
+suite made. A 429 is retried below every request (:mod:`.throttling`). The domain scenarios (:mod:`.scenarios`), which
 probe what the workflow means once per run, register their checks when this module is imported.
 """
 
@@ -33,15 +34,16 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import schemathesis
 from schemathesis import APIOperation, CheckContext, Response
 from schemathesis import Case as GenericCase
 
-from geminidb_backup.contract import aksk
-from geminidb_backup.contract.probing import describe_request
+from geminidb_backup.contract import aksk, safety, throttling
+from geminidb_backup.contract.probing import describe_request, operation
+from geminidb_backup.contract.safety import raw_path_parameters
 from geminidb_backup.spec import load_spec
 
 # Any operation of the spec; the checks look at operationId, not at the operation's type.
@@ -58,7 +60,17 @@ OTHER_PROJECT_ENV = "GEMINIDB_CONTRACT_OTHER_PROJECT"
 # Headers that carry the run's token into follow-up calls (an AK/SK run's go as a placeholder).
 CREDENTIAL_HEADERS = ("x-auth-token",)
 
-CATALOGUE: frozenset[str] = frozenset(entry["code"] for entry in load_spec()["x-error-codes"])
+# The codes an answer may carry: the catalogue without the codes these operations never answer
+# (an entry with `unanswered`, such as the malformed-ID codes: IDs are opaque).
+CATALOGUE: frozenset[str] = frozenset(
+    entry["code"] for entry in load_spec()["x-error-codes"] if "unanswered" not in entry
+)
+UNANSWERED: dict[str, str] = {
+    entry["code"]: entry["unanswered"]
+    for entry in load_spec()["x-error-codes"]
+    if "unanswered" in entry
+}
+BUSY = "DBS.200019"  # the instance runs another job (x-error-codes): try again once it ended
 VALID_REFUSALS: dict[str, frozenset[str]] = {
     operation["operationId"]: frozenset(operation.get("x-schema-valid-refusals", ()))
     for path_item in load_spec()["paths"].values()
@@ -67,8 +79,6 @@ VALID_REFUSALS: dict[str, frozenset[str]] = {
 }
 
 _created_lock = threading.Lock()
-CREATED_BACKUPS: dict[str, str] = {}
-"""backup_id -> project_id of every backup a createBackup call of this process answered 202 for."""
 
 
 def _operation_id(case: Case) -> str | None:
@@ -127,74 +137,154 @@ def _job_timeout() -> float:
     return float(os.environ.get(JOB_TIMEOUT_ENV, DEFAULT_JOB_TIMEOUT))
 
 
+def list_lag(operation_id: str) -> float:
+    """The most seconds a change takes to show in a list (``lag`` of its ``x-list``)."""
+    return float(operation(operation_id).get("x-list", {}).get("lag", 0))
+
+
+# Replaced by the tests with a fake clock; the run's waits all go through these two.
+clock: Callable[[], float] = time.monotonic
+sleep: Callable[[float], None] = time.sleep
+
+
 class JobNeverEnded(Exception):
     """A job of this run already failed to end within the job timeout: a check that needs
     another job to end says nothing instead of waiting its full timeout again."""
 
 
 _stuck_jobs: list[str] = []  # the job that did not end in time, once one has not
+_ended_jobs: dict[str, dict[str, Any]] = {}  # job_id -> the job once it ended (waited on once)
+jobs_waited: list[str] = []  # every job some check waited for, once each (the speed tests count)
+POLL_FIRST, POLL_MOST = 0.05, 2.0
+
+
+def _find_job(
+    case: Case, credentials: Mapping[str, str], project_id: str, job_id: str
+) -> dict[str, Any] | None:
+    """The job as listJobs shows it; None while it is not listed yet (lists may lag)."""
+    response = _call(
+        case,
+        LIST_JOBS,
+        credentials,
+        path_parameters={"project_id": project_id},
+        query={"id": job_id},
+    )
+    body = _json(response)
+    if response.status_code != 200 or not isinstance(body, dict):
+        raise AssertionError(
+            f"{describe_request(response.request)} answered {response.status_code}, expected "
+            "200 with the job"
+        )
+    jobs = [
+        job for job in body.get("jobs", []) if isinstance(job, dict) and job.get("id") == job_id
+    ]
+    if len(jobs) > 1:
+        raise AssertionError(
+            f"{describe_request(response.request)} returned {len(jobs)} jobs with that ID, "
+            "expected 1"
+        )
+    return jobs[0] if jobs else None
 
 
 def _wait_for_job(
     case: Case, credentials: Mapping[str, str], project_id: str, job_id: str
 ) -> dict[str, Any]:
-    """Poll listJobs until the job has ended; return it.
+    """Poll listJobs until the job has ended; return it. Each job is waited for once per run:
+    later waits for it return at once.
 
     The first job of a run that does not end within the job timeout fails the check that waited
     for it; after that, every wait raises :class:`JobNeverEnded` at once (the checks stay
     silent), so that a server whose jobs never end fails once and the run still ends in time.
     """
+    with _created_lock:
+        if job_id in _ended_jobs:
+            return _ended_jobs[job_id]
     if _stuck_jobs:
         raise JobNeverEnded(_stuck_jobs[0])
-    deadline = time.monotonic() + _job_timeout()
-    interval = 0.05
+    with _created_lock:
+        jobs_waited.append(job_id)
+    start = clock()
+    deadline = start + _job_timeout()
+    unlisted_until = start + list_lag(LIST_JOBS)
+    interval = POLL_FIRST
     while True:
-        response = _call(
-            case,
-            LIST_JOBS,
-            credentials,
-            path_parameters={"project_id": project_id},
-            query={"id": job_id},
-        )
-        body = _json(response)
-        if response.status_code != 200 or not isinstance(body, dict):
+        job = _find_job(case, credentials, project_id, job_id)
+        if job is None and clock() > unlisted_until:
             raise AssertionError(
-                f"listJobs?id={job_id} answered {response.status_code}, expected 200 with the job"
+                f"listJobs?id={job_id} returned no job with that ID for "
+                f"{list_lag(LIST_JOBS):.0f} s (the lag x-list allows), expected 1"
             )
-        jobs = [
-            job for job in body.get("jobs", []) if isinstance(job, dict) and job.get("id") == job_id
-        ]
-        if len(jobs) != 1:
-            raise AssertionError(
-                f"listJobs?id={job_id} returned {len(jobs)} jobs with that ID, expected 1"
-            )
-        if jobs[0].get("status") in ("Completed", "Failed"):
-            return jobs[0]
-        if time.monotonic() > deadline:
+        if job is not None and job.get("status") in ("Completed", "Failed"):
+            with _created_lock:
+                _ended_jobs[job_id] = job
+            return job
+        if clock() > deadline:
             with _created_lock:
                 first = not _stuck_jobs
                 _stuck_jobs.append(job_id)
             if not first:
                 raise JobNeverEnded(job_id)
+            status = job.get("status") if job is not None else None
             raise AssertionError(
-                f"job {job_id} is still {jobs[0].get('status')!r} after {_job_timeout():.0f} s "
-                f"(set {JOB_TIMEOUT_ENV} for slow targets)"
+                f"job {job_id} is still {status!r} after {_job_timeout():.0f} s (give slow "
+                "targets more time with --job-timeout SECONDS)"
             )
-        time.sleep(interval)
-        interval = min(interval * 2, 2.0)
+        sleep(interval)
+        interval = min(interval * 2, POLL_MOST)
+
+
+def until_true(seconds: float, probe: Callable[[], bool]) -> bool:
+    """Call ``probe`` until it returns True or ``seconds`` have passed (a bounded wait for what
+    may lag); its last result."""
+    deadline = clock() + seconds
+    interval = POLL_FIRST
+    while True:
+        if probe():
+            return True
+        if clock() >= deadline:
+            return False
+        sleep(min(interval, max(0.0, deadline - clock())))
+        interval = min(interval * 2, POLL_MOST)
+
+
+def while_busy(send: Callable[[], Response]) -> Response:
+    """``send`` again while the target answers 403 ``DBS.200019`` (another job runs on the
+    instance: an automated backup, another worker's backup), within the job timeout. The spec
+    gives no order between that answer and any other, so a busy instance is waited for, not
+    reported."""
+    deadline = clock() + _job_timeout()
+    interval = 0.5
+    while True:
+        answer = send()
+        if answer.status_code != 403 or _error_code(answer) != BUSY or clock() >= deadline:
+            return answer
+        sleep(interval)
+        interval = min(interval * 2, POLL_MOST)
 
 
 def accepted_create(case: Case, response: Response) -> dict[str, Any] | None:
-    """The body of a createBackup 202, whose backup is recorded in :data:`CREATED_BACKUPS`."""
+    """The body of a createBackup 202 (:mod:`.safety` has recorded its backup)."""
     if _operation_id(case) != CREATE or response.status_code != 202:
         return None
     body = _json(response)
     if not isinstance(body, dict) or not isinstance(body.get("backup_id"), str):
         return None  # response_schema_conformance reports the malformed body
-    project_id = str((case.path_parameters or {}).get("project_id"))
-    with _created_lock:
-        CREATED_BACKUPS[body["backup_id"]] = project_id
     return body
+
+
+def _listed(
+    case: Case, credentials: Mapping[str, str], project_id: str, backup_id: str
+) -> tuple[Response, list[dict[str, Any]]]:
+    listed = _call(
+        case,
+        LIST_BACKUPS,
+        credentials,
+        path_parameters={"project_id": project_id},
+        query={"backup_id": backup_id},
+    )
+    body = _json(listed)
+    backups = body.get("backups", []) if isinstance(body, dict) else []
+    return listed, [b for b in backups if isinstance(b, dict) and b.get("id") == backup_id]
 
 
 @schemathesis.check
@@ -202,34 +292,33 @@ def created_backup_is_listed(ctx: CheckContext, response: Response, case: Case) 
     accepted = accepted_create(case, response)
     if accepted is None:
         return None
-    params = case.path_parameters or {}
-    listed = _call(
-        case,
-        LIST_BACKUPS,
-        _credentials(case, response),
-        path_parameters={"project_id": params["project_id"]},
-        query={"backup_id": accepted["backup_id"]},
-    )
-    body = _json(listed)
-    backups = body.get("backups", []) if isinstance(body, dict) else []
-    matching = [b for b in backups if isinstance(b, dict) and b.get("id") == accepted["backup_id"]]
-    if listed.status_code != 200 or len(matching) != 1:
+    params = raw_path_parameters(case)
+    credentials = _credentials(case, response)
+    found: list[tuple[Response, list[dict[str, Any]]]] = []
+
+    def listed_once() -> bool:
+        found[:] = [_listed(case, credentials, params["project_id"], accepted["backup_id"])]
+        return found[0][0].status_code == 200 and len(found[0][1]) == 1
+
+    if not until_true(list_lag(LIST_BACKUPS), listed_once):
+        listed, matching = found[0]
         raise AssertionError(
             f"backup {accepted['backup_id']} was accepted with 202 but "
             f"{describe_request(listed.request)} answered {listed.status_code} with "
-            f"{len(matching)} matching backups, expected 1"
+            f"{len(matching)} matching backups for {list_lag(LIST_BACKUPS):.0f} s, expected 1"
         )
+    listed, matching = found[0]
     sent = case.body if isinstance(case.body, dict) else {}
     expected = {
         "name": sent.get("name"),
         "description": sent.get("description"),
         "instance_id": params["instance_id"],
     }
-    found = {key: matching[0].get(key) for key in expected}
-    if found != expected:
+    shown = {key: matching[0].get(key) for key in expected}
+    if shown != expected:
         raise AssertionError(
             f"{describe_request(listed.request)}: the listed backup differs from the one "
-            f"created: {found} != {expected}"
+            f"created: {shown} != {expected}"
         )
     return True
 
@@ -239,7 +328,7 @@ def backup_job_completes(ctx: CheckContext, response: Response, case: Case) -> b
     accepted = accepted_create(case, response)
     if accepted is None or not isinstance(accepted.get("job_id"), str):
         return None
-    project_id = str((case.path_parameters or {})["project_id"])
+    project_id = raw_path_parameters(case)["project_id"]
     try:
         job = _wait_for_job(case, _credentials(case, response), project_id, accepted["job_id"])
     except JobNeverEnded:
@@ -256,23 +345,17 @@ def duplicate_name_is_refused(ctx: CheckContext, response: Response, case: Case)
     accepted = accepted_create(case, response)
     if accepted is None or not isinstance(case.body, dict):
         return None
-    credentials, params = _credentials(case, response), dict(case.path_parameters or {})
-    if isinstance(
-        accepted.get("job_id"), str
-    ):  # a busy instance answers 403 before it checks names
+    credentials, params = _credentials(case, response), raw_path_parameters(case)
+    if isinstance(accepted.get("job_id"), str):
+        # A busy instance answers 403 before it checks names.
         try:
             _wait_for_job(case, credentials, params["project_id"], accepted["job_id"])
         except JobNeverEnded:
             return None
-    again = _call(case, CREATE, credentials, path_parameters=params, body=case.body)
+    again = while_busy(
+        lambda: _call(case, CREATE, credentials, path_parameters=params, body=case.body)
+    )
     body = _json(again)
-    if (
-        again.status_code == 202
-        and isinstance(body, dict)
-        and isinstance(body.get("backup_id"), str)
-    ):
-        with _created_lock:
-            CREATED_BACKUPS[body["backup_id"]] = params["project_id"]
     code = body.get("error_code") if isinstance(body, dict) else None
     if (again.status_code, code) != (400, "DBS.201201"):
         raise AssertionError(
@@ -290,7 +373,7 @@ def deleted_backup_disappears(ctx: CheckContext, response: Response, case: Case)
     body = _json(response)
     if not isinstance(body, dict) or not isinstance(body.get("job_id"), str):
         return None
-    params = case.path_parameters or {}
+    params = raw_path_parameters(case)
     credentials = _credentials(case, response)
     try:
         job = _wait_for_job(case, credentials, params["project_id"], body["job_id"])
@@ -300,22 +383,20 @@ def deleted_backup_disappears(ctx: CheckContext, response: Response, case: Case)
         raise AssertionError(
             f"deletion job {body['job_id']} ended {job.get('status')}: {job.get('fail_reason')!r}"
         )
-    listed = _call(
-        case,
-        LIST_BACKUPS,
-        credentials,
-        path_parameters={"project_id": params["project_id"]},
-        query={"backup_id": params["backup_id"]},
-    )
-    found = _json(listed)
-    if listed.status_code != 200 or not isinstance(found, dict) or found.get("backups"):
+    found: list[tuple[Response, list[dict[str, Any]]]] = []
+
+    def gone() -> bool:
+        found[:] = [_listed(case, credentials, params["project_id"], params["backup_id"])]
+        return found[0][0].status_code == 200 and not found[0][1]
+
+    if not until_true(list_lag(LIST_BACKUPS), gone):
+        listed = found[0][0]
         raise AssertionError(
             f"backup {params['backup_id']} is still listed (or the list failed: "
-            f"{describe_request(listed.request)} -> {listed.status_code}) after its deletion job "
-            "completed"
+            f"{describe_request(listed.request)} -> {listed.status_code}) "
+            f"{list_lag(LIST_BACKUPS):.0f} s after its deletion job completed"
         )
-    with _created_lock:
-        CREATED_BACKUPS.pop(str(params["backup_id"]), None)
+    safety.forget_created(params["backup_id"])
     return True
 
 
@@ -329,6 +410,11 @@ def error_body_is_catalogued(ctx: CheckContext, response: Response, case: Case) 
     ):
         raise AssertionError(
             f"a {response.status_code} answer must be a JSON object with string error_code and error_msg"
+        )
+    if body["error_code"] in UNANSWERED:
+        raise AssertionError(
+            f"error code {body['error_code']!r} is catalogued as never answered by these "
+            f"operations: {UNANSWERED[body['error_code']]}"
         )
     if body["error_code"] not in CATALOGUE:
         raise AssertionError(
@@ -386,8 +472,16 @@ def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case)
             verify=verify,
             allow_redirects=False,  # a signature is for this URL only; the API has no redirects
             timeout=30,
+            hooks={"response": [throttling.resend_throttled]},
         )
         code = _error_code(answer)
+        if answer.status_code == 202:  # made a backup, which the clean-up must delete
+            made = _json(answer)  # type: ignore[arg-type]
+            if isinstance(made, dict) and isinstance(made.get("backup_id"), str):
+                params = raw_path_parameters(case)
+                safety.record_created(
+                    made["backup_id"], params["project_id"], params.get("instance_id"), None
+                )
         if (answer.status_code, code) != (400, "DBS.200001"):
             raise AssertionError(
                 f"the malformed createBackup body {body!r} was answered {answer.status_code} "
@@ -415,7 +509,6 @@ def wrong_signature_is_refused(ctx: CheckContext, response: Response, case: Case
     headers["Authorization"] = placeholder + aksk.TAMPERED_SUFFIX
     spoilt = case.derive(headers=headers)
     answer = spoilt.call()
-    accepted_create(spoilt, answer)  # a server that let it through may have made a backup
     code = _error_code(answer)
     if (answer.status_code, code) != (401, "APIGW.0301"):
         raise AssertionError(
@@ -428,10 +521,11 @@ def wrong_signature_is_refused(ctx: CheckContext, response: Response, case: Case
 def reset() -> None:
     """Forget what an earlier run in this process created and checked."""
     with _created_lock:
-        CREATED_BACKUPS.clear()
         _malformed_sent.clear()
         _signature_checked.clear()
         _stuck_jobs.clear()
+        _ended_jobs.clear()
+        jobs_waited.clear()
     from geminidb_backup.contract import scenarios
 
     scenarios.reset()

@@ -9,18 +9,24 @@ and values that break exactly one rule: nothing of the API's rules is written do
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import requests
 from schemathesis import APIOperation
 from schemathesis import Case as GenericCase
 
+from geminidb_backup.contract import safety
 from geminidb_backup.spec import follow_refs, load_spec, validator_at
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 Case = GenericCase[APIOperation[Any, Any, Any, Any]]
 
@@ -96,16 +102,24 @@ class Prober:
         media_type: str = "application/json",
         credentials: Mapping[str, str] | None = None,
     ) -> Answer:
+        from geminidb_backup.contract.checks import while_busy
+
         operation = self.case.operation.schema.find_operation_by_id(operation_id)
         headers = dict(self.credentials if credentials is None else credentials)
-        kwargs: dict[str, Any] = {"path_parameters": dict(path), "headers": headers}
-        if query is not None:
-            kwargs["query"] = dict(query)
-        if body is not _MISSING:
-            kwargs["body"] = body
-            kwargs["media_type"] = media_type
-        follow_up: Case = operation.Case(**kwargs)
-        response = follow_up.call(session=self._session) if self._session else follow_up.call()
+
+        def send() -> Any:
+            kwargs: dict[str, Any] = {"path_parameters": dict(path), "headers": dict(headers)}
+            if query is not None:
+                kwargs["query"] = dict(query)
+            if body is not _MISSING:
+                kwargs["body"] = copy.deepcopy(body)
+                kwargs["media_type"] = media_type
+            follow_up: Case = operation.Case(**kwargs)
+            return follow_up.call(session=self._session) if self._session else follow_up.call()
+
+        # A write may meet an instance busy with another job (an automated backup, another
+        # worker's): the spec orders that answer before no other, so it is waited out.
+        response = send() if operation.method.upper() == "GET" else while_busy(send)
         return Answer(
             describe_request(response.request), response.status_code, parse_json(response.content)
         )
@@ -177,9 +191,11 @@ class Field:
 
     def fresh(self, length: int | None = None) -> str:
         """A valid value no one has used, ``length`` characters long if given."""
-        example = str((self.schema.get("examples") or ["x"])[0]) or "x"
+        example: str = str((self.schema.get("examples") or ["x"])[0]) or "x"
         hexes = uuid.uuid4().hex + uuid.uuid4().hex
-        for first in (example[0], "x", "X"):
+        # A name the run creates starts with the run's prefix (safety: leftovers can be found).
+        starts: tuple[str, ...] = (safety.SCOPE.prefix,) if self.name == safety.NAME_FIELD else ()
+        for first in (*starts, example[0], "x", "X"):
             for body in (hexes, "".join(chr(ord("a") + int(c, 16)) for c in hexes)):
                 value = first + body
                 if length is not None:
@@ -206,6 +222,17 @@ def body_fields(operation_id: str) -> tuple[Mapping[str, Any], list[Field]]:
         if resolved.get("type") == "string":
             fields.append(Field(name, resolved, field_pointer or f"{pointer}/properties/{name}"))
     return schema, fields
+
+
+@cache
+def body_validator(operation_id: str) -> Validator | None:
+    """The validator of an operation's JSON body schema (None: it has no body)."""
+    body = operation(operation_id).get("requestBody")
+    if body is None:
+        return None
+    body, _ = follow_refs(body)
+    _, pointer = follow_refs(body["content"]["application/json"]["schema"])
+    return validator_at(pointer) if pointer else None
 
 
 def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:

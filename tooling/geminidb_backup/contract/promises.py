@@ -1,47 +1,121 @@
-"""The promises the domain scenarios (:mod:`.scenarios`) probe: check name -> what it asks of the
-server, as a failure states it. Kept apart so that :mod:`.checks` can name these checks without
-importing the scenarios, which import it."""
+"""The promises the domain scenarios (:mod:`.scenarios`) probe, with what each needs.
+
+A promise is a check of its own (a function of a scenario that calls ``report.probed`` /
+``report.fail`` under the promise's name) plus an entry here: what it asks of the server, as a
+failure states it, the scenario that probes it, and what a run needs to exercise it. The run's
+report has a test case for every promise: passed, failed, or skipped with the reason (an option
+left it out); a scenario that could not run at all fails once, naming the option that provides
+what it needs. Kept apart so that :mod:`.checks` can name these checks without importing the
+scenarios, which import it.
+
+To add a promise: write its function in a scenario (or a new scenario in ``SCENARIOS``), and add
+its entry here; a promise that changes what the run did not create also needs an ``allow`` value
+(``--allow``) and a guard in :data:`.safety.OPERATION_GUARDS`.
+"""
 
 from __future__ import annotations
 
-PROMISES: dict[str, str] = {
-    "backup_is_completed_after_its_job": (
-        "once its job has completed, the backup is COMPLETED in listBackups"
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """When a scenario runs, and what provides it when it cannot."""
+
+    needs: str  # what must happen in the run for the scenario to start
+    provided_by: str  # the option that provides it, for the failure message
+    operations: tuple[str, ...]  # an answer of one of these starts it
+    writes: bool = False  # it creates (so --read-only leaves it out)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "create": Scenario(
+        "a createBackup answered 202",
+        "--instance-id ID (an instance of the project, idle, with room for the run's backups)",
+        ("createBackup",),
+        writes=True,
     ),
-    "each_rule_is_refused_with_its_code": (
-        "a value that breaks one rule of its schema (x-rules) is refused with the code of that rule"
+    "unknown": Scenario(
+        "a success of each operation",
+        "--project-id ID (and --instance-id ID)",
+        ("createBackup", "listJobs", "listBackups", "deleteBackup"),
     ),
-    "bounds_are_accepted": "values at the bounds of their rules are accepted",
-    "content_type_is_enforced": (
-        "a body not sent as application/json is refused with 415 and a code the 415 response documents"
+    "list": Scenario(
+        "a 200 of a list operation",
+        "--project-id ID",
+        ("listJobs", "listBackups"),
     ),
-    "names_are_case_sensitive": (
-        "values of a case-sensitive field (x-case-sensitive) that differ only in case are different"
+    "auth": Scenario(
+        "an answer of each operation", "--url URL", ("createBackup", "listJobs", "listBackups")
     ),
-    "unknown_ids_are_refused": (
+    "refusals": Scenario("a success of a list operation", "--project-id ID", ("listBackups",)),
+}
+
+
+@dataclass(frozen=True)
+class Promise:
+    text: str  # what it asks of the server
+    scenario: str  # the key of the scenario that probes it (SCENARIOS)
+    # The option without which the run leaves it out on purpose (skipped, naming the option).
+    opt_in: str | None = None
+
+
+PROMISES: dict[str, Promise] = {
+    "backup_is_completed_after_its_job": Promise(
+        "once its job has completed, the backup is COMPLETED in listBackups", "create"
+    ),
+    "each_rule_is_refused_with_its_code": Promise(
+        "a value that breaks one rule of its schema (x-rules) is refused with the code of that rule",
+        "create",
+    ),
+    "bounds_are_accepted": Promise("values at the bounds of their rules are accepted", "create"),
+    "content_type_is_enforced": Promise(
+        "a body not sent as application/json is refused with 415 and a code the 415 response documents",
+        "create",
+    ),
+    "names_are_case_sensitive": Promise(
+        "values of a case-sensitive field (x-case-sensitive) that differ only in case are different",
+        "create",
+    ),
+    "unknown_ids_are_refused": Promise(
         "an ID that names nothing of the project is refused with the answer its parameter's "
-        "x-unknown gives"
+        "x-unknown gives",
+        "unknown",
     ),
-    "forbidden_targets_are_refused": "the resources an operation must refuse (x-refused-targets) are refused",
-    "created_backup_can_be_deleted": (
-        "a backup the suite created can be deleted: 202, its job completes, it is no longer listed"
+    "forbidden_targets_are_refused": Promise(
+        "the resources an operation must refuse (x-refused-targets) are refused",
+        "create",
+        opt_in="--allow foreign-refusals",
     ),
-    "created_backup_stays_listed": "a created backup stays listed until it is deleted",
-    "list_paging_holds": (
-        "offset and limit select the page, and total_count is the number of items that match"
+    "created_backup_can_be_deleted": Promise(
+        "a backup the suite created can be deleted: 202, its job completes, it is no longer listed",
+        "create",
     ),
-    "list_filters_hold": (
-        "each filter of a list (x-list) returns exactly the items that match it, counted by total_count"
+    "created_backup_stays_listed": Promise(
+        "a created backup stays listed until it is deleted", "create"
     ),
-    "lists_keep_to_their_project": (
-        "a list of one project holds no item of another project (--other-project-id)"
+    "list_paging_holds": Promise(
+        "offset and limit select the page, and total_count is the number of items that match",
+        "list",
     ),
-    "documented_refusals_happen": (
+    "list_filters_hold": Promise(
+        "each filter of a list (x-list) returns exactly the items that match it, counted by "
+        "total_count",
+        "list",
+    ),
+    "lists_keep_to_their_project": Promise(
+        "a list of one project holds no item of another project (--other-project-id)",
+        "list",
+        opt_in="--other-project-id ID",
+    ),
+    "documented_refusals_happen": Promise(
         "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
-        "is refused with the rule's status and code"
+        "is refused with the rule's status and code",
+        "refusals",
     ),
-    "unauthorized_answer_is_documented": (
+    "unauthorized_answer_is_documented": Promise(
         "a request without valid credentials is answered 401 with an Error whose code the 401 "
-        "response documents"
+        "response documents",
+        "auth",
     ),
 }

@@ -149,6 +149,7 @@ class ReferenceServer:
             fsync=config.fsync,
             clock=clock,
             lock_timeout=config.lock_timeout_seconds,
+            seed=config.seed,
         )
         self.store.seed(config.instances, auto_backups=config.auto_backups)
         self.auth = Authenticator(

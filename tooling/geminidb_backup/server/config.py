@@ -215,6 +215,8 @@ class ServerConfig:
     # is valid for every project.
     token_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
     access_key_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Seeds the generator of backup and job IDs: the same IDs in the same order on every run.
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         finite_number("backup_seconds", self.backup_seconds)

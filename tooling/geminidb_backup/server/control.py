@@ -15,7 +15,6 @@ from __future__ import annotations
 import hmac
 import json
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -131,7 +130,7 @@ class Control:
 
     def add_project(self, project_id: str | None = None) -> str:
         """Make a project exist (with no instance); returns its ID (a new one if none given)."""
-        project_id = uuid.uuid4().hex if project_id is None else project_id
+        project_id = self.store.new_hex() if project_id is None else project_id
         self.store.add_project(_check_id("project_id", "ProjectId", project_id))
         return project_id
 
@@ -149,7 +148,7 @@ class Control:
         with an ID shaped like the service's (``<32 hex>in06``) unless given. ``auto_backup``
         (default: as the server was configured) gives it an automated backup of last night."""
         project_id = self.default_project if project_id is None else project_id
-        instance_id = uuid.uuid4().hex + "in06" if instance_id is None else instance_id
+        instance_id = self.store.new_hex() + "in06" if instance_id is None else instance_id
         _check_id("project_id", "ProjectId", project_id)
         _check_id("instance_id", "InstanceId", instance_id)
         name = f"cassandra-{instance_id[:8]}" if name is None else name

@@ -197,6 +197,15 @@ class Clock:
             self._offset += seconds
         return self()
 
+    def state(self) -> tuple[float | None, float]:
+        """What :meth:`set_state` needs to bring this clock back (a snapshot's)."""
+        return self._frozen_at, self._offset
+
+    def set_state(self, state: tuple[float | None, float]) -> None:
+        """Back to a time of :meth:`state`: a snapshot's restore, the one way the clock goes
+        back."""
+        self._frozen_at, self._offset = state
+
     def freeze(self, frozen: bool = True) -> None:
         """Stop the clock at its current time, or (``frozen=False``) let it run from there."""
         now = self()
@@ -251,28 +260,30 @@ class Page:
 _ids = random.Random(int.from_bytes(os.urandom(16), "big"))
 
 
-def new_id_hex() -> str:
-    """32 hex digits of a UUIDv7: time-ordered, 74 random bits."""
-    value = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | _ids.getrandbits(12) << 64
-    value |= 0b10 << 62 | _ids.getrandbits(62)
+def new_id_hex(ids: random.Random = _ids, *, timed: bool = True) -> str:
+    """32 hex digits of a UUIDv7: time-ordered, 74 random bits. Not ``timed``, the time field is
+    drawn from ``ids`` too: a seeded generator then makes the same IDs on every run."""
+    millis = time.time_ns() // 1_000_000 if timed else ids.getrandbits(48)
+    value = millis << 80 | 0x7 << 76 | ids.getrandbits(12) << 64
+    value |= 0b10 << 62 | ids.getrandbits(62)
     return f"{value:032x}"
 
 
-def new_job_id() -> str:
+def new_job_id(ids: random.Random = _ids, *, timed: bool = True) -> str:
     """A job ID in the service's form, a UUID (``8061ceaf-b319-4315-9338-7f3de8e26f05``)."""
-    h = new_id_hex()
+    h = new_id_hex(ids, timed=timed)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def new_backup_id() -> str:
+def new_backup_id(ids: random.Random = _ids, *, timed: bool = True) -> str:
     """A backup ID in the service's form, 32 hex digits and ``br06``."""
-    return new_id_hex() + "br06"
+    return new_id_hex(ids, timed=timed) + "br06"
 
 
-def _new_size_kb() -> float:
+def _new_size_kb(ids: random.Random = _ids) -> float:
     # A plausible size, 1 MB to 1 GB. Drawn once and stored with the backup, so repeated reads
     # agree; from the IDs' generator rather than a hash of the ID (a twentieth of a create).
-    return float(1024 + _ids.getrandbits(20))
+    return float(1024 + ids.getrandbits(20))
 
 
 class Store:
@@ -287,7 +298,11 @@ class Store:
         fsync: bool = False,
         clock: Callable[[], float] = time.time,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
+        seed: int | None = None,
     ) -> None:
+        # IDs (and sizes) come from one generator: a seeded one makes the same ones every run.
+        self.ids = _ids if seed is None else random.Random(seed)
+        self._timed_ids = seed is None
         self.backup_seconds = backup_seconds
         self.backup_limit = backup_limit
         self.clock = clock
@@ -434,6 +449,44 @@ class Store:
             raise
         return self._db
 
+    def new_backup_id(self) -> str:
+        return new_backup_id(self.ids, timed=self._timed_ids)
+
+    def new_job_id(self) -> str:
+        return new_job_id(self.ids, timed=self._timed_ids)
+
+    def new_hex(self) -> str:
+        """32 hex digits from the IDs' generator (a project's or an instance's made-up ID)."""
+        return new_id_hex(self.ids, timed=self._timed_ids)
+
+    def job_end(self, project_id: str, job_id: str) -> float | None:
+        """When a job ends (or ended), in epoch seconds; None for an unknown job."""
+        row = self._db.execute(
+            "SELECT begin + duration FROM jobs WHERE project_id = ? AND id = ?",
+            (project_id, job_id),
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def snapshot(self) -> tuple[bytes, object]:
+        """The whole state, to be given back to :meth:`restore`: the database's bytes and the
+        IDs' generator's state. Call it between requests (a control call)."""
+        return self._main_db.serialize(), self.ids.getstate()
+
+    def restore(self, snapshot: tuple[bytes, object]) -> None:
+        """Go back to a :meth:`snapshot` of this store (its database replaced, page by page)."""
+        data, ids_state = snapshot
+        source = sqlite3.connect(":memory:")
+        try:
+            source.deserialize(data)
+            source.backup(self._main_db)
+        finally:
+            source.close()
+        if self.ids is not _ids:  # the shared generator of unseeded stores is nobody's to rewind
+            self.ids.setstate(ids_state)  # type: ignore[arg-type]
+        self._load_instances()
+        self._reload_memory()
+        self._failures_queued = True
+
     def seed(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
         """Make the instances exist (kept if they already do), each with an automated backup if
         ``auto_backups`` and it has none yet."""
@@ -449,7 +502,7 @@ class Store:
                     (instance.project_id, instance.id),
                 ).fetchone()
                 if exists is None:
-                    backup_id = new_backup_id()
+                    backup_id = self.new_backup_id()
                     begin = float(int(now - AUTO_BACKUP_AGE_SECONDS))
                     db.execute(
                         "INSERT INTO backups (id, project_id, instance_id, name, description, type,"
@@ -462,7 +515,7 @@ class Store:
                             "",
                             begin,
                             300.0,
-                            _new_size_kb(),
+                            _new_size_kb(self.ids),
                         ),
                     )
             db.execute("COMMIT")
@@ -503,7 +556,7 @@ class Store:
         now: float,
         fail_reason: str | None = None,
     ) -> str:
-        job_id = new_job_id()
+        job_id = self.new_job_id()
         db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -700,7 +753,7 @@ class Store:
             and self._live.manual_count(project_id, instance_id, now) >= self.backup_limit
         ):
             raise ApiError(errors.OPERATION_NOT_ALLOWED, instance_id, "createBackup")
-        backup_id = new_backup_id()
+        backup_id = self.new_backup_id()
         fail_reason = self._take_failure(instance)
         db.execute(
             "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
@@ -713,7 +766,7 @@ class Store:
                 description,
                 now,
                 self.backup_seconds,
-                _new_size_kb(),
+                _new_size_kb(self.ids),
                 fail_reason,
             ),
         )

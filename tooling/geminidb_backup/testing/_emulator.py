@@ -7,9 +7,13 @@ import dataclasses
 import secrets
 import socket
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import formatdate
 from pathlib import Path
-from typing import Any, Self
+from types import MappingProxyType
+from typing import Any, Self, TypedDict, Unpack
+from urllib.parse import parse_qs
 
 import httpx
 import uvicorn
@@ -31,18 +35,68 @@ from geminidb_backup.server.transport import (
     DEFAULT_HEADER_TIMEOUT_SECONDS,
     protocol_class,
 )
+from geminidb_backup.timing import Clock as LibraryClock
 from geminidb_backup_client import AuthenticatedClient
 from geminidb_backup_client.models import Backup, Job
 
 from ._transport import EmulatorASGITransport, EmulatorTransport, PrivateLoop
+from ._virtual import VirtualClock, VirtualTime
 
-__all__ = ["FAST_RETRY", "IN_PROCESS_URL", "Emulator"]
+__all__ = ["FAST_RETRY", "IN_PROCESS_URL", "ClientOptions", "Emulator", "Snapshot"]
 
 # The base URL of in-process clients: never resolved, no request leaves the process.
 IN_PROCESS_URL = "http://geminidb-emulator.invalid"
 # The library's retry policy (same attempts, same decisions) without its waits: a test that
 # meets a 503 or a dropped connection should not sleep for it.
 FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
+
+
+class ClientOptions(TypedDict, total=False):
+    """What :meth:`Emulator.client` and :meth:`Emulator.async_client` pass on to the client."""
+
+    auth: httpx.Auth | None
+    retry: RetryPolicy | None
+    timeout: float
+    clock: LibraryClock | Callable[[], float] | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole state of an emulator at one moment (:meth:`Emulator.snapshot`): each part by
+    the name it was registered under (``database``, ``clock``, ``faults``...)."""
+
+    parts: Mapping[str, Any]
+
+
+class _EmulatorApp:
+    """The reference server as the emulator serves it: each request counted (virtual time jumps
+    only between requests), the emulator's time in ``Date``, and over loopback, a poll that
+    says it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end
+    when nothing else is going on."""
+
+    def __init__(self, emulator: Emulator, *, loopback: bool) -> None:
+        self.emulator, self.app, self.loopback = emulator, emulator.app, loopback
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        emulator = self.emulator
+        emulator.virtual_time.request_started()
+        try:
+            if self.loopback and emulator.autojump:
+                emulator._jump_for_poll(scope)
+
+            async def send_with_date(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    date = formatdate(emulator.clock(), usegmt=True).encode()
+                    headers = [(k, v) for k, v in message.get("headers", []) if k != b"date"]
+                    message = {**message, "headers": [*headers, (b"date", date)]}
+                await send(message)
+
+            await self.app(scope, receive, send_with_date)
+        finally:
+            emulator.virtual_time.request_ended()
 
 
 class Emulator:
@@ -54,8 +108,14 @@ class Emulator:
     takes ``backup_seconds`` of the emulator's clock: 0 by default, so every job has ended when
     it is first looked at; give it a duration and move the clock with :meth:`advance` to see
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
-    :meth:`advance` moves it. State lives in memory unless ``path`` names an SQLite file, which
-    keeps it from one emulator to the next.
+    :meth:`advance` moves it, and, with ``autojump`` (the default), the clients' waits: where a
+    client of the emulator would sleep (a :meth:`~geminidb_backup.BackupClient.wait`, a retry's
+    back-off), the clock jumps instead, once every client is waiting, to the earliest moment one
+    of them waits for. ``autojump=False`` keeps the clock still but for :meth:`advance` (clients
+    then sleep in real time). ``seed`` makes the same backup, job, project and instance IDs in
+    the same order on every run. State lives in memory unless ``path`` names an SQLite file,
+    which keeps it from one emulator to the next; :meth:`snapshot` and
+    :meth:`restore_snapshot` save and bring back all of it in memory.
 
     Clients: :meth:`client` (sync), :meth:`async_client`, :meth:`generated_client`, all without
     a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
@@ -81,6 +141,8 @@ class Emulator:
         access_keys: Mapping[str, str] | None = None,
         start: float | None = None,
         retry_after_seconds: int | None = 0,
+        autojump: bool = True,
+        seed: int | None = None,
         rate_limit: float | str | None = None,
         rate_limit_code: str = SERVICE_CODE,
     ) -> None:
@@ -104,6 +166,7 @@ class Emulator:
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
+            seed=seed,
             rate_limit=None
             if rate_limit is None
             else dataclasses.replace(
@@ -120,6 +183,16 @@ class Emulator:
         self._server: uvicorn.Server | None = None
         self._url: str | None = None
         self._closed = False
+        self.autojump = autojump
+        self.virtual_time = VirtualTime(self.clock, self._advance_to)
+        self._in_process_app = _EmulatorApp(self, loopback=False)
+        self._snapshot_parts: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
+        self.register_snapshot_part("database", self.app.store.snapshot, self.app.store.restore)
+        self.register_snapshot_part("clock", self.clock.state, self.clock.set_state)
+        self.register_snapshot_part("faults", self._faults_state, self._restore_faults)
+        limiter = self.app.rate_limiter
+        if limiter is not None:  # each project's bucket, and the count of refusals
+            self.register_snapshot_part("rate_limit", limiter.snapshot, limiter.restore)
 
     def __repr__(self) -> str:  # the token stays out of logs
         return (
@@ -176,25 +249,37 @@ class Emulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An ``httpx.Client`` transport to the emulator."""
-        return EmulatorTransport(self.app, self._private_loop())
+        return EmulatorTransport(self._in_process_app, self._private_loop())
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An ``httpx.AsyncClient`` transport: the application runs on the caller's event loop."""
-        return EmulatorASGITransport(self.app)
+        return EmulatorASGITransport(self._in_process_app)
 
-    def client(self, **options: Any) -> BackupClient:
-        """A :class:`BackupClient` of the default project, authenticated, wired to the emulator.
-        ``options`` go to its constructor (``project_id``, ``auth``, ``retry``, ``timeout``...)."""
-        project_id = options.pop("project_id", self.project_id)
+    def library_clock(self) -> LibraryClock:
+        """The clock the emulator's clients get: "now" is the emulator's, and their sleeps move
+        it (virtual time; with ``autojump=False``, they wait in real time)."""
+        return VirtualClock(self.clock, self.virtual_time, autojump=self.autojump)
+
+    def client(
+        self, *, project_id: str | None = None, **options: Unpack[ClientOptions]
+    ) -> BackupClient:
+        """A :class:`BackupClient` of the default project, authenticated, wired to the emulator,
+        on the emulator's clock; ``options`` go to its constructor (``auth``, ``retry``,
+        ``timeout``, ``clock``)."""
+        project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
         options.setdefault("retry", FAST_RETRY)
+        options.setdefault("clock", self.library_clock())
         return BackupClient(IN_PROCESS_URL, project_id, transport=self.transport(), **options)
 
-    def async_client(self, **options: Any) -> AsyncBackupClient:
+    def async_client(
+        self, *, project_id: str | None = None, **options: Unpack[ClientOptions]
+    ) -> AsyncBackupClient:
         """The :class:`AsyncBackupClient` twin of :meth:`client`."""
-        project_id = options.pop("project_id", self.project_id)
+        project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
         options.setdefault("retry", FAST_RETRY)
+        options.setdefault("clock", self.library_clock())
         return AsyncBackupClient(
             IN_PROCESS_URL, project_id, transport=self.async_transport(), **options
         )
@@ -247,7 +332,7 @@ class Emulator:
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
         config = uvicorn.Config(
-            self.app,
+            _EmulatorApp(self, loopback=True),
             # h11: the emulator runs in the test's own process, whatever loop it has. The
             # deadlines are serve's defaults; a test never trickles a request.
             http=protocol_class(
@@ -256,6 +341,7 @@ class Emulator:
                 body_timeout=DEFAULT_BODY_TIMEOUT_SECONDS,
             ),
             lifespan="off",
+            date_header=False,  # the emulator's own time is sent instead (_EmulatorApp)
             access_log=False,
             log_level="warning",
         )
@@ -284,6 +370,29 @@ class Emulator:
         """Move the clock ``seconds`` forward: jobs due by then have ended. Returns the time."""
         result: float = self._on_loop(lambda: self.control.advance(seconds))
         return result
+
+    def _advance_to(self, moment: float) -> None:
+        self._on_loop(lambda: self.control.advance(max(0.0, moment - self.clock())))
+
+    def _jump_for_poll(self, scope: Any) -> None:
+        """Over loopback, on the emulator's loop: a poll of a running job by ID that says how
+        long it will wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing
+        else going on, moves the clock to the job's end (at most N seconds on). The CLI's
+        ``create --wait`` then returns at once."""
+        if scope["method"] != "GET" or self.virtual_time.requests_in_flight != 1:
+            return
+        parts = scope["path"].strip("/").split("/")
+        if len(parts) != 3 or parts[0] != "v3" or parts[2] != "jobs":
+            return
+        prefer = dict(scope["headers"]).get(b"prefer", b"").decode("latin-1")
+        patience = _prefer_wait(prefer)
+        (job_id,) = parse_qs(scope["query_string"].decode("latin-1")).get("id", [None])
+        if patience is None or job_id is None:
+            return
+        end = self.app.store.job_end(parts[1], job_id)
+        now = self.clock()
+        if end is not None and end > now:
+            self.control.advance(min(end, now + patience) - now)
 
     def add_project(self, project_id: str | None = None) -> str:
         """A new project, with no instance; returns its ID (made up unless given)."""
@@ -399,7 +508,56 @@ class Emulator:
         armed fault (the clock keeps its time)."""
         self._on_loop(self.control.reset)
 
+    # Snapshots.
+
+    def register_snapshot_part(
+        self, name: str, take: Callable[[], Any], bring_back: Callable[[Any], None]
+    ) -> None:
+        """Add a part to the emulator's snapshots: ``take()`` returns it (a value that later
+        changes must not alter: a copy), ``bring_back(value)`` puts it back. Both run between
+        requests. Parts are taken and brought back in the order registered."""
+        if name in self._snapshot_parts:
+            raise ValueError(f"the snapshot already has a part named {name!r}")
+        self._snapshot_parts[name] = (take, bring_back)
+
+    def snapshot(self) -> Snapshot:
+        """The whole state: every backup, job, instance and project, queued failures, armed
+        faults, the clock and the IDs' generator (and any part registered). In memory; give it
+        to :meth:`restore_snapshot`, of this emulator, as often as needed."""
+        parts = self._on_loop(lambda: {n: take() for n, (take, _) in self._snapshot_parts.items()})
+        return Snapshot(MappingProxyType(parts))
+
+    def restore_snapshot(self, snapshot: Snapshot) -> None:
+        """Back to the state of ``snapshot`` (the clock too: the one way it goes back)."""
+
+        def bring_back() -> None:
+            for name, (_, restore) in self._snapshot_parts.items():
+                if name in snapshot.parts:
+                    restore(snapshot.parts[name])
+
+        self._on_loop(bring_back)
+
+    def _faults_state(self) -> list[tuple[Any, int, str | None]]:
+        return [(a.fault, a.remaining, a.operation) for a in self.app.faults.armed]
+
+    def _restore_faults(self, armed: list[tuple[Any, int, str | None]]) -> None:
+        self.app.faults.disarm()
+        for fault, remaining, operation in armed:
+            self.app.faults.arm(fault, remaining, operation)
+
     def state(self) -> dict[str, Any]:
         """Everything at once, as JSON-ready data (what the HTTP control API's ``/state`` shows)."""
         result: dict[str, Any] = self._on_loop(self.control.state)
         return result
+
+
+def _prefer_wait(prefer: str) -> float | None:
+    """The seconds of a ``Prefer: wait=N`` header (RFC 7240), None without one."""
+    for preference in prefer.split(","):
+        name, _, value = preference.strip().partition("=")
+        if name.strip().lower() == "wait":
+            try:
+                return max(0.0, float(value.strip()))
+            except ValueError:
+                return None
+    return None

@@ -39,6 +39,10 @@ class PrivateLoop:
         self.loop = asyncio.new_event_loop()
         self._name = name
         self._thread: threading.Thread | None = None
+        # Driven by the thread that made it; a request from any other thread moves the loop
+        # to a thread of its own (held while the owner drives it, so that never both).
+        self._owner = threading.get_ident()
+        self._driving = threading.Lock()
 
     @property
     def threaded(self) -> bool:
@@ -46,9 +50,10 @@ class PrivateLoop:
 
     def start_thread(self) -> None:
         """From now on the loop runs forever in its own thread."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-            self._thread.start()
+        with self._driving:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -57,11 +62,14 @@ class PrivateLoop:
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run ``coroutine`` on the loop and return its result (its exception is raised;
         ``TimeoutError`` after ``timeout`` seconds)."""
-        if self._thread is None and _in_running_loop():
-            self.start_thread()  # run_until_complete cannot run inside a running loop
+        if self._thread is None and (_in_running_loop() or threading.get_ident() != self._owner):
+            # run_until_complete cannot run inside a running loop, nor in two threads at once.
+            self.start_thread()
         if self._thread is None:
-            waited = coroutine if timeout is None else asyncio.wait_for(coroutine, timeout)
-            return self.loop.run_until_complete(waited)
+            with self._driving:
+                if self._thread is None:
+                    waited = coroutine if timeout is None else asyncio.wait_for(coroutine, timeout)
+                    return self.loop.run_until_complete(waited)
         future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
         try:
             return future.result(timeout)

@@ -3,7 +3,13 @@
 ``pytest -p geminidb_backup.testing.pytest_plugin``); installing the package loads nothing.
 
 - ``geminidb``: a fresh :class:`~geminidb_backup.testing.Emulator` for each test, closed after
-  it. ``@pytest.mark.geminidb(backup_seconds=300, ...)`` passes options to it.
+  it, made with the options of ``geminidb_options``.
+- ``geminidb_options``: the emulator's keyword arguments, ``{}``; override it in a test module,
+  a class or a ``conftest.py`` (as pytest-django's ``settings``), e.g. to return
+  ``{"backup_seconds": 3600}``. This works wherever the plugin is loaded from, under
+  ``-W error --strict-markers`` too. ``@pytest.mark.geminidb(backup_seconds=300, ...)`` adds
+  options to one test, but the marker is registered only when the plugin is loaded before the
+  test modules are imported (from the root ``conftest.py`` or ``-p``).
 - ``geminidb_client``: a :class:`~geminidb_backup.BackupClient` wired to it, no socket.
 - ``geminidb_env``: the emulator on a loopback port, and the environment set for it
   (``GEMINIDB_ENDPOINT``, ``GEMINIDB_PROJECT_ID``, ``GEMINIDB_TOKEN``; every other ``GEMINIDB_*``
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -33,10 +40,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def geminidb(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+def geminidb_options() -> dict[str, Any]:
+    """The keyword arguments of the test's :class:`Emulator`: override this fixture to change
+    them (``backup_seconds``, ``seed``, ``autojump``, ``instances``...)."""
+    return {}
+
+
+@pytest.fixture
+def geminidb(
+    request: pytest.FixtureRequest, geminidb_options: dict[str, Any]
+) -> Iterator[Emulator]:
     """A fresh emulator, its state in memory, closed after the test."""
     marker = request.node.get_closest_marker(MARKER)
-    options = dict(marker.kwargs) if marker is not None else {}
+    options = {**geminidb_options, **(marker.kwargs if marker is not None else {})}
     with Emulator(**options) as emulator:
         yield emulator
 
