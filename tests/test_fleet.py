@@ -281,3 +281,25 @@ def test_the_rate_limit_is_part_of_a_snapshot() -> None:
         emulator.restore_snapshot(saved)
         assert emulator.state()["rate_limit"]["refused"] == 0
         assert http.get(path).status_code == 200  # the bucket is full again
+
+
+def test_with_wait_each_instance_is_settled_by_its_job() -> None:
+    with Emulator(instances=6, backup_seconds=600) as emulator:
+        failing = ids(emulator)[2]
+        emulator.fail_every_backup(failing, "disk full")
+        started = emulator.now()
+        with emulator.client() as client:
+            report = Fleet(client).create_backups(ids(emulator), "nightly-10", wait=True)
+        outcomes = {o.instance_id: o for o in report.outcomes}
+        assert outcomes[failing].status == "failed" and outcomes[failing].code == "job-failed"
+        assert outcomes[failing].message == "disk full"
+        done = [o for o in report.outcomes if o.status == "succeeded"]
+        assert len(done) == 5 and all(o.details["job_status"] == "Completed" for o in done)
+        assert emulator.now() - started >= 600  # in virtual time: no real wait
+
+
+def test_jobs_still_running_at_the_timeout_fail_the_instance() -> None:
+    with Emulator(instances=2, backup_seconds=3600) as emulator, emulator.client() as client:
+        report = Fleet(client, timeout=600).create_backups(ids(emulator), "nightly-11", wait=True)
+        assert [o.code for o in report.outcomes] == ["timeout", "timeout"]
+        assert all("still Running" in o.message for o in report.outcomes)

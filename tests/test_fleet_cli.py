@@ -218,3 +218,13 @@ def test_prune_over_a_fleet(serve: Servers, tmp_path: Path) -> None:
                for i in report["instances"])  # fmt: skip
     left = manual_backups(server)
     assert sorted(instance for instance, _ in left) == sorted(ids)
+
+
+def test_create_with_wait_settles_each_instance_by_its_job(serve: Servers, tmp_path: Path) -> None:
+    server = serve("--backup-seconds", "1", "--instances", "3")
+    selection = [arg for instance_id in fleet_ids(3) for arg in ("-i", instance_id)]
+    result = run_cli(server, tmp_path / "state", "-o", "json", "create", *selection, "--name",
+                     "waited-1", "--wait")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [i["details"]["job_status"] for i in report["instances"]] == ["Completed"] * 3

@@ -193,6 +193,51 @@ class Attempt:
 
 
 Action = Callable[[AsyncBackupClient, Attempt], Awaitable[dict[str, Any]]]
+# After every instance's action: (client, outcomes by instance ID, seconds left, record).
+Finish = Callable[
+    [AsyncBackupClient, dict[str, Outcome], float, Callable[[Outcome], None]], Awaitable[None]
+]
+
+
+async def _wait_for_jobs(
+    client: AsyncBackupClient,
+    outcomes: dict[str, Outcome],
+    remaining: float,
+    record: Callable[[Outcome], None],
+) -> None:
+    """Follow the jobs of the backups made (earlier parts of a resumed run included) together,
+    a page of listJobs at a time, and settle each instance by its job."""
+    from .errors import JobsWaitTimeout, NotFound
+
+    by_job = {o.details["job_id"]: o for o in outcomes.values()
+              if o.status == "succeeded" and o.details.get("job_id")}  # fmt: skip
+    if not by_job:
+        return
+    try:
+        jobs = await client.wait_jobs(list(by_job), timeout=max(0.0, remaining))
+    except JobsWaitTimeout as exc:
+        jobs = {**exc.ended, **exc.running}
+    except NotFound as exc:  # a job listJobs does not show (yet): not followed, said so
+        jobs = {}
+        for outcome in by_job.values():
+            outcomes[outcome.instance_id] = dataclasses.replace(
+                outcome, details={**outcome.details, "job_status": "unknown"}, message=str(exc)
+            )
+    for job_id, job in jobs.items():
+        outcome = by_job[job_id]
+        details = {**outcome.details, "job_status": job.status}
+        if job.status == "Completed":
+            settled = dataclasses.replace(outcome, details=details)
+        elif job.status == "Failed":
+            settled = dataclasses.replace(outcome, status="failed", code=JOB_FAILED,
+                                          message=job.fail_reason or "the job failed",
+                                          details=details)  # fmt: skip
+        else:
+            settled = dataclasses.replace(outcome, status="failed", code=TIMEOUT,
+                                          message=f"job {job_id} still {job.status} at the "
+                                          "run's timeout", details=details)  # fmt: skip
+        outcomes[outcome.instance_id] = settled
+        record(settled)
 
 
 def failure_of(exc: GeminiDBError) -> tuple[str, str]:
@@ -244,10 +289,13 @@ class AsyncFleet:
         name: str,
         description: str = "",
         *,
+        wait: bool = False,
         dry_run: bool = False,
     ) -> FleetReport:
         """A manual backup named ``name`` (already expanded: see ``expand_name``) of each
-        instance. Returns at once after each create is accepted (no waiting for the jobs)."""
+        instance. Without ``wait``, an instance has succeeded once its create is accepted; with
+        it, once its job has completed: the jobs are followed together, a page of listJobs at
+        a time (:meth:`AsyncBackupClient.wait_jobs`), within the run's timeout."""
 
         async def create(client: AsyncBackupClient, attempt: Attempt) -> dict[str, Any]:
             instance_id = attempt.target.id
@@ -271,7 +319,8 @@ class AsyncFleet:
         targets = _targets(instances)
         if dry_run:
             return self._dry_run("create", targets, f"would create backup {name!r}", name=name)
-        return await self._run("create", targets, create, name=name, description=description)
+        return await self._run("create", targets, create, _wait_for_jobs if wait else None,
+                               name=name, description=description, wait=wait)  # fmt: skip
 
     async def prune(
         self,
@@ -298,7 +347,7 @@ class AsyncFleet:
 
         parameters = {"keep": keep, "older_than": older_than.total_seconds() if older_than else
                       None, "prefix": prefix}  # fmt: skip
-        report = await self._run("prune", _targets(instances), prune, **parameters)
+        report = await self._run("prune", _targets(instances), prune, None, **parameters)
         report.dry_run = dry_run
         return report
 
@@ -309,7 +358,12 @@ class AsyncFleet:
         return FleetReport(operation, outcomes, 0.0, 0, dry_run=True, parameters=parameters)
 
     async def _run(
-        self, operation: str, targets: list[Target], action: Action, **parameters: Any
+        self,
+        operation: str,
+        targets: list[Target],
+        action: Action,
+        finish: Finish | None,
+        **parameters: Any,
     ) -> FleetReport:
         started = self.clock()
         deadline = started + self.timeout
@@ -376,11 +430,16 @@ class AsyncFleet:
             for task in workers:
                 task.cancel()
             results = await asyncio.gather(*workers, return_exceptions=True)
-            if client is not self.client:
-                await client.aclose()
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
-                raise result
+            try:
+                errors = [r for r in results if isinstance(r, BaseException)
+                          and not isinstance(r, asyncio.CancelledError)]  # fmt: skip
+                if not errors and finish is not None:
+                    await finish(client, outcomes, deadline - self.clock(), self._record)
+            finally:
+                if client is not self.client:
+                    await client.aclose()
+        if errors:
+            raise errors[0]
         return FleetReport(
             operation,
             [outcomes[target.id] for target in targets],
@@ -388,6 +447,10 @@ class AsyncFleet:
             self.pace.throttled,
             parameters=parameters,
         )
+
+    def _record(self, outcome: Outcome) -> None:
+        if self.journal is not None:
+            self.journal.record(outcome)
 
     def _report(self, progress: FleetProgress, outcome: Outcome | None) -> None:
         if self.on_progress is not None:
@@ -404,10 +467,9 @@ class Fleet:
         self.options = options
 
     def create_backups(self, instances: Iterable[str | Target], name: str, description: str = "",
-                       *, dry_run: bool = False) -> FleetReport:  # fmt: skip
-        return self._run(
-            lambda fleet: fleet.create_backups(instances, name, description, dry_run=dry_run)
-        )
+                       *, wait: bool = False, dry_run: bool = False) -> FleetReport:  # fmt: skip
+        return self._run(lambda fleet: fleet.create_backups(instances, name, description,
+                                                            wait=wait, dry_run=dry_run))  # fmt: skip
 
     def prune(self, instances: Iterable[str | Target], **options: Any) -> FleetReport:
         return self._run(lambda fleet: fleet.prune(instances, **options))

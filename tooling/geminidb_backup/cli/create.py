@@ -72,8 +72,10 @@ def create(
     instance, --concurrency at a time, under the API's throttling, within --timeout seconds in
     all; cut short (Ctrl-C, a crash), the same command run again finishes the rest without a
     second backup of any instance. They exit 0 when every instance succeeded, 1 when any failed;
-    JSON output: {"counts", "instances": [{"instance_id", "status", "code", "message",
-    "details"}...]}; --junit FILE writes one testcase per instance.
+    With --wait an instance succeeds once its job has completed (the jobs are followed
+    together, a page of listJobs at a time). JSON output: {"counts", "instances":
+    [{"instance_id", "status", "code", "message", "details"}...]}; --junit FILE writes one
+    testcase per instance.
     """
     state = state_of(ctx)
     if is_fleet(instance_ids, all_instances, instances_from) or dry_run:
@@ -146,9 +148,6 @@ def _create_fleet(
     from . import _fleet
 
     _fleet.check_selection(state, instance_ids, all_instances, instances_from, name_filter)
-    if wait_:
-        raise click.UsageError("--wait is not available for fleet runs yet: follow the jobs "
-                               "with `geminidb-backup jobs --status Running`")  # fmt: skip
     ids = _fleet.read_ids(state, instances_from) if instances_from else list(instance_ids)
     with handled(state):
         # A bad template or name fails here, before anything is sent or kept.
@@ -168,7 +167,8 @@ def _create_fleet(
 
         async def body(client: Any, fleet: Any) -> Any:
             targets = await _fleet.targets_of(client, ids, all_instances, name_filter)
-            return await fleet().create_backups(targets, name, description, dry_run=dry_run)
+            return await fleet().create_backups(targets, name, description, wait=wait_,
+                                                dry_run=dry_run)  # fmt: skip
 
         _fleet.run(state, "create", lambda: open_async_client(state), body,
                    journal=journal, concurrency=concurrency, timeout=timeout,
