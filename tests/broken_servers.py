@@ -21,7 +21,7 @@ import uvicorn
 from geminidb_backup import signing
 from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import ServerConfig, create_app, example_instance
-from geminidb_backup.server.state import Instance
+from geminidb_backup.server.instances import Instance
 from geminidb_backup.spec import component_validator
 
 TOKEN = "contract-test-token"
@@ -49,6 +49,7 @@ def reference_app(backup_seconds: float = 0) -> ASGIApp:
         access_keys={ACCESS_KEY: SECRET_KEY},
         instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
         backup_seconds=backup_seconds,
+        restore_seconds=0,
         backup_limit=0,
     )
     return create_app(config)  # type: ignore[return-value]
@@ -818,6 +819,127 @@ def answers_missing_credentials_with_403(app: ASGIApp) -> ASGIApp:
     return edit_json_responses(app, edit)
 
 
+# restores to a new instance: the restore scenario (allowed to create instances)
+
+
+def _is_create_instance(scope: Scope) -> bool:
+    return bool(scope["method"] == "POST" and scope["path"].endswith("/instances"))
+
+
+def _is_list_instances(scope: Scope) -> bool:
+    return bool(scope["method"] == "GET" and scope["path"].endswith("/instances"))
+
+
+def _editing_restore_bodies(app: ASGIApp, change: Callable[[dict[str, Any]], None]) -> ASGIApp:
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        data = _json(body)
+        restore = isinstance(data, dict) and isinstance(data.get("restore_info"), dict)
+        if _is_create_instance(scope) and restore:
+            change(data)
+            body = json.dumps(data).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def accepts_restores_below_the_source(app: ASGIApp) -> ASGIApp:
+    """Never compares the new instance with its source: it sizes every restore itself."""
+
+    def change(data: dict[str, Any]) -> None:
+        for flavor in data.get("flavor") or []:
+            if isinstance(flavor, dict):
+                flavor.update(num="60", size="99999")
+
+    return _editing_restore_bodies(app, change)
+
+
+def restores_any_point_in_time(app: ASGIApp) -> ASGIApp:
+    """Restores the latest state whatever restore_time asks for."""
+
+    def change(data: dict[str, Any]) -> None:
+        if "restore_time" in data["restore_info"]:
+            data["restore_info"]["restore_time"] = int(time.time() * 1000)
+
+    return _editing_restore_bodies(app, change)
+
+
+def answers_unknown_restore_backups_with_404(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_create_instance(scope) and _code(data) == "DBS.201214":
+            return 404, _error("DBS.200002", "The DB instance does not exist.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def _editing_listed_instances(
+    app: ASGIApp, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+) -> ASGIApp:
+    """``change`` edits the instances of every listInstances answer but the seeded ones."""
+    seeded = {INSTANCE_ID, "other-instance"}
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_list_instances(scope) and status == 200 and isinstance(data, dict):
+            items = data.get("instances") or []
+            kept = [i for i in items if i.get("id") in seeded]
+            changed = change([i for i in items if i.get("id") not in seeded])
+            data = {**data, "instances": kept + changed}
+            data["total_count"] = data["total_count"] - len(items) + len(kept + changed)
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def hides_restored_instances(app: ASGIApp) -> ASGIApp:
+    """A list read from a replica that never sees new instances."""
+    return _editing_listed_instances(app, lambda items: [])
+
+
+def restores_another_version(app: ASGIApp) -> ASGIApp:
+    """Restores to the newest database version instead of the source's."""
+
+    def change(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**i, "datastore": {**i["datastore"], "version": "4.0"}} for i in items]
+
+    return _editing_listed_instances(app, change)
+
+
+def misnames_restore_jobs(app: ASGIApp) -> ASGIApp:
+    """Lists a restore's job under the name of a plain creation."""
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["path"].endswith("/jobs") and status == 200 and isinstance(data, dict):
+            # A new body (edit_json_responses sends an edit only when the answer differs).
+            jobs = [
+                {**job, "name": "CreateInstance"} if job.get("name") == "RestoreNewInstance"
+                else job
+                for job in data.get("jobs") or []
+            ]  # fmt: skip
+            return status, {**data, "jobs": jobs}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def keeps_deleted_instances_listed(app: ASGIApp) -> ASGIApp:
+    """A read cache that nobody tells about deleted instances."""
+    seen: dict[str, dict[str, Any]] = {}
+    deleted: set[str] = set()
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["method"] == "DELETE" and "/instances/" in scope["path"] and status == 202:
+            deleted.add(scope["path"].rsplit("/", 1)[-1])
+        if _is_list_instances(scope) and status == 200 and isinstance(data, dict):
+            for instance in data.get("instances") or []:
+                seen[str(instance.get("id"))] = instance
+            wanted = _query(scope).get("id")
+            if wanted in deleted and wanted in seen and not data.get("instances"):
+                data = {"total_count": 1, "instances": [seen[wanted]]}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
 async def _send_json(send: Send, status: int, data: Any) -> None:
     payload = json.dumps(data).encode()
     headers = [
@@ -862,6 +984,7 @@ CREATES: dict[str, Any] = {"include_operations": ["createBackup"]}
 LISTS: dict[str, Any] = {"include_operations": ["listJobs", "listBackups"]}
 ONE_READ: dict[str, Any] = {"include_operations": ["listJobs"]}
 OTHER_PROJECT: dict[str, Any] = {**LISTS, "other_project_id": OTHER_PROJECT_ID}
+RESTORES: dict[str, Any] = {**CREATES, "allow": ["instances"]}
 
 # variant -> the check that must catch it, and the run's options beyond the defaults
 MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]] = [
@@ -922,6 +1045,13 @@ MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]]
     (answers_401_in_the_gateways_own_shape, "unauthorized_answer_is_documented", ONE_READ),
     (answers_401_with_a_service_code, "unauthorized_answer_is_documented", ONE_READ),
     (answers_missing_credentials_with_403, "unauthorized_answer_is_documented", ONE_READ),
+    (accepts_restores_below_the_source, "restore_refusals_are_documented", RESTORES),
+    (restores_any_point_in_time, "restore_refusals_are_documented", RESTORES),
+    (answers_unknown_restore_backups_with_404, "restore_refusals_are_documented", RESTORES),
+    (hides_restored_instances, "restored_instance_is_listed", RESTORES),
+    (restores_another_version, "restored_instance_is_listed", RESTORES),
+    (misnames_restore_jobs, "instance_jobs_are_named", RESTORES),
+    (keeps_deleted_instances_listed, "deleted_instance_is_gone", RESTORES),
 ]
 
 

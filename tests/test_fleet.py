@@ -303,3 +303,18 @@ def test_jobs_still_running_at_the_timeout_fail_the_instance() -> None:
         report = Fleet(client, timeout=600).create_backups(ids(emulator), "nightly-11", wait=True)
         assert [o.code for o in report.outcomes] == ["timeout", "timeout"]
         assert all("still Running" in o.message for o in report.outcomes)
+
+
+def test_a_fleet_drill_reports_each_instance(emulator: Emulator) -> None:
+    drilled, no_backup = ids(emulator)[:2], "f" * 32 + "in06"  # an instance that does not exist
+    with emulator.client() as client:
+        for instance_id in drilled:
+            client.create_backup(instance_id, "drill-source")
+        report = Fleet(client, concurrency=2).drill([*drilled, no_backup], interval=1)
+        listed = [instance.name for instance in client.list_instances()]
+    outcomes = {o.instance_id: o for o in report.outcomes}
+    assert all(outcomes[i].status == "succeeded" for i in drilled)
+    assert all(outcomes[i].details["cleaned"] for i in drilled)
+    assert outcomes[no_backup].status == "failed" and outcomes[no_backup].code == "drill-failed"
+    assert outcomes[no_backup].message
+    assert not [name for name in listed if name.startswith("drill-")]  # all deleted again

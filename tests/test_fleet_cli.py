@@ -228,3 +228,26 @@ def test_create_with_wait_settles_each_instance_by_its_job(serve: Servers, tmp_p
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [i["details"]["job_status"] for i in report["instances"]] == ["Completed"] * 3
+
+
+def test_all_instances_with_a_name_filter_then_a_fleet_drill(
+    serve: Servers, tmp_path: Path
+) -> None:
+    server = serve("--backup-seconds", "0", "--instances", "12", "--rate-limit", "10/s")
+    state = tmp_path / "state"
+    junit = tmp_path / "drill.xml"
+    result = run_cli(server, state, "-o", "json", "create", "--all-instances", "--name-filter",
+                     "cassandra-000?", "--name", "filtered-1")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    names = sorted(entry["instance_name"] for entry in report["instances"])
+    assert names == [f"cassandra-000{n}" for n in range(1, 10)]  # not 0010-0012
+    assert {i for i, _ in manual_backups(server)} == set(fleet_ids(9))
+    drill = run_cli(server, state, "-o", "json", "drill", "--all-instances", "--name-filter",
+                    "cassandra-000[1-3]", "--interval", "0.2", "--junit", str(junit))  # fmt: skip
+    assert drill.returncode == 0, drill.stdout[-1500:]
+    drilled = json.loads(drill.stdout)
+    assert drilled["counts"] == {"succeeded": 3, "failed": 0, "skipped": 0}
+    assert all(entry["details"]["cleaned"] for entry in drilled["instances"])
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "3"

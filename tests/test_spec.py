@@ -37,6 +37,13 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         ("get", "/v3/{project_id}/jobs"): "listJobs",
         ("get", "/v4/{project_id}/backups"): "listBackups",
         ("delete", "/v3/{project_id}/backups/{backup_id}"): "deleteBackup",
+        ("get", "/v3/{project_id}/instances"): "listInstances",
+        ("post", "/v3/{project_id}/instances"): "createInstance",
+        ("delete", "/v3/{project_id}/instances/{instance_id}"): "deleteInstance",
+        (
+            "get",
+            "/v3/{project_id}/instances/{instance_id}/backups/restorable-time-periods",
+        ): "listRestorableTimePeriods",
     }
     tags = {op["operationId"]: op["tags"] for _, _, op in operations(SPEC)}
     assert tags == {
@@ -44,6 +51,10 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         "listJobs": ["jobs"],
         "listBackups": ["backups"],
         "deleteBackup": ["backups"],
+        "listInstances": ["instances"],
+        "createInstance": ["instances"],
+        "deleteInstance": ["instances"],
+        "listRestorableTimePeriods": ["instances"],
     }
 
 
@@ -57,6 +68,10 @@ def test_success_statuses_are_the_documented_ones() -> None:
         "listJobs": ["200"],
         "listBackups": ["200"],
         "deleteBackup": ["202"],
+        "listInstances": ["200"],
+        "createInstance": ["202"],
+        "deleteInstance": ["202"],
+        "listRestorableTimePeriods": ["200"],
     }
 
 

@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -20,6 +20,7 @@ from geminidb_backup_client.models import (
     Error,
     Job,
     ListBackupsResponse,
+    ListInstancesResponse,
     ListJobsResponse,
 )
 
@@ -213,13 +214,37 @@ def create_may_have_happened(exc: Exception, attempt: int) -> bool:
     return False
 
 
-def page_length(page: ListBackupsResponse | ListJobsResponse) -> int:
-    return len(page.backups if isinstance(page, ListBackupsResponse) else page.jobs)
+ListPage = ListBackupsResponse | ListJobsResponse | ListInstancesResponse
 
 
-def is_last_page(page: ListBackupsResponse | ListJobsResponse, next_offset: int) -> bool:
+def page_items(page: ListPage) -> list[Any]:
+    """The items of one page of a list call."""
+    if isinstance(page, ListBackupsResponse):
+        return list(page.backups)
+    if isinstance(page, ListInstancesResponse):
+        return list(page.instances)
+    return list(page.jobs)
+
+
+def page_length(page: ListPage) -> int:
+    return len(page_items(page))
+
+
+def is_last_page(page: ListPage, next_offset: int) -> bool:
     """Whether no page follows: this one was empty, or the total count has been reached."""
     return page_length(page) == 0 or next_offset >= page.total_count
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A datetime as the spec's ``Timestamp`` (``2019-05-27T03:38:51+0000``); naive is UTC."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def parse_timestamp(value: str) -> datetime | None:

@@ -37,6 +37,7 @@ Status = Literal["succeeded", "failed", "skipped"]
 TIMEOUT = "timeout"
 TRANSPORT = "transport"
 JOB_FAILED = "job-failed"
+DRILL_FAILED = "drill-failed"
 # How long a busy instance is left alone before the action is tried on it again: doubling from
 # the first to the longest, with jitter (a backup or a deletion takes minutes on the service).
 BUSY_FIRST_DELAY = 2.0
@@ -163,6 +164,15 @@ class FleetReport:
         ET.indent(root)
         xml: str = ET.tostring(root, encoding="unicode", xml_declaration=True)
         return xml + "\n"
+
+
+class ActionFailed(GeminiDBError):
+    """An action's own verdict that its instance failed (a drill that did not pass), with the
+    code, message and details its outcome carries."""
+
+    def __init__(self, code: str, message: str, details: dict[str, Any]) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.details = code, message, details
 
 
 @dataclass
@@ -351,6 +361,26 @@ class AsyncFleet:
         report.dry_run = dry_run
         return report
 
+    async def drill(
+        self, instances: Iterable[str | Target], *, interval: float = 30.0
+    ) -> FleetReport:
+        """A restore drill of each instance (:meth:`AsyncBackupClient.drill`: the newest
+        completed backup restored to a temporary instance, checked, deleted), within the run's
+        timeout; an instance whose drill did not pass fails with ``drill-failed``, the drill's
+        error or problems as the message and its result as ``details``."""
+
+        async def drill(client: AsyncBackupClient, attempt: Attempt) -> dict[str, Any]:
+            result = await client.drill(
+                attempt.target.id, timeout=max(0.0, attempt.remaining()), interval=interval
+            )
+            details = result.to_dict()
+            if not result.passed:
+                why = "; ".join(([result.error] if result.error else []) + result.problems)
+                raise ActionFailed(DRILL_FAILED, why or "the drill did not pass", details)
+            return details
+
+        return await self._run("drill", _targets(instances), drill, None, interval=interval)
+
     def _dry_run(
         self, operation: str, targets: list[Target], what: str, **parameters: Any
     ) -> FleetReport:
@@ -399,6 +429,9 @@ class AsyncFleet:
                         self.journal.note_sent(target.id)
                     details = await action(client, attempt)
                     outcome = Outcome(target.id, target.name, "succeeded", details=details)
+            except ActionFailed as exc:
+                outcome = Outcome(target.id, target.name, "failed", exc.code, exc.message,
+                                  details=exc.details)  # fmt: skip
             except GeminiDBError as exc:
                 code, message = failure_of(exc)
                 outcome = Outcome(target.id, target.name, "failed", code, message)
@@ -473,6 +506,9 @@ class Fleet:
 
     def prune(self, instances: Iterable[str | Target], **options: Any) -> FleetReport:
         return self._run(lambda fleet: fleet.prune(instances, **options))
+
+    def drill(self, instances: Iterable[str | Target], **options: Any) -> FleetReport:
+        return self._run(lambda fleet: fleet.drill(instances, **options))
 
     def _run(self, call: Callable[[AsyncFleet], Awaitable[FleetReport]]) -> FleetReport:
         async def run() -> FleetReport:

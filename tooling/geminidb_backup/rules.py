@@ -24,7 +24,7 @@ from typing import Any
 
 from .spec import load_spec
 
-__all__ = ["ABSENT", "KINDS", "RequestRule", "broken_rule", "kind", "rules_of"]
+__all__ = ["ABSENT", "KINDS", "STATEFUL_KINDS", "RequestRule", "broken_rule", "kind", "rules_of"]
 
 
 class _Absent:
@@ -104,6 +104,20 @@ def _max_span(rule: RequestRule, values: list[Any]) -> bool:
     if first is None or second is None:
         return False
     return second - first > float(rule.entry["days"]) * 86_400
+
+
+@kind("not-below-source")
+def _not_below_source(rule: RequestRule, values: list[Any]) -> bool:
+    """The numbers at ``fields`` not below the source instance's (named by ``source``). The
+    request names the source but does not hold it, so the request alone never breaks this rule:
+    the server judges it against the instance it holds, the client's ``restore()`` against the
+    instance it reads first, and the contract suite with a promise of its own."""
+    return False
+
+
+# Kinds that need what the request names (an instance), not only what it holds: they have no
+# example a request alone breaks.
+STATEFUL_KINDS = frozenset({"not-below-source"})
 
 
 @cache

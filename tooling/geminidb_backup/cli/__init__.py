@@ -28,6 +28,9 @@ COMMANDS: dict[str, str] = {
     "wait": "geminidb_backup.cli.wait:wait",
     "jobs": "geminidb_backup.cli.jobs:jobs",
     "prune": "geminidb_backup.cli.prune:prune",
+    "instances": "geminidb_backup.cli.instances:instances",
+    "restore": "geminidb_backup.cli.restore:restore",
+    "drill": "geminidb_backup.cli.drill:drill",
     "contract": "geminidb_backup.cli.contract:contract",
     "serve": "geminidb_backup.cli.serve:serve",
 }
@@ -159,6 +162,9 @@ SUMMARIES = {
     "wait": "Wait for a job to end, showing its progress.",
     "jobs": "List jobs (tasks), or show one with --id.",
     "prune": "Delete the old manual backups of an instance (--keep N, --older-than 30d).",
+    "instances": "List instances (or `instances delete ID`, typing its name to confirm).",
+    "restore": "Restore a backup or a point in time to a new instance (--wait to follow it).",
+    "drill": "Restore drill: restore the newest backup, check it, delete it; report (JUnit too).",
     "serve": "Run the reference server: a local, stateful GeminiDB backup API.",
     "contract": "Test a server against the API's spec and its domain rules (schemathesis).",
 }

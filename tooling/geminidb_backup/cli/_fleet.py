@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 EXIT_SOME_FAILED = 1
 
 
-def fleet_options(command: F) -> F:
-    """The options that pick the instances of a fleet run and shape it (besides --instance)."""
+def _options(*, junit: bool) -> list[Callable[[F], F]]:
     options = [
         click.option("--all-instances", is_flag=True,
                      help="Every instance of the project (listInstances, all pages)."),
@@ -38,13 +37,27 @@ def fleet_options(command: F) -> F:
                      help="Only instances whose name matches, e.g. 'prod-*' (with --all-instances)."),
         click.option("--concurrency", type=click.IntRange(min=1, max=64), default=8,
                      show_default=True, help="Instances worked on at once."),
-        click.option("--junit", "junit_path", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="Also write a JUnit XML report there: one testcase per instance."),
         click.option("--fresh", is_flag=True,
                      help="Start a new run even if the same run was cut short in the last 12 "
                      "hours (by default it is resumed: see 'Fleets' in the docs)."),
     ]  # fmt: skip
-    for option in reversed(options):
+    if junit:
+        options.append(click.option(
+            "--junit", "junit_path", type=click.Path(dir_okay=False), metavar="FILE",
+            help="Also write a JUnit XML report there: one testcase per instance."))  # fmt: skip
+    return options
+
+
+def fleet_options(command: F) -> F:
+    """The options that pick the instances of a fleet run and shape it (besides --instance)."""
+    for option in reversed(_options(junit=True)):
+        command = option(command)
+    return command
+
+
+def fleet_selection_options(command: F) -> F:
+    """:func:`fleet_options` but ``--junit``, for a command that has its own (``drill``)."""
+    for option in reversed(_options(junit=False)):
         command = option(command)
     return command
 
@@ -101,13 +114,7 @@ async def targets_of(
 
     if not all_instances:
         return [Target(instance_id) for instance_id in instance_ids]
-    # listInstances comes with the restore work (issue 23); until the library has it, say so.
-    iter_instances = getattr(client, "iter_instances", None)
-    if iter_instances is None:
-        from ..errors import ConfigurationError
-
-        raise ConfigurationError("--all-instances needs listInstances, which this version lacks")
-    listed = [Target(i.id, i.name) async for i in iter_instances()]
+    listed = [Target(i.id, i.name) async for i in client.iter_instances()]
     return select(listed, name_filter)
 
 

@@ -127,6 +127,12 @@ class RetryAfter(click.ParamType[int | None, Any]):
     help="How long a backup (and a deletion) runs. [default: 5]",
 )
 @click.option(
+    "--restore-seconds",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="How long creating or restoring to a new instance runs. [default: 10]",
+)
+@click.option(
     "--backup-limit",
     type=click.IntRange(min=0),
     default=None,
@@ -289,6 +295,7 @@ def serve(
     fleet_size: int,
     db_path: str | None,
     backup_seconds: float | None,
+    restore_seconds: float | None,
     backup_limit: int | None,
     auto_backups: bool | None,
     lock_timeout: float,
@@ -381,6 +388,7 @@ def serve(
             "backup_seconds",
             backup_seconds if backup_seconds is not None else from_file.backup_seconds,
         ),
+        ("restore_seconds", restore_seconds),
         ("backup_limit", backup_limit if backup_limit is not None else from_file.backup_limit),
         ("auto_backups", auto_backups if auto_backups is not None else from_file.auto_backups),
     ):

@@ -49,6 +49,7 @@ class Answer:
     request: str  # "METHOD URL body", without credentials
     status: int
     body: Any  # the parsed JSON body, or None
+    curl: str = ""  # the command that sends the request again (credentials from the environment)
 
     @property
     def code(self) -> str | None:
@@ -58,6 +59,24 @@ class Answer:
     def shows(self) -> str:
         """The request and the answer, for a failure message."""
         return f"{self.request} -> {self.status} {self.code or ''}".rstrip()
+
+
+def curl_of(request: Any) -> str:
+    """A curl command that sends ``request`` again, with the token from ``$GEMINIDB_TOKEN``
+    (never the run's own credentials)."""
+    import shlex
+
+    parts = ["curl", "-X", str(request.method)]
+    content_type = (request.headers or {}).get("Content-Type")
+    if content_type:
+        parts += ["-H", f"Content-Type: {content_type}"]
+    command = " ".join(shlex.quote(part) for part in parts)
+    command += ' -H "X-Auth-Token: $GEMINIDB_TOKEN"'
+    body = request.body
+    if body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        command += " -d " + shlex.quote(text)
+    return f"{command} {shlex.quote(str(request.url))}"
 
 
 def describe_request(request: Any) -> str:
@@ -84,6 +103,7 @@ class Prober:
     def __init__(self, case: Case, credentials: Mapping[str, str]) -> None:
         self.case = case
         self.credentials = dict(credentials)
+        self.last: Answer | None = None  # the latest answer, whose request a failure reproduces
         # One connection for a scenario's requests over HTTP (schemathesis opens one per call
         # without a session); an in-process app needs none.
         self._session = requests.Session() if case.operation.app is None else None
@@ -120,9 +140,13 @@ class Prober:
         # A write may meet an instance busy with another job (an automated backup, another
         # worker's): the spec orders that answer before no other, so it is waited out.
         response = send() if operation.method.upper() == "GET" else while_busy(send)
-        return Answer(
-            describe_request(response.request), response.status_code, parse_json(response.content)
+        self.last = Answer(
+            describe_request(response.request),
+            response.status_code,
+            parse_json(response.content),
+            curl_of(response.request),
         )
+        return self.last
 
 
 # --- the spec -----------------------------------------------------------------------------
@@ -236,11 +260,35 @@ def body_validator(operation_id: str) -> Validator | None:
 
 
 def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
-    """A valid body of fresh values; ``overrides`` replace fields."""
-    _, fields = body_fields(operation_id)
-    body: dict[str, Any] = {field.name: field.fresh() for field in fields}
+    """A valid body of fresh values; ``overrides`` replace fields. A field no fresh string can
+    fill (an enum, a password's rules, an object) keeps the value of the operation's first
+    request example."""
+    schema, fields = body_fields(operation_id)
+    body: dict[str, Any] = copy.deepcopy(first_body_example(operation_id))
+    required = set(schema.get("required", []))
+    for field in fields:
+        if field.name not in body and field.name not in required:
+            continue  # an optional field the example leaves out
+        try:
+            body[field.name] = field.fresh()
+        except ValueError:
+            if field.name not in body:
+                raise
     body.update(overrides)
     return body
+
+
+def first_body_example(operation_id: str) -> dict[str, Any]:
+    """The value of the first example of the operation's JSON request body ({} when none)."""
+    body = operation(operation_id).get("requestBody")
+    if body is None:
+        return {}
+    content = follow_refs(body)[0]["content"]["application/json"]
+    for example in content.get("examples", {}).values():
+        value = follow_refs(example)[0].get("value")
+        if isinstance(value, dict):
+            return value
+    return {}
 
 
 @dataclass(frozen=True)

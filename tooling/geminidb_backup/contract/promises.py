@@ -49,6 +49,12 @@ SCENARIOS: dict[str, Scenario] = {
         "an answer of each operation", "--url URL", ("createBackup", "listJobs", "listBackups")
     ),
     "refusals": Scenario("a success of a list operation", "--project-id ID", ("listBackups",)),
+    "restore": Scenario(
+        "a createBackup answered 202",
+        "--instance-id ID (an instance of the project, idle) and --allow instances",
+        ("createBackup",),
+        writes=True,
+    ),
 }
 
 
@@ -112,6 +118,30 @@ PROMISES: dict[str, Promise] = {
         "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
         "is refused with the rule's status and code",
         "refusals",
+    ),
+    "restore_refusals_are_documented": Promise(
+        "a restore the API must refuse (restore_info neither a backup nor an instance and a time, "
+        "an unknown backup, fewer nodes or less storage than the source, a time outside the "
+        "restorable windows) is refused with the status and code createInstance documents",
+        "restore",
+        opt_in="--allow instances",
+    ),
+    "restored_instance_is_listed": Promise(
+        "a restore answered 202 is listed by listInstances, then ready (normal, no action) with "
+        "the source's datastore version and at least its nodes and storage",
+        "restore",
+        opt_in="--allow instances",
+    ),
+    "instance_jobs_are_named": Promise(
+        "the jobs of a restore and of an instance's deletion are listed as RestoreNewInstance and "
+        "DeleteInstance, and complete",
+        "restore",
+        opt_in="--allow instances",
+    ),
+    "deleted_instance_is_gone": Promise(
+        "an instance whose deletion job has completed is no longer listed by listInstances",
+        "restore",
+        opt_in="--allow instances",
     ),
     "unauthorized_answer_is_documented": Promise(
         "a request without valid credentials is answered 401 with an Error whose code the 401 "

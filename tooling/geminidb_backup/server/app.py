@@ -47,6 +47,8 @@ logger = logging.getLogger("geminidb_backup.server")
 MAX_BODY_BYTES = int(load_spec()["x-max-request-body-bytes"])
 # listJobs: the window listed when no time is given (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
+# listRestorableTimePeriods: the default window (its start_time's description).
+RESTORABLE_WINDOW_SECONDS = 86_400
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which triples the
@@ -148,6 +150,7 @@ class ReferenceServer:
             backup_limit=config.backup_limit,
             fsync=config.fsync,
             clock=clock,
+            restore_seconds=config.restore_seconds,
             lock_timeout=config.lock_timeout_seconds,
             seed=config.seed,
         )
@@ -175,6 +178,10 @@ class ReferenceServer:
             "listJobs": self.list_jobs,
             "listBackups": self.list_backups,
             "deleteBackup": self.delete_backup,
+            "listInstances": self.list_instances,
+            "createInstance": self.create_instance,
+            "deleteInstance": self.delete_instance,
+            "listRestorableTimePeriods": self.list_restorable_time_periods,
         }
         spec_operations = {op.operation_id for op in compile_operations()}
         if spec_operations != set(self.handlers):
@@ -410,6 +417,46 @@ class ReferenceServer:
             limit=query["limit"],
         )
         return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
+
+    async def list_instances(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        page = self.store.list_instances(path["project_id"], query)
+        return json_answer(200, {"total_count": page.total_count, "instances": page.items})
+
+    async def create_instance(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        # The rules judged from the request alone; not-below-source is judged by the store,
+        # which holds the source instance.
+        _check_rules(operation, {}, data)
+        return json_answer(202, await self.store.create_instance(path["project_id"], data))
+
+    async def delete_instance(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        job_id = await self.store.delete_instance(path["project_id"], path["instance_id"])
+        return json_answer(202, {"job_id": job_id})
+
+    async def list_restorable_time_periods(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        start = _time(query.get("start_time"), errors.PARAMETER_ERROR)
+        end = _time(query.get("end_time"), errors.PARAMETER_ERROR)
+        if end is None:
+            end = self.clock()
+        if start is None:
+            start = end - RESTORABLE_WINDOW_SECONDS
+        _check_rules(operation, {**query, "start_time": start, "end_time": end})
+        page = self.store.restorable_periods(
+            path["project_id"], path["instance_id"], start, end, query["offset"], query["limit"]
+        )
+        return json_answer(
+            200, {"total_count": page.total_count, "restorable_time_periods": page.items}
+        )
 
 
 def _check_rules(operation: Operation, query: Mapping[str, Any], body: Any = None) -> None:

@@ -12,11 +12,14 @@ from typing import Any
 import yaml
 
 from geminidb_backup.server.faults import FaultConfig
+from geminidb_backup.server.instances import Instance
 from geminidb_backup.server.rate_limit import RateLimit
-from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS, Instance
+from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS
 from geminidb_backup.spec import load_spec
 
 DEFAULT_BACKUP_SECONDS = 5.0
+# How long creating or restoring to a new instance takes (the real service: minutes to hours).
+DEFAULT_RESTORE_SECONDS = 10.0
 # The spec's decision: at most 50 manual backups per instance (createBackup's description).
 DEFAULT_BACKUP_LIMIT = 50
 # An X-Sdk-Date further than this from the server's clock is refused, as by Huawei Cloud's gateway.
@@ -200,6 +203,7 @@ class ServerConfig:
     instances: tuple[Instance, ...] = field(default_factory=lambda: (example_instance(),))
     db_path: str = ":memory:"
     backup_seconds: float = DEFAULT_BACKUP_SECONDS
+    restore_seconds: float = DEFAULT_RESTORE_SECONDS
     backup_limit: int = DEFAULT_BACKUP_LIMIT
     auto_backups: bool = True
     fsync: bool = False
@@ -247,7 +251,8 @@ class ServerConfig:
         return (
             f"ServerConfig(tokens=<{len(self.tokens)}>, access_keys={sorted(self.access_keys)},"
             f" instances={self.instances!r}, db_path={self.db_path!r},"
-            f" backup_seconds={self.backup_seconds}, backup_limit={self.backup_limit},"
+            f" backup_seconds={self.backup_seconds}, restore_seconds={self.restore_seconds},"
+            f" backup_limit={self.backup_limit},"
             f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r},"
             f" admin_token={'<set>' if self.admin_token else None}, rate_limit={self.rate_limit!r})"
         )

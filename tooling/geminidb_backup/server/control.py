@@ -23,12 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from geminidb_backup.server.faults import Fault
+from geminidb_backup.server.instances import DATASTORE_VERSION, Instance
 from geminidb_backup.server.state import (
-    DATASTORE_VERSION,
     INSTANCE_STATUSES,
     LAST_MOMENT,
     Clock,
-    Instance,
     StoreBusy,
     format_time,
 )
@@ -218,6 +217,17 @@ class Control:
         if instance_id is not None:
             project_id = self.instance(instance_id, project_id).project_id
         self.store.queue_failure(reason, project_id, instance_id)
+
+    def fail_next_restore(
+        self, reason: str, *, instance_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """The next restore accepted (from ``instance_id`` or one of its backups when given, else
+        from any instance) ends with the new instance ``createfail``, its job ``Failed`` with
+        ``reason``. Calls queue up."""
+        _check_reason(reason)
+        if instance_id is not None:
+            project_id = self.instance(instance_id, project_id).project_id
+        self.store.queue_failure(reason, project_id, instance_id, kind="restore")
 
     def fail_every_backup(
         self, instance_id: str, reason: str | None, *, project_id: str | None = None

@@ -38,19 +38,28 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from geminidb_backup.server import errors, state_file
 from geminidb_backup.server.errors import ApiError
+from geminidb_backup.server.instances import (
+    CREATE_JOB,
+    DATASTORE_TYPE,
+    DATASTORE_VERSION,
+    DELETE_INSTANCE_JOB,
+    INSTANCE_COLUMNS,
+    RESTORE_JOB,
+    Instance,
+    matches,
+    restorable_window,
+)
 from geminidb_backup.server.live_backups import LiveBackups
 from geminidb_backup.server.state_file import StateFileError
 
 BACKUP_JOB = "BackupInstance"
 DELETE_JOB = "DeleteBackup"
-DATASTORE_TYPE = "cassandra"
-DATASTORE_VERSION = "3.11"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 # What an instance's status does to a backup or deletion started on it. The names are the real
 # service's instance statuses (``normal``, ``abnormal``, ``frozen``), plus ``busy`` for an instance
@@ -61,6 +70,8 @@ INSTANCE_STATUSES: dict[str, str | None] = {
     "busy": errors.INSTANCE_BUSY,
     "abnormal": errors.INSTANCE_BUSY,
     "frozen": errors.OPERATION_NOT_ALLOWED,
+    "creating": errors.INSTANCE_BUSY,
+    "createfail": errors.OPERATION_NOT_ALLOWED,
 }
 # The last moment a time of the API can show (9999-12-31T23:59:59+0000).
 LAST_MOMENT = 253_402_300_799.0
@@ -134,6 +145,22 @@ _ADDED_COLUMNS = (
     ("instances", "fail_reason", "TEXT"),
     ("backups", "fail_reason", "TEXT"),
     ("jobs", "fail_reason", "TEXT"),
+    # The instance model (server/instances.py); NULL: the field's default.
+    ("instances", "mode", "TEXT"),
+    ("instances", "region", "TEXT"),
+    ("instances", "availability_zone", "TEXT"),
+    ("instances", "vpc_id", "TEXT"),
+    ("instances", "subnet_id", "TEXT"),
+    ("instances", "security_group_id", "TEXT"),
+    ("instances", "spec_code", "TEXT"),
+    ("instances", "node_count", "INTEGER"),
+    ("instances", "storage_gb", "INTEGER"),
+    ("instances", "pay_mode", "TEXT"),
+    ("instances", "created", "REAL"),
+    ("instances", "restored_from", "TEXT"),
+    ("instances", "create_fail_reason", "TEXT"),
+    ("instances", "gone_at", "REAL"),
+    ("failures", "kind", "TEXT NOT NULL DEFAULT 'backup'"),
 )
 
 
@@ -217,36 +244,6 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Instance:
-    project_id: str
-    id: str
-    name: str
-    datastore_version: str = DATASTORE_VERSION
-    status: str = "normal"
-    # When the status ends (back to ``normal``); None: until changed.
-    status_until: float | None = None
-    # Every backup of the instance fails with this reason; None: backups succeed.
-    fail_reason: str | None = None
-
-    def status_at(self, now: float) -> str:
-        if self.status_until is not None and now >= self.status_until:
-            return "normal"
-        return self.status
-
-    def to_dict(self, now: float) -> dict[str, Any]:
-        return {
-            "project_id": self.project_id,
-            "id": self.id,
-            "name": self.name,
-            "datastore_version": self.datastore_version,
-            "status": self.status_at(now),
-            "status_until": None if self.status_until is None or now >= self.status_until
-            else format_time(self.status_until),
-            "fail_reason": self.fail_reason,
-        }  # fmt: skip
-
-
-@dataclass(frozen=True)
 class Page:
     total_count: int
     items: list[dict[str, Any]]
@@ -297,6 +294,7 @@ class Store:
         backup_limit: int,
         fsync: bool = False,
         clock: Callable[[], float] = time.time,
+        restore_seconds: float = 10.0,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
         seed: int | None = None,
     ) -> None:
@@ -304,6 +302,8 @@ class Store:
         self.ids = _ids if seed is None else random.Random(seed)
         self._timed_ids = seed is None
         self.backup_seconds = backup_seconds
+        # How long a creation or restore to a new instance takes.
+        self.restore_seconds = restore_seconds
         self.backup_limit = backup_limit
         self.clock = clock
         self.lock_timeout = lock_timeout
@@ -366,11 +366,10 @@ class Store:
         rows = self._db.execute("SELECT * FROM instances").fetchall()
         self._instances = {
             (row["project_id"], row["id"]): Instance(
-                row["project_id"], row["id"], row["name"], row["datastore_version"],
-                row["status"], row["status_until"], row["fail_reason"],
+                **{name: row[name] for name in INSTANCE_COLUMNS if row[name] is not None}
             )
             for row in rows
-        }  # fmt: skip
+        }
         projects = {row["id"] for row in self._db.execute("SELECT id FROM projects")}
         self._projects = frozenset(projects | {project for project, _ in self._instances})
 
@@ -394,6 +393,7 @@ class Store:
 
     def _reload_memory(self) -> None:
         """After a rollback: what memory keeps of the file is read again from it."""
+        self._load_instances()
         self._load_job_ends()
         self._load_live_backups()
 
@@ -525,23 +525,30 @@ class Store:
         self._load_instances()
         self._load_live_backups()
 
-    @staticmethod
-    def _insert_instance(db: sqlite3.Connection, instance: Instance) -> None:
+    def _insert_instance(self, db: sqlite3.Connection, instance: Instance) -> None:
         db.execute("INSERT OR IGNORE INTO projects (id) VALUES (?)", (instance.project_id,))
+        if instance.created is None:
+            instance = replace(instance, created=float(int(self.clock())))
+        columns = ", ".join(INSTANCE_COLUMNS)  # the dataclass's field names, no input
         db.execute(
-            "INSERT OR IGNORE INTO instances (project_id, id, name, datastore_version, status,"
-            " status_until, fail_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                instance.project_id, instance.id, instance.name, instance.datastore_version,
-                instance.status, instance.status_until, instance.fail_reason,
-            ),
-        )  # fmt: skip
+            f"INSERT OR IGNORE INTO instances ({columns})"
+            f" VALUES ({', '.join('?' * len(INSTANCE_COLUMNS))})",
+            [getattr(instance, name) for name in INSTANCE_COLUMNS],
+        )
 
     def project_exists(self, project_id: str) -> bool:
         return project_id in self._projects
 
     def _instance(self, project_id: str, instance_id: str) -> Instance | None:
-        return self._instances.get((project_id, instance_id))
+        """The instance, unless it names nothing (never made, or deleted)."""
+        instance = self._instances.get((project_id, instance_id))
+        if (
+            instance is None
+            or instance.gone_at is not None
+            and not instance.exists_at(self.clock())
+        ):
+            return None
+        return instance
 
     def _busy(self, project_id: str, instance_id: str, now: float) -> bool:
         """Whether a job of the instance is still running at ``now``."""
@@ -555,17 +562,19 @@ class Store:
         name: str,
         now: float,
         fail_reason: str | None = None,
+        duration: float | None = None,
     ) -> str:
         job_id = self.new_job_id()
+        duration = self.backup_seconds if duration is None else duration
         db.execute(
             "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job_id, project_id, instance_id, name, now, self.backup_seconds, fail_reason),
+            (job_id, project_id, instance_id, name, now, duration, fail_reason),
         )
         # After the insert, so that only a written job is noted; a rollback reloads these
         # (_commit).
         key = (project_id, instance_id)
-        self._job_ends[key] = max(self._job_ends.get(key, now), now + self.backup_seconds)
+        self._job_ends[key] = max(self._job_ends.get(key, now), now + duration)
         return job_id
 
     def _refuse_unless_available(self, instance: Instance, now: float, operation: str) -> None:
@@ -577,17 +586,19 @@ class Store:
         if code is not None or self._busy(instance.project_id, instance.id, now):
             raise ApiError(errors.INSTANCE_BUSY)
 
-    def _take_failure(self, instance: Instance) -> str | None:
-        """Inside a write transaction: why the backup being made on ``instance`` is to fail, if
-        it is: the instance's own reason, else the oldest queued failure that matches (used up)."""
-        if instance.fail_reason is not None:
+    def _take_failure(self, instance: Instance, kind: str = "backup") -> str | None:
+        """Inside a write transaction: why the backup (``kind`` "backup") being made on
+        ``instance``, or the restore (``kind`` "restore") from it, is to fail, if it is: for a
+        backup the instance's own reason, else the oldest queued failure of that kind that
+        matches (used up)."""
+        if kind == "backup" and instance.fail_reason is not None:
             return instance.fail_reason
         if not self._failures_queued:
             return None
         row = self._db.execute(
             "SELECT seq, reason FROM failures WHERE (project_id IS NULL OR project_id = ?)"
-            " AND (instance_id IS NULL OR instance_id = ?) ORDER BY seq LIMIT 1",
-            (instance.project_id, instance.id),
+            " AND (instance_id IS NULL OR instance_id = ?) AND kind = ? ORDER BY seq LIMIT 1",
+            (instance.project_id, instance.id, kind),
         ).fetchone()
         if row is None:
             # Only if none is queued for any instance may later backups skip the look.
@@ -787,6 +798,8 @@ class Store:
             raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
         if row["type"] != "Manual":
             raise ApiError(errors.NO_PERMISSION)
+        if self.restoring_from(project_id, backup_id, now):
+            raise ApiError(errors.RESTORATION_IN_PROGRESS)
         if row["delete_begin"] is not None:
             raise ApiError(errors.INSTANCE_BUSY)
         # The instance of a backup exists, unless a state file was edited by hand: then only its
@@ -873,6 +886,196 @@ class Store:
         total, rows = self._page("jobs", where, args, offset, limit)
         return Page(total, [_job(row, now) for row in rows])
 
+    # Instances: listInstances, createInstance (restores), deleteInstance, restorable windows.
+
+    def list_instances(self, project_id: str, query: dict[str, Any]) -> Page:
+        """The instances of the project that match listInstances' filters, newest first."""
+        now = self.clock()
+        found = [
+            instance
+            for (project, _), instance in self._instances.items()
+            if project == project_id and instance.exists_at(now) and matches(instance, query)
+        ]
+        found.sort(key=lambda i: (i.created or 0.0, i.id), reverse=True)
+        page = found[query["offset"] : query["offset"] + query["limit"]]
+        running: dict[str, list[str]] = {}
+        if page:
+            for row in self._db.execute(
+                "SELECT instance_id, name FROM jobs WHERE project_id = ? AND begin + duration > ?"
+                " ORDER BY begin, seq",
+                (project_id, now),
+            ):
+                running.setdefault(row["instance_id"], []).append(row["name"])
+        return Page(len(found), [i.listed(now, running.get(i.id, [])) for i in page])
+
+    def _completed_backup_ends(self, project_id: str, instance_id: str, now: float) -> list[float]:
+        rows = self._db.execute(
+            "SELECT begin + duration FROM backups WHERE project_id = ? AND instance_id = ?"
+            " AND fail_reason IS NULL AND begin + duration <= ?"
+            " AND (delete_begin IS NULL OR delete_begin + delete_duration > ?)",
+            (project_id, instance_id, now, now),
+        ).fetchall()
+        return [float(row[0]) for row in rows]
+
+    def restorable_periods(
+        self, project_id: str, instance_id: str, start: float, end: float, offset: int, limit: int
+    ) -> Page:
+        """The instance's restorable windows clipped to [start, end], in epoch milliseconds."""
+        now = self.clock()
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        window = restorable_window(self._completed_backup_ends(project_id, instance_id, now), now)
+        periods = []
+        if window is not None and window[0] <= end and start <= window[1]:
+            low, high = max(window[0], start), min(window[1], end)
+            periods.append({"start_time": int(low * 1000), "end_time": int(high * 1000)})
+        return Page(len(periods), periods[offset : offset + limit])
+
+    async def create_instance(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Start creating (or restoring to) a new instance; returns createInstance's answer."""
+        return await self._write(lambda: self._create_instance(project_id, body))
+
+    async def delete_instance(self, project_id: str, instance_id: str) -> str:
+        """Start deleting an instance; returns the job_id once committed."""
+        return await self._write(lambda: self._delete_instance(project_id, instance_id))
+
+    def _restore_source(
+        self, project_id: str, restore: dict[str, Any], now: float
+    ) -> tuple[Instance, str | None]:
+        """The instance a restore copies, and the backup it reads (None: a point in time)."""
+        backup_id = restore.get("backup_id")
+        if backup_id is not None:
+            row = self._db.execute(
+                "SELECT * FROM backups WHERE project_id = ? AND id = ?", (project_id, backup_id)
+            ).fetchone()
+            if row is None or (
+                row["delete_begin"] is not None
+                and row["delete_begin"] + row["delete_duration"] <= now
+            ):
+                raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
+            if row["begin"] + row["duration"] > now or row["fail_reason"] is not None:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            # A backup's instance row stays when the instance is deleted: manual backups of a
+            # deleted instance restore as any other.
+            source = self._instances.get((project_id, row["instance_id"]))
+            if source is None:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            return source, str(backup_id)
+        source = self._instance(project_id, restore["source_instance_id"])
+        if source is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        moment = restore["restore_time"] / 1000
+        window = restorable_window(self._completed_backup_ends(project_id, source.id, now), now)
+        if window is None or not window[0] <= moment <= window[1]:
+            raise ApiError(errors.INVALID_RESTORE_TIME)
+        return source, None
+
+    def _create_instance(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Inside a write transaction: check and insert a new instance and its job."""
+        now = self.clock()
+        flavor = body["flavor"][0]
+        nodes, storage = int(flavor["num"]), int(flavor["size"])
+        version = body["datastore"]["version"]
+        restore = body.get("restore_info")
+        job_name, fail_reason, restored_from = CREATE_JOB, None, None
+        if restore is not None:
+            source, restored_from = self._restore_source(project_id, restore, now)
+            # The spec's not-below-source rule, and a restore keeps the source's version.
+            if nodes < source.node_count or storage < source.storage_gb:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            if version != source.datastore_version:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            job_name = RESTORE_JOB
+            fail_reason = self._take_failure(source, "restore")
+        instance = Instance(
+            project_id=project_id,
+            id=self.new_hex() + "in06",
+            name=body["name"],
+            datastore_version=version,
+            status="creating",
+            status_until=now + self.restore_seconds,
+            mode=body["mode"],
+            region=body["region"],
+            availability_zone=body["availability_zone"],
+            vpc_id=body["vpc_id"],
+            subnet_id=body["subnet_id"],
+            security_group_id=body["security_group_id"],
+            spec_code=flavor["spec_code"],
+            node_count=nodes,
+            storage_gb=storage,
+            created=now,
+            restored_from=restored_from,
+            create_fail_reason=fail_reason,
+        )
+        self._insert_instance(self._db, instance)
+        job_id = self._insert_job(
+            self._db, project_id, instance.id, job_name, now, fail_reason, self.restore_seconds
+        )
+        self._instances[(project_id, instance.id)] = instance
+        self._projects = self._projects | {project_id}
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "datastore": {"type": DATASTORE_TYPE, "version": version, "storage_engine": "rocksDB"},
+            "created": format_time(now)[:19],
+            "status": "creating",
+            "region": instance.region,
+            "availability_zone": instance.availability_zone,
+            "vpc_id": instance.vpc_id,
+            "subnet_id": instance.subnet_id,
+            "security_group_id": instance.security_group_id,
+            "mode": instance.mode,
+            "flavor": [{key: flavor[key] for key in ("num", "storage", "size", "spec_code")}],
+            "backup_strategy": {"start_time": "00:00-01:00", "keep_days": "7"},
+            "enterprise_project_id": "0",
+            "ssl_option": body.get("ssl_option", "0"),
+            "job_id": job_id,
+            "charge_info": {"charge_mode": "postPaid"},
+        }
+
+    def _delete_instance(self, project_id: str, instance_id: str) -> str:
+        """Inside a write transaction: start deleting an instance and its automated backups."""
+        now = self.clock()
+        db = self._db
+        instance = self._instance(project_id, instance_id)
+        if instance is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        if instance.gone_at is not None:
+            raise ApiError(errors.INSTANCE_BUSY)
+        # Being created or restored, or failed to be: deleting abandons that (the spec's
+        # decision).
+        if instance.status_at(now) not in ("creating", "createfail"):
+            self._refuse_unless_available(instance, now, "deleteInstance")
+        gone_at = now + self.backup_seconds
+        db.execute(
+            "UPDATE instances SET gone_at = ? WHERE project_id = ? AND id = ?",
+            (gone_at, project_id, instance_id),
+        )
+        autos = db.execute(
+            "SELECT id, name FROM backups WHERE project_id = ? AND instance_id = ? AND type = 'Auto'"
+            " AND delete_begin IS NULL",
+            (project_id, instance_id),
+        ).fetchall()
+        db.execute(
+            "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE project_id = ?"
+            " AND instance_id = ? AND type = 'Auto' AND delete_begin IS NULL",
+            (now, self.backup_seconds, project_id, instance_id),
+        )
+        job_id = self._insert_job(db, project_id, instance_id, DELETE_INSTANCE_JOB, now)
+        for row in autos:
+            self._live.note(project_id, instance_id, row["id"], row["name"], manual=False,
+                            gone_at=gone_at)  # fmt: skip
+        self._instances[(project_id, instance_id)] = replace(instance, gone_at=gone_at)
+        return job_id
+
+    def restoring_from(self, project_id: str, backup_id: str, now: float) -> bool:
+        """Whether a running restore reads the backup."""
+        return any(
+            instance.restored_from == backup_id and instance.status_at(now) == "creating"
+            for (project, _), instance in self._instances.items()
+            if project == project_id and instance.exists_at(now)
+        )
+
     # What a test controls (see :mod:`geminidb_backup.server.control`). Each is synchronous, one
     # transaction, run between requests; arguments were checked by the caller.
 
@@ -910,13 +1113,16 @@ class Store:
                  instance.project_id, instance.id),
             )  # fmt: skip
 
-    def queue_failure(self, reason: str, project_id: str | None, instance_id: str | None) -> None:
-        """The next backup made (on ``instance_id`` of ``project_id`` when given) fails."""
+    def queue_failure(
+        self, reason: str, project_id: str | None, instance_id: str | None, kind: str = "backup"
+    ) -> None:
+        """The next backup made (on ``instance_id`` of ``project_id`` when given) fails; with
+        ``kind`` "restore", the next restore from that instance (or its backups)."""
         self._failures_queued = True
         with self._changing() as db:
             db.execute(
-                "INSERT INTO failures (project_id, instance_id, reason) VALUES (?, ?, ?)",
-                (project_id, instance_id, reason),
+                "INSERT INTO failures (project_id, instance_id, reason, kind) VALUES (?, ?, ?, ?)",
+                (project_id, instance_id, reason, kind),
             )
 
     def queued_failures(self) -> list[dict[str, Any]]:

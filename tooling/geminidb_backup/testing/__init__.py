@@ -27,7 +27,8 @@ except ImportError as error:
         name=error.name,
     ) from error
 
-from geminidb_backup.server.state import INSTANCE_STATUSES, Instance
+from geminidb_backup.server.instances import Instance
+from geminidb_backup.server.state import INSTANCE_STATUSES
 
 from ._emulator import FAST_RETRY, IN_PROCESS_URL, Emulator
 

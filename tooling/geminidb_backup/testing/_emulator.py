@@ -28,8 +28,9 @@ from geminidb_backup.server.config import (
 )
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
+from geminidb_backup.server.instances import Instance
 from geminidb_backup.server.rate_limit import SERVICE_CODE, parse_rate_limit
-from geminidb_backup.server.state import Clock, Instance
+from geminidb_backup.server.state import Clock
 from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
     DEFAULT_HEADER_TIMEOUT_SECONDS,
@@ -70,12 +71,14 @@ class Snapshot:
 
 class _EmulatorApp:
     """The reference server as the emulator serves it: each request counted (virtual time jumps
-    only between requests), the emulator's time in ``Date``, and over loopback, a poll that
-    says it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end
-    when nothing else is going on."""
+    only between requests), the emulator's time in ``Date``, and with autojump, a poll that says
+    it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end when
+    nothing else is going on (no other request, no client sleeping). Not for async clients:
+    another task may be about to wait for an earlier moment, and their sleeps tell (see
+    ``_virtual``)."""
 
-    def __init__(self, emulator: Emulator, *, loopback: bool) -> None:
-        self.emulator, self.app, self.loopback = emulator, emulator.app, loopback
+    def __init__(self, emulator: Emulator, *, poll_jumps: bool) -> None:
+        self.emulator, self.app, self.poll_jumps = emulator, emulator.app, poll_jumps
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -84,7 +87,7 @@ class _EmulatorApp:
         emulator = self.emulator
         emulator.virtual_time.request_started()
         try:
-            if self.loopback and emulator.autojump:
+            if emulator.autojump and self.poll_jumps:
                 emulator._jump_for_poll(scope)
 
             async def send_with_date(message: Any) -> None:
@@ -104,9 +107,10 @@ class Emulator:
 
     ``instances`` exist from the start (``PROJECT_ID/INSTANCE_ID[/NAME]`` strings or
     :class:`Instance`; or a number: that many instances named ``cassandra-0001``... in the
-    example's project, for fleet tests; default: the instance of the spec's example). A backup (and a deletion)
-    takes ``backup_seconds`` of the emulator's clock: 0 by default, so every job has ended when
-    it is first looked at; give it a duration and move the clock with :meth:`advance` to see
+    example's project, for fleet tests; default: the instance of the spec's example). A backup
+    (and a deletion) takes ``backup_seconds`` of the emulator's clock, a restore to a new
+    instance (or its creation) ``restore_seconds``: 0 by default, so every job has ended when it
+    is first looked at; give it a duration and move the clock with :meth:`advance` to see
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
     :meth:`advance` moves it, and, with ``autojump`` (the default), the clients' waits: where a
     client of the emulator would sleep (a :meth:`~geminidb_backup.BackupClient.wait`, a retry's
@@ -134,6 +138,7 @@ class Emulator:
         *,
         instances: Sequence[str | Instance] | int | None = None,
         backup_seconds: float = 0.0,
+        restore_seconds: float = 0.0,
         backup_limit: int = 50,
         auto_backups: bool = True,
         path: str | Path | None = None,
@@ -163,6 +168,7 @@ class Emulator:
             instances=seeded,
             db_path=":memory:" if path is None else str(path),
             backup_seconds=backup_seconds,
+            restore_seconds=restore_seconds,
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
@@ -185,7 +191,8 @@ class Emulator:
         self._closed = False
         self.autojump = autojump
         self.virtual_time = VirtualTime(self.clock, self._advance_to)
-        self._in_process_app = _EmulatorApp(self, loopback=False)
+        self._served_app = _EmulatorApp(self, poll_jumps=True)
+        self._async_app = _EmulatorApp(self, poll_jumps=False)
         self._snapshot_parts: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
         self.register_snapshot_part("database", self.app.store.snapshot, self.app.store.restore)
         self.register_snapshot_part("clock", self.clock.state, self.clock.set_state)
@@ -249,11 +256,11 @@ class Emulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An ``httpx.Client`` transport to the emulator."""
-        return EmulatorTransport(self._in_process_app, self._private_loop())
+        return EmulatorTransport(self._served_app, self._private_loop())
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An ``httpx.AsyncClient`` transport: the application runs on the caller's event loop."""
-        return EmulatorASGITransport(self._in_process_app)
+        return EmulatorASGITransport(self._async_app)
 
     def library_clock(self) -> LibraryClock:
         """The clock the emulator's clients get: "now" is the emulator's, and their sleeps move
@@ -332,7 +339,7 @@ class Emulator:
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
         config = uvicorn.Config(
-            _EmulatorApp(self, loopback=True),
+            self._served_app,
             # h11: the emulator runs in the test's own process, whatever loop it has. The
             # deadlines are serve's defaults; a test never trickles a request.
             http=protocol_class(
@@ -375,11 +382,14 @@ class Emulator:
         self._on_loop(lambda: self.control.advance(max(0.0, moment - self.clock())))
 
     def _jump_for_poll(self, scope: Any) -> None:
-        """Over loopback, on the emulator's loop: a poll of a running job by ID that says how
-        long it will wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing
-        else going on, moves the clock to the job's end (at most N seconds on). The CLI's
-        ``create --wait`` then returns at once."""
-        if scope["method"] != "GET" or self.virtual_time.requests_in_flight != 1:
+        """On the emulator's loop: a poll of a running job by ID that says how long it will
+        wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing else going on,
+        moves the clock to the job's end (at most N seconds on). Over loopback, where the
+        client's sleeps are real, the CLI's ``create --wait`` then returns at once; in-process,
+        a wait costs one poll however long the job."""
+        if scope["method"] != "GET":
+            return
+        if self.virtual_time.requests_in_flight != 1 or self.virtual_time.sleeping:
             return
         parts = scope["path"].strip("/").split("/")
         if len(parts) != 3 or parts[0] != "v3" or parts[2] != "jobs":
@@ -453,6 +463,17 @@ class Emulator:
         ``Failed`` with ``fail_reason`` = ``reason``. Calls add up: two calls, two failures."""
         self._on_loop(
             lambda: self.control.fail_next_backup(
+                reason, instance_id=instance_id, project_id=project_id
+            )
+        )
+
+    def fail_next_restore(
+        self, reason: str, *, instance_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """The next restore to a new instance accepted (from ``instance_id`` or its backups when
+        given) fails: the new instance ends ``createfail``, its job ``Failed`` with ``reason``."""
+        self._on_loop(
+            lambda: self.control.fail_next_restore(
                 reason, instance_id=instance_id, project_id=project_id
             )
         )
