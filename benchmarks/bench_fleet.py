@@ -1,6 +1,6 @@
 """Fleet operations against their bounds, measured in the same run:
 
-1. ``geminidb-backup create`` over 200 instances of ``serve --backup-seconds 0 --rate-limit 20``
+1. ``geminidb-backup create --all-instances`` over 200 instances of ``serve --backup-seconds 0 --rate-limit 20``
    (``--instances 200``), without ``--wait``: the whole process's time against the throttle's
    bound (its least calls, the listInstances pages when it lists them plus one create per
    instance, divided by the rate) [target <= 1.3x], then every instance's manual backups counted
@@ -38,6 +38,7 @@ import geminidb_backup_client
 from geminidb_backup.fleet import Fleet
 from geminidb_backup.server.config import example_instance, fleet_instances
 from geminidb_backup.server.process import serve_process
+from geminidb_backup.spec import follow_refs, load_spec
 from geminidb_backup.testing import Emulator
 
 TOKEN = "bench-token"
@@ -77,10 +78,20 @@ def manual_backups(url: str) -> Counter[tuple[str, str]]:
                 return found
 
 
-def fleet_run(count: int, ids_file: str, state: str) -> float:
+def list_page_size() -> int:
+    """listInstances' default page, from the spec (the library asks for that)."""
+    parameters = load_spec()["paths"]["/v3/{project_id}/instances"]["get"]["parameters"]
+    for parameter in parameters:
+        parameter, _ = follow_refs(parameter)
+        if parameter["name"] == "limit":
+            return int(parameter["schema"]["default"])
+    raise LookupError("listInstances has no limit parameter")
+
+
+def fleet_run(count: int, state: str) -> float:
     ids = [instance.id for instance in fleet_instances(PROJECT_ID, count)]
     with serve_process(serve_args(count)) as server:
-        command = [CLI, "-o", "json", "create", "--instances-from", ids_file,
+        command = [CLI, "-o", "json", "create", "--all-instances",
                    "--name", "fleet-{now:%Y%m%d}", "--concurrency", "16"]  # fmt: skip
         started = time.perf_counter()
         result = subprocess.run(command, env=environment(server.url, state), check=False,
@@ -90,8 +101,9 @@ def fleet_run(count: int, ids_file: str, state: str) -> float:
             sys.exit(f"the fleet run failed ({result.returncode}): {result.stderr[-2000:]}")
         report = json.loads(result.stdout)
         found = manual_backups(server.url)
-    # The least calls: one create per instance (the instances are given: no listInstances).
-    bound = count / RATE
+    # The least calls: the listInstances pages, and one create per instance.
+    pages = -(-count // list_page_size())
+    bound = (pages + count) / RATE
     duplicates = sum(n - 1 for n in found.values() if n > 1)
     lost = len(set(ids) - {instance for instance, _ in found})
     print(f"fleet create over {count} instances at {RATE:g} requests/s: {seconds:.2f} s, "
@@ -142,10 +154,7 @@ def main() -> None:
     compileall.compile_dir(str(Path(geminidb_backup_client.__file__).parent), quiet=1)
     print(f"load average: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as folder:
-        ids_file = str(Path(folder) / "ids.txt")
-        ids = [instance.id for instance in fleet_instances(PROJECT_ID, options.instances)]
-        Path(ids_file).write_text("\n".join(ids) + "\n")
-        fleet = fleet_run(options.instances, ids_file, str(Path(folder) / "state"))
+        fleet = fleet_run(options.instances, str(Path(folder) / "state"))
         sample = options.loop or options.instances
         loop = shell_loop(options.instances, sample, str(Path(folder) / "state"))
         scaled = f" (timed over {sample}, scaled)" if sample < options.instances else ""
