@@ -20,9 +20,11 @@ if TYPE_CHECKING:
         BackupClient,
         CreatedBackup,
         Paged,
+        Period,
         PrunedBackup,
         PrunePlan,
         PruneResult,
+        Restore,
     )
     from .errors import (
         APIError,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeout,
     )
+    from .restoring import DrillResult, Secret
     from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
@@ -49,6 +52,7 @@ _EXPORTS = {
     "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
     "RequestRuleError": "errors",
     "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
+    "Restore": "client", "Period": "client", "DrillResult": "restoring", "Secret": "restoring",
 }  # fmt: skip
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "CreatedBackup",
+    "DrillResult",
     "FakeClock",
     "GeminiDBError",
     "JobFailed",
@@ -67,12 +72,15 @@ __all__ = [
     "NotFound",
     "Paged",
     "PasswordAuth",
+    "Period",
     "PollSchedule",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
     "RequestRuleError",
+    "Restore",
     "RetryPolicy",
+    "Secret",
     "TokenAuth",
     "TransportError",
     "ValidationError",
