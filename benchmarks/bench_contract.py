@@ -16,6 +16,13 @@ count of cases, with the time it took end to end (server start included), and th
 without the checks of the domain scenarios (``geminidb_backup.contract.promises``), whose ratio is
 what the scenarios cost (the median of ``--repeat`` runs of each, alternating).
 ``--default-only`` measures only these two.
+
+``--job-seconds 10`` measures the default run against targets whose jobs take time: ``geminidb-backup
+serve --backup-seconds 10`` (its one default instance) and the same with ``--backup-seconds 0``,
+each run as CI runs it (``contract --url ... --project-id ... --instance-id ... --seed 1``). On one
+instance, backups and deletions run one at a time, so the floor is the sum of the run's jobs
+(counted from the slow server's listJobs after the run, times the job seconds); the target is
+``slow run <= (floor + fast run) * 1.2``, with nothing left behind.
 """
 
 from __future__ import annotations
@@ -92,7 +99,13 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=20)
     parser.add_argument("--default-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="default runs of each kind")
+    parser.add_argument(
+        "--job-seconds", type=float, help="only the run against jobs of this many seconds"
+    )
     args = parser.parse_args()
+    if args.job_seconds is not None:
+        report_job_times(args.job_seconds)
+        return
 
     # Alternating, and the median of each kind: on a shared machine one run varies by a third.
     runs: dict[bool, list[tuple[int, float, int]]] = {True: [], False: []}
@@ -167,6 +180,57 @@ def report_default(with_: tuple[int, float, int], without: tuple[int, float, int
             f"in {seconds:.1f} s = {cases / seconds:.1f} cases/s, exit {code}"
         )
     print(f"ratio with/without the scenarios: {with_[1] / without[1]:.2f}x (time)")
+
+
+def contract_against(job_seconds: float) -> tuple[float, int, int, int]:
+    """(seconds, exit code, jobs the run started, manual backups left) of the CI-style run
+    against ``serve --backup-seconds job_seconds``."""
+    import httpx
+
+    from geminidb_backup.server import example_instance
+
+    token = "bench-token"
+    example = example_instance()
+    with serve_process(
+        ["--db", ":memory:", "--backup-seconds", str(job_seconds), "--backup-limit", "0",
+         "--token", token, "--no-access-log"]
+    ) as served:  # fmt: skip
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "geminidb_backup", "contract", "--url", served.url,
+             "--token", token, "--project-id", example.project_id,
+             "--instance-id", example.id, "--seed", "1"],
+            capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        headers = {"X-Auth-Token": token}
+        jobs = httpx.get(
+            f"{served.url}/v3/{example.project_id}/jobs", params={"limit": 50}, headers=headers
+        ).json()["total_count"]
+        left = httpx.get(
+            f"{served.url}/v4/{example.project_id}/backups",
+            params={"backup_type": "Manual"},
+            headers=headers,
+        ).json()["total_count"]
+    if result.returncode != 0:
+        print(result.stdout[-3000:], result.stderr[-2000:])
+    return seconds, result.returncode, jobs, left
+
+
+def report_job_times(job_seconds: float) -> None:
+    fast, fast_code, fast_jobs, fast_left = contract_against(0)
+    slow, slow_code, slow_jobs, slow_left = contract_against(job_seconds)
+    floor = slow_jobs * job_seconds
+    print(f"jobs of 0 s : {fast:6.1f} s, exit {fast_code}, {fast_jobs} jobs, {fast_left} left")
+    print(
+        f"jobs of {job_seconds:g} s: {slow:6.1f} s, exit {slow_code}, {slow_jobs} jobs, "
+        f"{slow_left} left; floor {floor:.0f} s"
+    )
+    target = (floor + fast) * 1.2
+    print(
+        f"ratio slow / (floor + fast): {slow / (floor + fast):.2f}x "
+        f"(target: at most 1.20x, i.e. {target:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -154,3 +154,53 @@ def test_instances_are_created_and_deleted_on_a_target_only_with_the_opt_in(
     arguments = " ".join(sent[0])
     for operation_id in ("createInstance", "deleteInstance"):
         assert (f"--exclude-operation-id {operation_id}" in arguments) is excluded
+
+
+def test_a_remote_target_s_longer_job_timeout_is_said_not_silent(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """1800 s for a target not on loopback, said at the start; --job-timeout wins over it."""
+    from geminidb_backup.contract import checks, runner
+
+    seen: list[str | None] = []
+
+    def fake(*args: object) -> int:
+        seen.append(os.environ.get(checks.JOB_TIMEOUT_ENV))
+        return 0
+
+    monkeypatch.setattr(runner, "_run_with_flake_retry", fake)
+    lines: list[str] = []
+    remote = "https://gaussdb-nosql.eu-de.otc.t-systems.com"
+    options = ContractOptions(url=remote, token="t", read_only=True, report_dir=tmp_path)
+    run(options, echo=lines.append)  # fails: nothing ran, so no promise was exercised
+    assert any("1800 s" in line and "--job-timeout" in line for line in lines), lines
+    lines.clear()
+    run(ContractOptions(url=remote, token="t", read_only=True, job_timeout=90), echo=lines.append)
+    assert seen == ["1800.0", "90"]
+    assert not any("1800 s" in line for line in lines)
+
+
+def test_a_known_tool_flake_runs_schemathesis_once_more_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from geminidb_backup.contract import runner
+
+    junit = tmp_path / "junit.xml"
+    calls: list[int] = []
+
+    def flaky(args: list[str]) -> int:
+        calls.append(1)
+        text = "AST constructor recursion depth mismatch" if len(calls) == 1 else "fine"
+        junit.write_text(
+            f"<testsuites><testsuite><testcase name='{text}'/></testsuite></testsuites>"
+        )
+        return 1 if len(calls) == 1 else 0
+
+    monkeypatch.setattr(runner, "_run_schemathesis", flaky)
+    lines: list[str] = []
+    options = ContractOptions(url="http://127.0.0.1:1", token="t", junit_path=junit)
+    code = runner._run_with_flake_retry(
+        options, "spec.yaml", "http://127.0.0.1:1", "c", junit, lines.append
+    )
+    assert (code, len(calls)) == (0, 2)
+    assert any("known tool flake" in line and "once" in line for line in lines)

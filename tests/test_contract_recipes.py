@@ -45,6 +45,38 @@ def _gitlab_ci() -> tuple[str, dict[str, str], str]:
     return command, dict(job.get("variables", {})), job["artifacts"]["reports"]["junit"]
 
 
+def _wait_commands() -> list[str]:
+    workflow = yaml.safe_load((RECIPES / "github-actions.yml").read_text())
+    steps = workflow["jobs"]["contract"]["steps"]
+    job = yaml.safe_load((RECIPES / "gitlab-ci.yml").read_text())["api-contract"]
+    github = [s["run"] for s in steps if "until curl" in s.get("run", "")]
+    gitlab = [line for line in job["before_script"] if "until curl" in line]
+    starts = [i for i, s in enumerate(steps) if "start-api-server" in s.get("run", "")]
+    waits = [i for i, s in enumerate(steps) if "until curl" in s.get("run", "")]
+    suites = [i for i, s in enumerate(steps) if "geminidb-backup contract" in s.get("run", "")]
+    assert starts < waits < suites  # started, then waited for, then tested
+    return [*github, *gitlab]
+
+
+def test_the_recipes_wait_until_the_server_answers(
+    your_server: tuple[str, str], tmp_path: Path
+) -> None:
+    url, _ = your_server
+    for command in _wait_commands():
+        answered = subprocess.run(
+            ["bash", "-c", command], env={**os.environ, "API_URL": url}, timeout=90, check=False
+        )
+        assert answered.returncode == 0, command
+    # Against nothing, the wait gives up (timeout's 124) instead of hanging the job.
+    nothing = subprocess.run(
+        ["bash", "-c", _wait_commands()[0].replace("timeout 60", "timeout 2")],
+        env={**os.environ, "API_URL": "http://127.0.0.1:9"},
+        timeout=30,
+        check=False,
+    )
+    assert nothing.returncode == 124
+
+
 def test_both_recipes_run_the_same_suite_command() -> None:
     """So that running one of them below proves both."""
     github_command, github_env, github_junit = _github_actions()
@@ -59,6 +91,7 @@ def test_the_recipe_runs_the_suite_and_leaves_junit_where_the_ci_looks(
     command, env, junit_path = _github_actions()
     url, token = your_server
     assert env["PROJECT_ID"] == PROJECT_ID  # the recipe's placeholder is the example project
+    assert env["INSTANCE_ID"] == example_instance().id  # so the create promises are exercised
     # The recipe's own variables, with the reference server standing in for the team's.
     run_env = {**os.environ, **env, "API_URL": url, "GEMINIDB_TOKEN": token}
     run_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{run_env['PATH']}"
@@ -74,6 +107,12 @@ def test_the_recipe_runs_the_suite_and_leaves_junit_where_the_ci_looks(
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = ElementTree.parse(tmp_path / junit_path).getroot()
     assert int(report.get("tests", "0")) >= 4 and report.get("failures") == "0"
+    passed = {
+        case.get("name")
+        for case in report.iter("testcase")
+        if case.get("classname") == "promises" and len(case) == 0
+    }
+    assert {"bounds_are_accepted", "created_backup_can_be_deleted"} <= passed
     assert token not in (tmp_path / junit_path).read_text()
 
 
@@ -97,3 +136,11 @@ def test_the_pytest_entry_point_runs_schemathesis_with_the_domain_checks(
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "4 passed" in result.stdout
+    import httpx
+
+    left = httpx.get(
+        f"{url}/v4/{PROJECT_ID}/backups",
+        params={"backup_type": "Manual"},
+        headers={"X-Auth-Token": token},
+    ).json()["backups"]
+    assert left == [], "the pytest entry point left backups behind"

@@ -4,11 +4,13 @@ promise is a test case of the JUnit report; the console, the report and the exit
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.etree import ElementTree
 
 import broken_servers
 import httpx
+import pytest
 from broken_servers import OTHER_PROJECT_ID, TOKEN, reference_app, run_suite, serving
 
 from geminidb_backup.contract.promises import PROMISES
@@ -127,3 +129,13 @@ def test_a_promise_that_could_not_be_exercised_fails_naming_the_option(tmp_path:
     assert failure is not None and "--instance-id" in (failure.text or "")
     assert cases["bounds_are_accepted"].find("skipped") is not None
     assert code == 1
+
+
+def test_the_configuration_the_output_names_is_still_there_after_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serving(reference_app()) as url:
+        run_suite(url, tmp_path, phases=["examples"], include_operations=["listJobs"])
+    named = re.search(r"Configuration:\s+(\S+)", capsys.readouterr().out)
+    assert named is not None and Path(named.group(1)).is_file()
+    assert TOKEN not in Path(named.group(1)).read_text()

@@ -125,6 +125,9 @@ def test_a_failure_names_its_promise_and_shows_the_request(tmp_path: Path) -> No
     assert "Promise broken: a value that breaks one rule" in failures
     assert re.search(r"name with the character '\.' .*: POST http://\S+/backups \{", failures)
     assert "-> 202, expected 400 DBS.280277" in failures
+    # The probe that failed, not the request that started the scenario, can be sent again.
+    reproduce = failures.split("Reproduce the first failing probe with:", 1)[1]
+    assert re.search(r"curl -X POST .*\$GEMINIDB_TOKEN.* -d '\{\"name\": \"[^\"]*\.", reproduce)
 
 
 def test_the_embedded_server_with_its_second_project_passes_the_scenarios() -> None:

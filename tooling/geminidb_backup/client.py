@@ -548,6 +548,20 @@ class _Operations:
                 yield Sleep(schedule.next_delay(shortest, remaining))
         return {job_id: ended[job_id] for job_id in ids}
 
+    def _poll_jobs(self, job_ids: Iterable[str]) -> Op[dict[str, Job]]:
+        """One round of :meth:`wait_jobs`, without waiting: every job's state now, by ID in
+        the order given, read a page of listJobs (50) at a time; :class:`NotFound` names the
+        IDs no page holds. For a caller that schedules its own rounds (a fleet of jobs
+        interleaved with new work), with :class:`~geminidb_backup.timing.PollSchedule` and the
+        client's clock."""
+        ids = list(dict.fromkeys(job_ids))
+        seen: dict[str, Job] = yield from self._sweep_jobs(set(ids), {})
+        missing = [job_id for job_id in ids if job_id not in seen]
+        if missing:
+            raise NotFound(f"no job of project {self.project_id} has the ID "
+                           f"{', '.join(map(repr, missing))}")  # fmt: skip
+        return {job_id: seen[job_id] for job_id in ids}
+
     @staticmethod
     def _start_of(job: Job) -> float | None:
         started = _calls.parse_timestamp(job.start_time)
@@ -895,6 +909,8 @@ class _Operations:
         timeout: float = 1800.0,
         interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
+        on_deleting: Callable[[Backup], Any] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Op[PruneResult]:
         """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
         other, each deletion waited for (the instance is busy while one runs); nothing is sent
@@ -906,9 +922,10 @@ class _Operations:
             return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
         return (
             yield from self._execute_prune(
-                plan, timeout=timeout, interval=interval, on_deleted=on_deleted
+                plan, timeout=timeout, interval=interval, on_deleted=on_deleted,
+                on_deleting=on_deleting, on_progress=on_progress,
             )
-        )
+        )  # fmt: skip
 
     def _execute_prune(
         self,
@@ -917,23 +934,30 @@ class _Operations:
         timeout: float = 1800.0,
         interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
+        on_deleting: Callable[[Backup], Any] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Op[PruneResult]:
         """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
 
         While the instance is busy (a backup being made, another deletion), the running job is
         waited for and the deletion asked again; a lost answer is asked again the same way; a
-        backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
+        backup already gone is counted as deleted (``job_id`` None). ``on_deleting`` sees each
+        backup before its deletion is asked, ``on_progress`` every poll of its deletion job (a
+        deletion takes a while: a person watching wants to see it move), ``on_deleted`` each
         deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
         :class:`WaitTimeout`), or the API's refusal."""
         deadline, deleted = self.clock.timer() + timeout, []
         for backup in plan.to_delete:
+            if on_deleting is not None:
+                yield Notify(on_deleting, backup)
             job_id = yield from self._delete_when_idle(
                 plan.instance_id, backup.id, deadline, interval
             )
             if job_id is not None:
                 yield from self._wait(
-                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval
-                )
+                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval,
+                    on_progress=on_progress,
+                )  # fmt: skip
             deleted.append(PrunedBackup(backup, job_id))
             if on_deleted is not None:
                 yield Notify(on_deleted, deleted[-1])
@@ -982,6 +1006,7 @@ class BackupClient(_Operations):
     get_job = blocking(_Operations._get_job)
     wait = blocking(_Operations._wait)
     wait_jobs = blocking(_Operations._wait_jobs)
+    poll_jobs = blocking(_Operations._poll_jobs)
     expand_name = blocking(_Operations._expand_name)
     plan_prune = blocking(_Operations._plan_prune)
     prune = blocking(_Operations._prune)
@@ -1059,6 +1084,7 @@ class AsyncBackupClient(_Operations):
     get_job = awaitable(_Operations._get_job)
     wait = awaitable(_Operations._wait)
     wait_jobs = awaitable(_Operations._wait_jobs)
+    poll_jobs = awaitable(_Operations._poll_jobs)
     expand_name = awaitable(_Operations._expand_name)
     plan_prune = awaitable(_Operations._plan_prune)
     prune = awaitable(_Operations._prune)

@@ -24,8 +24,9 @@ machinery (so they work over HTTP and in-process alike, with the run's credentia
 
 Every backup created during the run is recorded by :mod:`.safety` (which also keeps every request
 of the run from changing what the run did not create), so that the runner can delete what the
-suite made. A 429 is retried below every request (:mod:`.throttling`). The domain scenarios (:mod:`.scenarios`), which
-probe what the workflow means once per run, register their checks when this module is imported.
+suite made. A 429 is retried below every request (:mod:`.throttling`). The domain scenarios
+(:mod:`.scenarios`), which probe what the workflow means once per run, register their checks when
+this module is imported.
 """
 
 from __future__ import annotations
@@ -35,16 +36,17 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import schemathesis
 from schemathesis import APIOperation, CheckContext, Response
 from schemathesis import Case as GenericCase
 
-from geminidb_backup.contract import aksk, safety, throttling
+from geminidb_backup.contract import aksk, safety
 from geminidb_backup.contract.probing import describe_request, operation
 from geminidb_backup.contract.safety import raw_path_parameters
 from geminidb_backup.spec import load_spec
+from geminidb_backup.timing import PollSchedule
 
 # Any operation of the spec; the checks look at operationId, not at the operation's type.
 Case = GenericCase[APIOperation[Any, Any, Any, Any]]
@@ -150,6 +152,9 @@ clock: Callable[[], float] = time.monotonic
 sleep: Callable[[float], None] = time.sleep
 
 
+AnyResponse = TypeVar("AnyResponse")
+
+
 class JobNeverEnded(Exception):
     """A job of this run already failed to end within the job timeout: a check that needs
     another job to end says nothing instead of waiting its full timeout again."""
@@ -209,7 +214,9 @@ def _wait_for_job(
     start = clock()
     deadline = start + _job_timeout()
     unlisted_until = start + list_lag(LIST_JOBS)
-    interval = POLL_FIRST
+    # The library's poll schedule (10 % of the time waited so far), from a short first look: an
+    # instant job is seen at once, a minutes-long one with few requests.
+    schedule = PollSchedule(interval=POLL_FIRST, max_interval=POLL_MOST)
     while True:
         job = _find_job(case, credentials, project_id, job_id)
         if job is None and clock() > unlisted_until:
@@ -232,8 +239,7 @@ def _wait_for_job(
                 f"job {job_id} is still {status!r} after {_job_timeout():.0f} s (give slow "
                 "targets more time with --job-timeout SECONDS)"
             )
-        sleep(interval)
-        interval = min(interval * 2, POLL_MOST)
+        sleep(max(POLL_FIRST, schedule.next_delay(clock() - start, deadline - clock())))
 
 
 def until_true(seconds: float, probe: Callable[[], bool]) -> bool:
@@ -250,7 +256,7 @@ def until_true(seconds: float, probe: Callable[[], bool]) -> bool:
         interval = min(interval * 2, POLL_MOST)
 
 
-def while_busy(send: Callable[[], Response]) -> Response:
+def while_busy(send: Callable[[], AnyResponse]) -> AnyResponse:
     """``send`` again while the target answers 403 ``DBS.200019`` (another job runs on the
     instance: an automated backup, another worker's backup), within the job timeout. The spec
     gives no order between that answer and any other, so a busy instance is waited for, not
@@ -259,7 +265,8 @@ def while_busy(send: Callable[[], Response]) -> Response:
     interval = 0.5
     while True:
         answer = send()
-        if answer.status_code != 403 or _error_code(answer) != BUSY or clock() >= deadline:
+        status = getattr(answer, "status_code", None)
+        if status != 403 or _error_code(answer) != BUSY or clock() >= deadline:
             return answer
         sleep(interval)
         interval = min(interval * 2, POLL_MOST)
@@ -467,15 +474,16 @@ def malformed_body_is_refused(ctx: CheckContext, response: Response, case: Case)
     headers = {**_credentials(case, response), "Content-Type": "application/json"}
     verify = case.operation.schema.config.tls_verify_for(operation=case.operation)  # --insecure
     for body in MALFORMED_BODIES:
-        answer = requests.post(
-            url,
-            data=body,
-            headers=headers,
-            auth=aksk.SIGNER,
-            verify=verify,
-            allow_redirects=False,  # a signature is for this URL only; the API has no redirects
-            timeout=30,
-            hooks={"response": [throttling.resend_throttled]},
+        answer = while_busy(
+            lambda body=body: requests.post(  # type: ignore[misc]
+                url,
+                data=body,
+                headers=headers,
+                auth=aksk.SIGNER,
+                verify=verify,
+                allow_redirects=False,  # a signature is for this URL only; the API has no redirects
+                timeout=30,
+            )
         )
         code = _error_code(answer)
         if answer.status_code == 202:  # made a backup, which the clean-up must delete

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from geminidb_backup.contract.safety import CreatedBackup
+from geminidb_backup.timing import PollSchedule
 
 BUSY = "DBS.200019"
 POLL_FIRST, POLL_MOST = 0.05, 2.0
@@ -89,7 +90,8 @@ class Cleaner:
 
     def _wait(self, project: str, job_id: str, deadline: float, what: str) -> None:
         self.result.jobs_waited += 1
-        interval = POLL_FIRST
+        start = self.clock()
+        schedule = PollSchedule(interval=POLL_FIRST, max_interval=POLL_MOST)
         while True:
             try:
                 response = self.client.get(f"/v3/{project}/jobs", params={"id": job_id})
@@ -106,8 +108,7 @@ class Cleaner:
                 return
             if self.clock() >= deadline:
                 raise _Left(f"{what} {job_id} had not ended within --job-timeout")
-            self.sleep(min(interval, max(0.0, deadline - self.clock())))
-            interval = min(interval * 2, POLL_MOST)
+            self.sleep(schedule.next_delay(self.clock() - start, deadline - self.clock()))
 
 
 class _Left(Exception):

@@ -49,6 +49,7 @@ class Answer:
     request: str  # "METHOD URL body", without credentials
     status: int
     body: Any  # the parsed JSON body, or None
+    curl: str = ""  # the command that sends the request again (credentials from the environment)
 
     @property
     def code(self) -> str | None:
@@ -58,6 +59,24 @@ class Answer:
     def shows(self) -> str:
         """The request and the answer, for a failure message."""
         return f"{self.request} -> {self.status} {self.code or ''}".rstrip()
+
+
+def curl_of(request: Any) -> str:
+    """A curl command that sends ``request`` again, with the token from ``$GEMINIDB_TOKEN``
+    (never the run's own credentials)."""
+    import shlex
+
+    parts = ["curl", "-X", str(request.method)]
+    content_type = (request.headers or {}).get("Content-Type")
+    if content_type:
+        parts += ["-H", f"Content-Type: {content_type}"]
+    command = " ".join(shlex.quote(part) for part in parts)
+    command += ' -H "X-Auth-Token: $GEMINIDB_TOKEN"'
+    body = request.body
+    if body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        command += " -d " + shlex.quote(text)
+    return f"{command} {shlex.quote(str(request.url))}"
 
 
 def describe_request(request: Any) -> str:
@@ -84,6 +103,7 @@ class Prober:
     def __init__(self, case: Case, credentials: Mapping[str, str]) -> None:
         self.case = case
         self.credentials = dict(credentials)
+        self.last: Answer | None = None  # the latest answer, whose request a failure reproduces
         # One connection for a scenario's requests over HTTP (schemathesis opens one per call
         # without a session); an in-process app needs none.
         self._session = requests.Session() if case.operation.app is None else None
@@ -120,9 +140,13 @@ class Prober:
         # A write may meet an instance busy with another job (an automated backup, another
         # worker's): the spec orders that answer before no other, so it is waited out.
         response = send() if operation.method.upper() == "GET" else while_busy(send)
-        return Answer(
-            describe_request(response.request), response.status_code, parse_json(response.content)
+        self.last = Answer(
+            describe_request(response.request),
+            response.status_code,
+            parse_json(response.content),
+            curl_of(response.request),
         )
+        return self.last
 
 
 # --- the spec -----------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def run(
     ``confirm`` is asked before writes to a target that is not loopback, unless ``allow_writes``;
     without it, such a run is refused with :class:`ContractUsageError`.
     """
-    from geminidb_backup.contract import checks, reporting, safety
+    from geminidb_backup.contract import checks, reporting, safety, throttling
     from geminidb_backup.contract.embedded import embedded_server
     from geminidb_backup.spec import load_spec
 
@@ -306,7 +306,12 @@ def run(
         workdir = Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="geminidb-contract-"))
         )
+        # schemathesis names its configuration file in its output: with reports asked for, it
+        # stays beside them (it holds no secret: the token is read from the environment).
         config_path = workdir / "schemathesis.toml"
+        if options.reports:
+            options.report_dir.mkdir(parents=True, exist_ok=True)
+            config_path = options.report_dir / "schemathesis.toml"
         _keep_hypothesis_files_in(workdir, stack)
         pinned = {
             name: value
@@ -355,6 +360,7 @@ def run(
         code = 1
         interrupted = False
         cleanup: Any = None
+        stack.enter_context(throttling.retrying())
         try:
             code = _run_with_flake_retry(run_options, spec_path, url, str(config_path), junit, echo)
         except KeyboardInterrupt:
@@ -378,6 +384,11 @@ def run(
                 )
             outcomes = reporting.promise_outcomes(options)
             checks.reset()  # what this run made and found is not a later run's in the process
+        if not options.reports:
+            echo(
+                "contract: the schemathesis configuration named above was the run's own and is "
+                "gone with it; --report-dir DIR with --report keeps it beside the reports"
+            )
         if interrupted:
             return 130
         return reporting.finish(junit, code, outcomes, cleanup, echo)

@@ -87,6 +87,7 @@ class Report:
 
     failures: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # check -> why it was not probed
+    reproductions: dict[str, str] = field(default_factory=dict)  # check -> its first failing probe
     probers: list[Prober] = field(default_factory=list)  # to close once the scenario is done
 
     def probed(self, check: str) -> None:
@@ -97,6 +98,10 @@ class Report:
 
     def fail(self, check: str, text: str) -> None:
         self.failures.setdefault(check, []).append(text)
+        latest = self.probers[-1].last if self.probers else None
+        if latest is not None and latest.curl and check not in self.reproductions:
+            # schemathesis's own "Reproduce with" shows the request that started the scenario.
+            self.reproductions[check] = latest.curl
 
 
 @dataclass
@@ -153,12 +158,14 @@ def _report_for(scenario: Scenario, case: Case, response: Response) -> Report | 
 def _outcome(check: str, case: Case, response: Response) -> bool | None:
     """The verdict of ``check`` on this answer: None when no scenario probed it here."""
     found: list[str] | None = None
+    reproduce = ""
     for scenario in SCENARIOS:
         if check not in scenario.checks:
             continue
         report = _report_for(scenario, case, response)
         if report is not None and check in report.failures:
             found = [*(found or []), *report.failures[check]]
+            reproduce = reproduce or report.reproductions.get(check, "")
     if found is None:
         return None
     if found:
@@ -166,6 +173,8 @@ def _outcome(check: str, case: Case, response: Response) -> bool | None:
         more = len(found) - SHOWN_FAILURES
         if more > 0:
             shown += f"\n  ... and {more} more"
+        if reproduce:
+            shown += f"\n\nReproduce the first failing probe with:\n\n    {reproduce}"
         raise AssertionError(f"Promise broken: {PROMISES[check].text}.\n{shown}")
     return True
 

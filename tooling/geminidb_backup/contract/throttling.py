@@ -6,22 +6,23 @@ seconds, else waits an exponential back-off from one second, and gives up after 
 tries in all (the last answer, a 429, is then what the checks see: a target that throttles that
 hard is not testable, and the run says so through the checks that got a 429).
 
-The retry sits below schemathesis, in a ``requests`` response hook that a ``before_call`` hook
-adds to each call of the run: so schemathesis's own checks (``ignored_auth``, which would read a
-429 as "expected 401 or 403") and the domain checks see the answer that was not throttled.
-requests offers no retry of an answer with a status (urllib3's ``Retry`` raises instead of
-returning the last answer, and waits nothing before the first retry), hence this small loop.
+The retry sits below schemathesis, in ``requests``' ``HTTPAdapter.send``, for the run's duration
+(:func:`retrying`): schemathesis sends some requests of its own checks (``ignored_auth``, which
+would read a 429 as "expected 401 or 403") straight through its transport, below every hook it
+offers, so only the adapter sees them all. requests itself offers no retry of an answer by status
+(urllib3's ``Retry`` raises instead of returning the last answer, and waits nothing before the
+first retry), hence this small loop.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
-import schemathesis
 
 MAX_RETRY_AFTER = 60.0
 MAX_TRIES = 5
@@ -46,36 +47,56 @@ def delay(attempt: int, retry_after: str | None) -> float:
     return float(FIRST_BACK_OFF * 2 ** (attempt - 1))
 
 
-def resend_throttled(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    """A ``requests`` response hook: send a throttled request again, as :func:`delay` says."""
+def _send_until_not_throttled(
+    send: Callable[..., requests.Response], adapter: Any, request: Any, **kwargs: Any
+) -> requests.Response:
     global retried
+    response = send(adapter, request, **kwargs)
     attempt = 1
     while response.status_code == 429 and attempt < MAX_TRIES:
         wait = delay(attempt, response.headers.get("Retry-After"))
         response.content  # noqa: B018 - read it, so that the connection can be reused
         response.close()
         sleep(wait)
-        request = response.request.copy()
-        connection = response.connection  # the adapter that sent it
-        response = connection.send(request, **kwargs)
+        response = send(adapter, request.copy(), **kwargs)
         with _counts_lock:
             retried += 1
         attempt += 1
     return response
 
 
-def _is_ours(case: Any) -> bool:
-    from geminidb_backup.contract.safety import is_suite_case
-
-    return is_suite_case(case)
+_installed: list[Callable[..., requests.Response]] = []
 
 
-@schemathesis.hook("before_call")
-def _retry_throttled(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    if case.operation.app is not None or "app" in kwargs or not _is_ours(case):
-        return  # in-process calls do not go through requests' adapters
-    hooks = dict(kwargs.get("hooks") or {})
-    existing = hooks.get("response") or []
-    existing = list(existing) if isinstance(existing, list) else [existing]
-    hooks["response"] = [*existing, resend_throttled]
-    kwargs["hooks"] = hooks
+def install() -> None:
+    """Retry throttled requests of this process from now on (the pytest entry point)."""
+    from requests.adapters import HTTPAdapter
+
+    if _installed:
+        return
+    original = HTTPAdapter.send
+    _installed.append(original)
+
+    def send(self: HTTPAdapter, request: Any, **kwargs: Any) -> requests.Response:
+        return _send_until_not_throttled(original, self, request, **kwargs)
+
+    HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
+
+
+def uninstall() -> None:
+    from requests.adapters import HTTPAdapter
+
+    if _installed:
+        HTTPAdapter.send = _installed.pop()  # type: ignore[method-assign]
+
+
+@contextmanager
+def retrying() -> Iterator[None]:
+    """Retry throttled requests while the block runs (a run of the CLI)."""
+    already = bool(_installed)
+    install()
+    try:
+        yield
+    finally:
+        if not already:
+            uninstall()

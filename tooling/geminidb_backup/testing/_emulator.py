@@ -64,12 +64,14 @@ class Snapshot:
 
 class _EmulatorApp:
     """The reference server as the emulator serves it: each request counted (virtual time jumps
-    only between requests), the emulator's time in ``Date``, and over loopback, a poll that
-    says it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end
-    when nothing else is going on."""
+    only between requests), the emulator's time in ``Date``, and with autojump, a poll that says
+    it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end when
+    nothing else is going on (no other request, no client sleeping). Not for async clients:
+    another task may be about to wait for an earlier moment, and their sleeps tell (see
+    ``_virtual``)."""
 
-    def __init__(self, emulator: Emulator, *, loopback: bool) -> None:
-        self.emulator, self.app, self.loopback = emulator, emulator.app, loopback
+    def __init__(self, emulator: Emulator, *, poll_jumps: bool) -> None:
+        self.emulator, self.app, self.poll_jumps = emulator, emulator.app, poll_jumps
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -78,7 +80,7 @@ class _EmulatorApp:
         emulator = self.emulator
         emulator.virtual_time.request_started()
         try:
-            if self.loopback and emulator.autojump:
+            if emulator.autojump and self.poll_jumps:
                 emulator._jump_for_poll(scope)
 
             async def send_with_date(message: Any) -> None:
@@ -165,7 +167,8 @@ class Emulator:
         self._closed = False
         self.autojump = autojump
         self.virtual_time = VirtualTime(self.clock, self._advance_to)
-        self._in_process_app = _EmulatorApp(self, loopback=False)
+        self._served_app = _EmulatorApp(self, poll_jumps=True)
+        self._async_app = _EmulatorApp(self, poll_jumps=False)
         self._snapshot_parts: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
         self.register_snapshot_part("database", self.app.store.snapshot, self.app.store.restore)
         self.register_snapshot_part("clock", self.clock.state, self.clock.set_state)
@@ -226,11 +229,11 @@ class Emulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An ``httpx.Client`` transport to the emulator."""
-        return EmulatorTransport(self._in_process_app, self._private_loop())
+        return EmulatorTransport(self._served_app, self._private_loop())
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An ``httpx.AsyncClient`` transport: the application runs on the caller's event loop."""
-        return EmulatorASGITransport(self._in_process_app)
+        return EmulatorASGITransport(self._async_app)
 
     def library_clock(self) -> LibraryClock:
         """The clock the emulator's clients get: "now" is the emulator's, and their sleeps move
@@ -309,7 +312,7 @@ class Emulator:
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
         config = uvicorn.Config(
-            _EmulatorApp(self, loopback=True),
+            self._served_app,
             # h11: the emulator runs in the test's own process, whatever loop it has. The
             # deadlines are serve's defaults; a test never trickles a request.
             http=protocol_class(
@@ -352,11 +355,14 @@ class Emulator:
         self._on_loop(lambda: self.control.advance(max(0.0, moment - self.clock())))
 
     def _jump_for_poll(self, scope: Any) -> None:
-        """Over loopback, on the emulator's loop: a poll of a running job by ID that says how
-        long it will wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing
-        else going on, moves the clock to the job's end (at most N seconds on). The CLI's
-        ``create --wait`` then returns at once."""
-        if scope["method"] != "GET" or self.virtual_time.requests_in_flight != 1:
+        """On the emulator's loop: a poll of a running job by ID that says how long it will
+        wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing else going on,
+        moves the clock to the job's end (at most N seconds on). Over loopback, where the
+        client's sleeps are real, the CLI's ``create --wait`` then returns at once; in-process,
+        a wait costs one poll however long the job."""
+        if scope["method"] != "GET":
+            return
+        if self.virtual_time.requests_in_flight != 1 or self.virtual_time.sleeping:
             return
         parts = scope["path"].strip("/").split("/")
         if len(parts) != 3 or parts[0] != "v3" or parts[2] != "jobs":

@@ -1,0 +1,48 @@
+"""No false positives (issue 18, finding 6): correct servers that take choices the spec leaves
+open pass the suite (tests/other_servers.py), and the choices the suite relies on are the spec's."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import other_servers
+import pytest
+from broken_servers import OTHER_PROJECT_ID, junit_failures, reference_app, run_suite, serving
+
+from geminidb_backup.contract import throttling
+
+ODD = {"project_id": other_servers.ODD_PROJECT_ID, "instance_id": other_servers.ODD_INSTANCE_ID}
+ODD_RUN = {**ODD, "other_project_id": other_servers.ODD_OTHER_PROJECT_ID}
+# variant, the options of its run
+VARIANTS: list[tuple[str, Callable[[], Any], dict[str, Any]]] = [
+    ("ids with + = :", lambda: other_servers.odd_backup_ids(other_servers.odd_ids_app()), ODD_RUN),
+    ("throttling", lambda: other_servers.throttles(reference_app()), {}),
+    ("busy now and then", lambda: other_servers.is_busy_now_and_then(reference_app()), {}),
+    ("lists lag a second", lambda: other_servers.lists_lag_a_second(reference_app()), {}),
+    ("jobs take time", other_servers.slow_jobs_app, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "app", "options"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_a_correct_server_that_chooses_otherwise_passes(
+    name: str, app: Callable[[], Any], options: dict[str, Any], tmp_path: Path
+) -> None:
+    seed = random.SystemRandom().randrange(2**31)
+    settings: dict[str, Any] = {"other_project_id": OTHER_PROJECT_ID, **options}
+    with serving(app()) as url:
+        code = run_suite(url, tmp_path, seed=seed, max_examples=8, **settings)
+    assert junit_failures(tmp_path) == "", f"{name}, seed {seed}"
+    assert code == 0, f"{name}, seed {seed}"
+
+
+@pytest.mark.parametrize(
+    ("attempt", "retry_after", "wait"),
+    [(1, "3", 3.0), (1, "60", 60.0), (1, "61", 1.0), (3, None, 4.0), (2, "soon", 2.0), (1, "0", 0.0)],
+)  # fmt: skip
+def test_a_429_waits_retry_after_up_to_60_s_else_backs_off_from_a_second(
+    attempt: int, retry_after: str | None, wait: float
+) -> None:
+    assert throttling.delay(attempt, retry_after) == wait
