@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "356d3ddc239631588a9b750b2dbbf4335f7cc6026ca6298ac81a8d671ecece6c"
+SPEC_SHA256 = "177acbcb5a8283adc799dcf6c30e5d081b5c230ae8106988b2db4323715b0d54"

@@ -115,6 +115,7 @@ def prune(
         need_terminal(state, f"refusing to prune instance {instance_id}")
     with handled(state), open_client(state) as client:
         plan = client.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
+        _check_instance(state, client, instance_id, plan)
         rows = [{**to_dict(backup), "job_id": None} for backup in plan.to_delete]
         kept = count(len(plan.kept), "backup")
         if dry_run or not plan.to_delete:
@@ -188,6 +189,25 @@ def _prune_fleet(
         _fleet.run(state, "prune", lambda: open_async_client(state), body,
                    journal=journal, concurrency=concurrency, timeout=timeout,
                    junit_path=junit_path)  # fmt: skip
+
+
+def _check_instance(state: Any, client: Any, instance_id: str, plan: Any) -> None:
+    """A mistyped --instance in a cron line must fail (exit 3), not find nothing to delete
+    forever. A deleted instance's manual backups stay (and count against nothing): they remain
+    prunable by its ID, with a note that the instance is gone."""
+    from ..errors import NotFound
+
+    try:
+        client.get_instance(instance_id)
+    except NotFound:
+        if not plan.to_delete and not plan.kept:
+            raise NotFound(
+                f"no instance of project {client.project_id} has the ID {instance_id!r}, and no "
+                "manual backup of such an instance is left"
+            ) from None
+        # A warning (on stderr, whatever the output format): a cron log should keep it.
+        click.echo(f"warning: instance {instance_id} no longer exists; its manual backups stay "
+                   "until deleted, and are pruned as asked", err=True)  # fmt: skip
 
 
 class _Progress:

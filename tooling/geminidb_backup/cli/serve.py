@@ -144,6 +144,14 @@ class RetryAfter(click.ParamType[int | None, Any]):
     help="Give each instance an automated backup (which cannot be deleted). [default: on]",
 )
 @click.option(
+    "--policy",
+    default=None,
+    metavar="KEEP_DAYS[/WINDOW[/DAYS]]",
+    help="Turn the automated backup policy of every instance on: 7, 7/01:00-02:00 or "
+    "14/01:00-02:00/mon-fri (window UTC, default 00:00-01:00; days default every day). "
+    "[default: off; the real service's default is on, 7 days]",
+)
+@click.option(
     "--lock-timeout",
     type=FiniteFloat(min=0),
     default=5.0,
@@ -298,6 +306,7 @@ def serve(
     restore_seconds: float | None,
     backup_limit: int | None,
     auto_backups: bool | None,
+    policy: str | None,
     lock_timeout: float,
     fsync: bool,
     fault_500: float,
@@ -375,6 +384,7 @@ def serve(
             retry_after_seconds=retry_after,
             seed=fault_seed,
         )
+        seeded_policy = server_config.parse_policy(policy) if policy is not None else None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     all_tokens = {*from_file.tokens, *(token for token, _ in given_tokens)}
@@ -405,6 +415,7 @@ def serve(
             faults=faults,
             admin_token=admin_token,
             rate_limit=limit,
+            policy=seeded_policy,
             token_projects=token_projects,
             access_key_projects=key_projects,
             **settings,

@@ -19,12 +19,14 @@ import httpx
 import uvicorn
 
 from geminidb_backup import AsyncBackupClient, BackupClient, RetryPolicy, TokenAuth
+from geminidb_backup.policy import BackupPolicy
 from geminidb_backup.server.app import ReferenceServer
 from geminidb_backup.server.config import (
     ServerConfig,
     example_instance,
     fleet_instances,
     parse_instance,
+    parse_policy,
 )
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
@@ -47,9 +49,21 @@ __all__ = ["FAST_RETRY", "IN_PROCESS_URL", "ClientOptions", "Emulator", "Snapsho
 
 # The base URL of in-process clients: never resolved, no request leaves the process.
 IN_PROCESS_URL = "http://geminidb-emulator.invalid"
-# The library's retry policy (same attempts, same decisions) without its waits: a test that
-# meets a 503 or a dropped connection should not sleep for it.
+# The library's retry policy (same attempts, same decisions) with waits too short to matter:
+# what clients get with autojump off (their sleeps are real). With autojump on they get the
+# library's own policy, whose back-off and Retry-After then pass in virtual time.
 FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
+
+
+def _policy_body(policy: Mapping[str, Any] | BackupPolicy | str | None) -> dict[str, Any] | None:
+    """setBackupPolicy's ``backup_policy`` from any of the forms the emulator takes."""
+    if policy is None:
+        return None
+    if isinstance(policy, BackupPolicy):
+        return policy.to_api()
+    if isinstance(policy, str):
+        return parse_policy(policy)
+    return dict(policy)
 
 
 class ClientOptions(TypedDict, total=False):
@@ -121,6 +135,11 @@ class Emulator:
     which keeps it from one emulator to the next; :meth:`snapshot` and
     :meth:`restore_snapshot` save and bring back all of it in memory.
 
+    ``policy`` turns the automated backup policy of the seeded instances on (off by default, so
+    that only the one automated backup of last night exists; the real service's default is on,
+    keeping 7 days): then the clock makes an automated backup in the window of each chosen day
+    and expires those older than ``keep_days``, however far :meth:`advance` moves it.
+
     Clients: :meth:`client` (sync), :meth:`async_client`, :meth:`generated_client`, all without
     a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
     and :meth:`environ` gives the variables ``BackupClient.from_env()`` reads. Use one emulator
@@ -146,6 +165,7 @@ class Emulator:
         access_keys: Mapping[str, str] | None = None,
         start: float | None = None,
         retry_after_seconds: int | None = 0,
+        policy: Mapping[str, Any] | BackupPolicy | str | None = None,
         autojump: bool = True,
         seed: int | None = None,
         rate_limit: float | str | None = None,
@@ -172,6 +192,7 @@ class Emulator:
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
+            policy=_policy_body(policy),
             seed=seed,
             rate_limit=None
             if rate_limit is None
@@ -275,7 +296,7 @@ class Emulator:
         ``timeout``, ``clock``)."""
         project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
-        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("retry", RetryPolicy() if self.autojump else FAST_RETRY)
         options.setdefault("clock", self.library_clock())
         return BackupClient(IN_PROCESS_URL, project_id, transport=self.transport(), **options)
 
@@ -285,7 +306,7 @@ class Emulator:
         """The :class:`AsyncBackupClient` twin of :meth:`client`."""
         project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
-        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("retry", RetryPolicy() if self.autojump else FAST_RETRY)
         options.setdefault("clock", self.library_clock())
         return AsyncBackupClient(
             IN_PROCESS_URL, project_id, transport=self.async_transport(), **options
@@ -431,6 +452,29 @@ class Emulator:
                 auto_backup=auto_backup,
             )
         )
+        return result
+
+    def set_backup_policy(
+        self,
+        policy: Mapping[str, Any] | BackupPolicy | str,
+        instance_id: str | None = None,
+        *,
+        project_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Set an instance's (default: the first's) automated backup policy directly, as
+        setBackupPolicy would: ``{"keep_days": 7, "start_time": "01:00-02:00", "period": "1,2"}``,
+        a :class:`~geminidb_backup.BackupPolicy`, or ``"7/01:00-02:00/mon-fri"``. Returns it as
+        showBackupPolicy shows it."""
+        body = _policy_body(policy) or {"keep_days": 0}
+        result: dict[str, Any] = self._on_loop(
+            lambda: self.control.set_policy(instance_id or self.instance_id, body, project_id)
+        )
+        return result
+
+    def backup_policies(self, project_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """Each instance's policy (of the default project unless ``project_id``), by ID."""
+        project = self.project_id if project_id is None else project_id
+        result: dict[str, dict[str, Any]] = self._on_loop(lambda: self.control.policies(project))
         return result
 
     def instances(self, project_id: str | None = None) -> list[Instance]:
