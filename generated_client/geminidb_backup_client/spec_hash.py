@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "356d3ddc239631588a9b750b2dbbf4335f7cc6026ca6298ac81a8d671ecece6c"
+SPEC_SHA256 = "c202733e539efe76fb94aac25c0be38bf7fbf66ddc6f721500d27dcee311e05d"
