@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from geminidb_backup.contract.runner import (
+    WRITE_OPERATIONS,
     ContractOptions,
     ContractUsageError,
     is_loopback,
@@ -40,7 +41,14 @@ def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
     assert writes_planned(ContractOptions())
     assert not writes_planned(ContractOptions(read_only=True))
     assert not writes_planned(ContractOptions(include_operations=["listJobs", "listBackups"]))
-    backups = ["createBackup", "deleteBackup"]
+    assert not writes_planned(ContractOptions(exclude_operations=WRITE_OPERATIONS))
+    backups = [
+        "createBackup",
+        "deleteBackup",
+        "stopBackup",
+        "batchDeleteBackups",
+        "setBackupPolicy",
+    ]
     # A target other than the embedded server gets instance writes only with the opt-in.
     remote = "https://gaussdb-nosql.eu-de.otc.t-systems.com"
     assert not writes_planned(ContractOptions(url=remote, exclude_operations=backups))
@@ -49,6 +57,12 @@ def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
     )
     assert writes_planned(ContractOptions(exclude_operations=backups))  # embedded: instances
     assert writes_planned(ContractOptions(exclude_operations=["createBackup"]))
+    # Stopping, batch deletion and setting a policy write too.
+    assert writes_planned(
+        ContractOptions(
+            exclude_operations=[*WRITE_OPERATIONS[:2], "createInstance", "deleteInstance"]
+        )
+    )
 
 
 def test_the_token_is_not_on_the_command_line_nor_in_the_config_file() -> None:

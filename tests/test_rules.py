@@ -172,14 +172,13 @@ def server() -> Iterator[TestClient]:
         yield client
 
 
-def _path(operation_id: str) -> str:
+def _route(operation_id: str) -> tuple[str, str]:
+    """The method and path of an operation, on the seeded project and instance."""
     for path, item in load_spec()["paths"].items():
         for method, op in item.items():
             if isinstance(op, dict) and op.get("operationId") == operation_id:
-                assert method == "get"
-                return path.replace("{project_id}", SERVER_PROJECT).replace(
-                    "{instance_id}", SERVER_INSTANCE
-                )
+                path = path.replace("{project_id}", SERVER_PROJECT)
+                return method.upper(), path.replace("{instance_id}", SERVER_INSTANCE)
     raise AssertionError(operation_id)
 
 
@@ -187,7 +186,10 @@ def test_the_server_answers_each_rule_example_as_the_rule_says(server: TestClien
     for rule in all_rules():
         if rule.kind in rules.STATEFUL_KINDS:
             continue  # judged against the source instance (test_server_instances.py)
-        answer = server.get(_path(rule.operation_id), params=rule.example.get("query", {}))
+        method, path = _route(rule.operation_id)
+        answer = server.request(
+            method, path, params=rule.example.get("query", {}), json=rule.example.get("body")
+        )
         assert answer.status_code == rule.status, (rule.message, answer.text)
         assert answer.json()["error_code"] == rule.code
 
@@ -204,7 +206,7 @@ def test_a_rule_added_to_the_spec_is_checked_by_client_and_server_alike(
     monkeypatch.setattr(rules, "rules_of", lambda op: (*original, added) if op == "listBackups"
                         else rules_of.__wrapped__(op))  # fmt: skip
     assert broken_rule("listBackups", {"backup_type": "Manual"}) is added
-    answer = server.get(_path("listBackups"), params={"backup_type": "Manual"})
+    answer = server.get(_route("listBackups")[1], params={"backup_type": "Manual"})
     assert (answer.status_code, answer.json()["error_code"]) == (400, "DBS.200001")
     with _client(fake_api) as api, pytest.raises(RequestRuleError, match="needs datastore_type"):
         api.list_backups(backup_type="Manual")

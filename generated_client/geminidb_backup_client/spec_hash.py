@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "c202733e539efe76fb94aac25c0be38bf7fbf66ddc6f721500d27dcee311e05d"
+SPEC_SHA256 = "e9f634dc1e6832af67d8d2d66f63125bd771727180b907d93692813c0a5f5ade"

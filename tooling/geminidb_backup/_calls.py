@@ -9,6 +9,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -25,6 +26,7 @@ from geminidb_backup_client.models import (
 )
 
 from .errors import APIError, TransportError, ValidationError
+from .spec import follow_refs, load_spec
 from .validation import validate_call
 
 log = logging.getLogger("geminidb_backup")
@@ -44,6 +46,9 @@ class Call:
     module: ModuleType
     kwargs: Mapping[str, Any]
     idempotent: bool
+    # The success status the spec documents with no body (setBackupPolicy's 204,
+    # batchDeleteBackups' 200): the call's result is then None.
+    empty_success: int | None = None
     # Extra request headers (not parameters of the spec): a wait's ``Prefer: wait=N``.
     headers: Mapping[str, str] | None = None
 
@@ -58,6 +63,14 @@ class Call:
         return kwargs
 
 
+# batchDeleteBackups takes at most this many IDs (its schema's maxItems).
+BATCH_SIZE = int(
+    load_spec()["components"]["schemas"]["BatchDeleteBackupsRequest"]["properties"]["backup_ids"][
+        "maxItems"
+    ]
+)
+
+
 def build(
     operation_id: str,
     module: ModuleType,
@@ -69,13 +82,25 @@ def build(
 ) -> Call:
     """Validate a call against the spec (raising ValidationError, nothing sent) and build it."""
     query = {name: value for name, value in (query or {}).items() if value is not None}
+    # The schemas, then the spec's x-request-rules (RequestRuleError).
     validate_call(operation_id, {**path, **query}, body.to_dict() if body is not None else None)
     kwargs: dict[str, Any] = {**path, **query}
     if "type" in kwargs:
         kwargs["type_"] = kwargs.pop("type")
     if body is not None:
         kwargs["body"] = body
-    return Call(module, kwargs, idempotent)
+    return Call(module, kwargs, idempotent, _empty_success(operation_id))
+
+
+@cache
+def _empty_success(operation_id: str) -> int | None:
+    for item in load_spec()["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, Mapping) and operation.get("operationId") == operation_id:
+                for status, response in operation["responses"].items():
+                    if status.startswith("2") and "content" not in follow_refs(response)[0]:
+                        return int(status)
+    return None
 
 
 # What OpenSSL says when the server answers a TLS handshake in plain HTTP (1.1 and 3.x wordings).
@@ -129,6 +154,8 @@ def parse(call: Call, response: httpx.Response, client: Client) -> Any:
             ) from exc  # fmt: skip
         if parsed is not None and not isinstance(parsed, Error):
             return parsed
+        if parsed is None and response.status_code == call.empty_success:
+            return None
         raise APIError(response.status_code, "", "undocumented success status", request_id)
     code, message = "", response.reason_phrase
     try:
@@ -158,6 +185,9 @@ class RetryPolicy:
     attempts: int = 4
     initial: float = 0.5
     maximum: float = 20.0
+    # The answers worth another attempt (and a 500 to an idempotent call). A throttled client
+    # (geminidb_backup.throttle) leaves 429 out: its transport has tried again already.
+    statuses: frozenset[int] = RETRY_STATUSES
 
     def should_try_again(self, call: Call, exc: BaseException, failed_attempts: int) -> bool:
         """Whether to try ``call`` again after ``failed_attempts`` attempts, the last failing
@@ -168,7 +198,7 @@ class RetryPolicy:
 
     def should_retry(self, call: Call, exc: BaseException) -> bool:
         if isinstance(exc, APIError):
-            return exc.status in RETRY_STATUSES or (exc.status == 500 and call.idempotent)
+            return exc.status in self.statuses or (exc.status == 500 and call.idempotent)
         if isinstance(exc, TransportError):
             return exc.retryable and (call.idempotent or not exc.sent)
         return False

@@ -29,17 +29,24 @@ unknown keyword names the valid ones. Pure logic (no effect at all) goes to
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
 from geminidb_backup_client import Client
-from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
+from geminidb_backup_client.api.backups import (
+    batch_delete_backups,
+    create_backup,
+    delete_backup,
+    list_backups,
+    stop_backup,
+)
 from geminidb_backup_client.api.instances import (
     create_instance,
     delete_instance,
@@ -47,8 +54,10 @@ from geminidb_backup_client.api.instances import (
     list_restorable_time_periods,
 )
 from geminidb_backup_client.api.jobs import list_jobs
+from geminidb_backup_client.api.policy import set_backup_policy, show_backup_policy
 from geminidb_backup_client.models import (
     Backup,
+    BatchDeleteBackupsRequest,
     CreateBackupRequest,
     CreateBackupResponse,
     CreateInstanceRequest,
@@ -59,6 +68,10 @@ from geminidb_backup_client.models import (
     Job,
     ListJobsResponse,
     ListRestorableTimePeriodsResponse,
+    SetBackupPolicyRequest,
+    ShowBackupPolicyResponse,
+    StopBackupRequest,
+    StopBackupResponse,
 )
 from geminidb_backup_client.models.backup_level import BackupLevel
 from geminidb_backup_client.models.backup_type import BackupType
@@ -96,6 +109,7 @@ from .errors import (
     ValidationError,
     WaitTimeout,
 )
+from .policy import BackupPolicy, parse_weekdays, parse_window
 from .restoring import (
     DrillResult,
     Secret,
@@ -106,6 +120,7 @@ from .restoring import (
     is_drill_name,
     restore_body,
 )
+from .throttle import AdaptiveRate, ThrottledTransport
 from .timing import Clock, PollSchedule, ServerClock, as_clock
 from .validation import expand_name, validate_call
 
@@ -231,6 +246,15 @@ class PrunedBackup:
     job_id: str | None
 
 
+@dataclass
+class BatchDeletion:
+    """The outcome of :meth:`BackupClient.delete_backups`: the IDs whose deletion started, and
+    each refused ID with its error (the API's code and message)."""
+
+    deleted: list[str] = field(default_factory=list)
+    refused: dict[str, APIError] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class PruneResult:
     """The outcome of a prune: ``deleted`` (what would be deleted when ``dry_run``), ``kept``."""
@@ -255,6 +279,7 @@ class _Operations:
         retry: RetryPolicy | None = None,
         clock: Clock | Callable[[], float] | None = None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        throttle: AdaptiveRate | None = None,
     ) -> None:
         if "://" not in endpoint:
             endpoint = f"https://{endpoint}"
@@ -264,7 +289,14 @@ class _Operations:
         self.retry = retry or RetryPolicy()
         # "Now" for ages, name templates, deadlines; the sleeps of waits and retries.
         self.clock = as_clock(clock)
+        # Paces the requests (async client only) and sends a 429 again itself: the retry policy
+        # then leaves 429 out.
+        self.throttle = throttle
+        if throttle is not None:
+            self.retry = dataclasses.replace(self.retry, statuses=self.retry.statuses - {429})
         self._auth = auth
+        # What a twin of this client (the other kind, or a throttled one) is made with.
+        self._verify, self._timeout, self._transport = verify, timeout, transport
         self._generated = Client(base_url=self.endpoint, raise_on_unexpected_status=False)
         self._httpx_options: dict[str, Any] = {
             "base_url": self.endpoint,
@@ -321,6 +353,27 @@ class _Operations:
     def _delete_call(self, backup_id: str) -> Call:
         path = {**self._project(), "backup_id": backup_id}
         return _calls.build("deleteBackup", delete_backup, path, idempotent=False)
+
+    def _stop_call(self, backup_id: str) -> Call:
+        path = {**self._project(), "backup_id": backup_id}
+        body = StopBackupRequest(action="stop")
+        return _calls.build("stopBackup", stop_backup, path, body=body, idempotent=False)
+
+    def _batch_delete_call(self, backup_ids: list[str]) -> Call:
+        body = BatchDeleteBackupsRequest(backup_ids=list(backup_ids))
+        return _calls.build(
+            "batchDeleteBackups", batch_delete_backups, self._project(), body=body, idempotent=False
+        )
+
+    def _show_policy_call(self, instance_id: str) -> Call:
+        path = {**self._project(), "instance_id": instance_id}
+        return _calls.build("showBackupPolicy", show_backup_policy, path, idempotent=True)
+
+    def _set_policy_call(self, instance_id: str, policy: BackupPolicy) -> Call:
+        path = {**self._project(), "instance_id": instance_id}
+        body = SetBackupPolicyRequest.from_dict({"backup_policy": policy.to_api()})
+        # Setting the same policy twice is harmless: a retry after a lost answer is safe.
+        return _calls.build("setBackupPolicy", set_backup_policy, path, body=body, idempotent=True)
 
     def _backups_call(self, offset: int, limit: int | None, filters: BackupFilters) -> Call:
         query = {**filters, "offset": offset, "limit": limit}
@@ -443,6 +496,68 @@ class _Operations:
         """Start deleting a manual backup; returns the deletion job's ID."""
         accepted: DeleteBackupResponse = yield from self._execute(self._delete_call(backup_id))
         return accepted.job_id
+
+    def _stop_backup(self, backup_id: str) -> Op[str]:
+        """Stop a backup while it is being made; returns the stop job's ID (wait for it with
+        :meth:`wait`; the backup then ends ``FAILED``)."""
+        accepted: StopBackupResponse = yield from self._execute(self._stop_call(backup_id))
+        return accepted.job_id
+
+    def _delete_backups(self, backup_ids: Iterable[str]) -> Op[BatchDeletion]:
+        """Delete any number of manual backups, in batches of at most 10 (the API's limit). A
+        refused batch deletes nothing (the API checks it whole): its backups are then asked one
+        at a time, so that each refusal is reported with its own ID and nothing is skipped."""
+        ids = list(dict.fromkeys(backup_ids))  # each once: the API refuses a repeated ID
+        size = _calls.BATCH_SIZE
+        result = BatchDeletion()
+        for batch in (ids[start : start + size] for start in range(0, len(ids), size)):
+            try:
+                yield from self._execute(self._batch_delete_call(batch))
+                result.deleted.extend(batch)
+            except APIError:
+                for backup_id in batch:
+                    try:
+                        yield from self._delete_backup(backup_id)
+                        result.deleted.append(backup_id)
+                    except APIError as exc:
+                        result.refused[backup_id] = exc
+        return result
+
+    def _get_backup_policy(self, instance_id: str) -> Op[BackupPolicy]:
+        """The instance's automated backup policy (``keep_days`` 0: off)."""
+        shown: ShowBackupPolicyResponse = yield from self._execute(
+            self._show_policy_call(instance_id)
+        )
+        return BackupPolicy.from_api(shown.backup_policy.to_dict())
+
+    def _set_backup_policy(
+        self,
+        instance_id: str,
+        policy: BackupPolicy | None = None,
+        *,
+        keep_days: int | None = None,
+        window: str | None = None,
+        weekdays: str | Iterable[str | int] | None = None,
+        disable: bool = False,
+    ) -> Op[BackupPolicy]:
+        """Set the instance's automated backup policy: a :class:`BackupPolicy`, or ``keep_days``
+        with ``window`` (UTC, ``01:00-02:00``) and ``weekdays`` (``"mon,wed"``, ``[1, 3]``;
+        every day by default). ``keep_days=0`` or ``disable=True`` turns it off, which also stops
+        an automated backup being made. Returns the policy sent."""
+        if disable or keep_days == 0:
+            chosen = BackupPolicy.off()
+        elif policy is not None:
+            chosen = policy
+        elif keep_days is None:
+            raise ValidationError("keep_days", None, "is required (0 or disable=True turns it off)")
+        else:
+            chosen = BackupPolicy(
+                keep_days,
+                parse_window(window) if window is not None else None,
+                parse_weekdays(weekdays) if weekdays is not None else (1, 2, 3, 4, 5, 6, 7),
+            )
+        yield from self._execute(self._set_policy_call(instance_id, chosen))
+        return chosen
 
     def _job_page(self, **filters: Unpack[JobFilters]) -> Op[list[Job]]:
         page: ListJobsResponse = yield from self._execute(self._jobs_call(**filters))
@@ -945,23 +1060,56 @@ class _Operations:
         backup before its deletion is asked, ``on_progress`` every poll of its deletion job (a
         deletion takes a while: a person watching wants to see it move), ``on_deleted`` each
         deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
-        :class:`WaitTimeout`), or the API's refusal."""
+        :class:`WaitTimeout`), or the API's refusal. Backups are deleted ten at a time with the
+        API's batch deletion where it accepts it (``job_id`` is then None: a batch answers no
+        job), one at a time otherwise."""
         deadline, deleted = self.clock.timer() + timeout, []
-        for backup in plan.to_delete:
-            if on_deleting is not None:
-                yield Notify(on_deleting, backup)
-            job_id = yield from self._delete_when_idle(
-                plan.instance_id, backup.id, deadline, interval
-            )
-            if job_id is not None:
-                yield from self._wait(
-                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval,
-                    on_progress=on_progress,
-                )  # fmt: skip
-            deleted.append(PrunedBackup(backup, job_id))
-            if on_deleted is not None:
-                yield Notify(on_deleted, deleted[-1])
+        size = _calls.BATCH_SIZE
+        chunks = [plan.to_delete[start : start + size]
+                  for start in range(0, len(plan.to_delete), size)]  # fmt: skip
+        for chunk in chunks:
+            # Several at once: one batch deletion (checked whole by the API), then its jobs
+            # waited for; a refused batch (a busy instance, a server without batches) deletes
+            # nothing, and its backups are deleted one at a time as before.
+            if len(chunk) > 1:
+                for backup in chunk:
+                    if on_deleting is not None:
+                        yield Notify(on_deleting, backup)
+                try:
+                    yield from self._execute(self._batch_delete_call([b.id for b in chunk]))
+                except APIError as exc:
+                    _calls.log.info("batch deletion refused (%s): one at a time", exc)
+                else:
+                    yield from self._wait_for_instance(plan.instance_id, deadline, interval)
+                    for backup in chunk:
+                        deleted.append(PrunedBackup(backup, None))
+                        if on_deleted is not None:
+                            yield Notify(on_deleted, deleted[-1])
+                    continue
+            for backup in chunk:
+                if on_deleting is not None and len(chunk) == 1:
+                    yield Notify(on_deleting, backup)
+                job_id = yield from self._delete_when_idle(
+                    plan.instance_id, backup.id, deadline, interval
+                )
+                if job_id is not None:
+                    yield from self._wait(
+                        job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval,
+                        on_progress=on_progress,
+                    )  # fmt: skip
+                deleted.append(PrunedBackup(backup, job_id))
+                if on_deleted is not None:
+                    yield Notify(on_deleted, deleted[-1])
         return PruneResult(deleted, plan.kept, dry_run=False)
+
+    def _wait_for_instance(self, instance_id: str, deadline: float, interval: float) -> Op[None]:
+        """Wait for every job running on the instance (a batch's deletions) to end."""
+        jobs: list[Job] = yield from self._collect(self._iter_jobs(status="Running"))
+        for job in jobs:
+            if job.instance.id == instance_id:
+                yield from self._wait(
+                    job.id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval
+                )
 
     def _delete_when_idle(
         self, instance_id: str, backup_id: str, deadline: float, interval: float
@@ -1002,6 +1150,10 @@ class BackupClient(_Operations):
     list_backups = blocking(_Operations._list_backups)
     get_backup = blocking(_Operations._get_backup)
     delete_backup = blocking(_Operations._delete_backup)
+    delete_backups = blocking(_Operations._delete_backups)
+    stop_backup = blocking(_Operations._stop_backup)
+    get_backup_policy = blocking(_Operations._get_backup_policy)
+    set_backup_policy = blocking(_Operations._set_backup_policy)
     iter_jobs = iterating(_Operations._iter_jobs)
     get_job = blocking(_Operations._get_job)
     wait = blocking(_Operations._wait)
@@ -1057,6 +1209,23 @@ class BackupClient(_Operations):
     def close(self) -> None:
         self._http.close()
 
+    def async_twin(self, *, throttle: AdaptiveRate | None = None) -> AsyncBackupClient:
+        """An :class:`AsyncBackupClient` of the same endpoint, project, credentials, clock and
+        settings (and ``throttle``), for the library's async-inside calls (fleets). A custom
+        transport must offer ``async_twin()`` (the emulator's does)."""
+        transport = self._transport
+        if transport is not None:
+            twin = getattr(transport, "async_twin", None)
+            if twin is None:
+                raise ConfigurationError(
+                    f"the transport {type(transport).__name__} has no async_twin(): make an "
+                    "AsyncBackupClient with an async transport instead"
+                )
+            transport = twin()
+        return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
+                                 timeout=self._timeout, retry=self.retry, clock=self.clock,
+                                 transport=transport, throttle=throttle)  # fmt: skip
+
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Send):
             try:
@@ -1080,6 +1249,10 @@ class AsyncBackupClient(_Operations):
     list_backups = awaitable(_Operations._list_backups)
     get_backup = awaitable(_Operations._get_backup)
     delete_backup = awaitable(_Operations._delete_backup)
+    delete_backups = awaitable(_Operations._delete_backups)
+    stop_backup = awaitable(_Operations._stop_backup)
+    get_backup_policy = awaitable(_Operations._get_backup_policy)
+    set_backup_policy = awaitable(_Operations._set_backup_policy)
     iter_jobs = iterating_async(_Operations._iter_jobs)
     get_job = awaitable(_Operations._get_job)
     wait = awaitable(_Operations._wait)
@@ -1122,7 +1295,22 @@ class AsyncBackupClient(_Operations):
             raise
 
     def _connect(self) -> None:
+        if self.throttle is not None:
+            given = self._transport
+            if given is not None and not isinstance(given, httpx.AsyncBaseTransport):
+                raise ConfigurationError("a throttled AsyncBackupClient needs an async transport")
+            inner = given or httpx.AsyncHTTPTransport(verify=self._verify)
+            self._httpx_options["transport"] = ThrottledTransport(
+                inner, self.throttle, owns_inner=given is None
+            )
         self._http = httpx.AsyncClient(**self._httpx_options)
+
+    def with_throttle(self, throttle: AdaptiveRate) -> AsyncBackupClient:
+        """A client like this one whose requests are paced by ``throttle`` (and sent again
+        after a 429 until it gives up on them). Close it when done; this one stays open."""
+        return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
+                                 timeout=self._timeout, retry=self.retry, clock=self.clock,
+                                 transport=self._transport, throttle=throttle)  # fmt: skip
 
     async def __aenter__(self) -> Self:
         return self

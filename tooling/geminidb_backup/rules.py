@@ -106,6 +106,21 @@ def _max_span(rule: RequestRule, values: list[Any]) -> bool:
     return second - first > float(rule.entry["days"]) * 86_400
 
 
+@kind("one-hour-window")
+def _one_hour_window(rule: RequestRule, values: list[Any]) -> bool:
+    """The field, ``hh:mm-HH:MM``, does not span exactly one hour (``23:00-00:00`` does). A
+    value not of that form is left to its schema's pattern, which has its own code."""
+    window = values[0]
+    if not isinstance(window, str) or len(window) != 11 or window[5] != "-":
+        return False
+    try:
+        start = int(window[0:2]) * 60 + int(window[3:5])
+        end = int(window[6:8]) * 60 + int(window[9:11])
+    except ValueError:
+        return False
+    return (start + 60) % (24 * 60) != end
+
+
 @kind("not-below-source")
 def _not_below_source(rule: RequestRule, values: list[Any]) -> bool:
     """The numbers at ``fields`` not below the source instance's (named by ``source``). The

@@ -2,9 +2,12 @@
 
 from .backup import Backup
 from .backup_level import BackupLevel
+from .backup_policy import BackupPolicy
+from .backup_policy_with_intervals import BackupPolicyWithIntervals
 from .backup_status import BackupStatus
 from .backup_strategy_option import BackupStrategyOption
 from .backup_type import BackupType
+from .batch_delete_backups_request import BatchDeleteBackupsRequest
 from .charge_info import ChargeInfo
 from .charge_info_charge_mode import ChargeInfoChargeMode
 from .create_backup_request import CreateBackupRequest
@@ -50,13 +53,22 @@ from .list_jobs_response import ListJobsResponse
 from .list_restorable_time_periods_response import ListRestorableTimePeriodsResponse
 from .restorable_time_period import RestorableTimePeriod
 from .restore_info import RestoreInfo
+from .set_backup_policy_request import SetBackupPolicyRequest
+from .show_backup_policies_response import ShowBackupPoliciesResponse
+from .show_backup_policy_response import ShowBackupPolicyResponse
+from .stop_backup_request import StopBackupRequest
+from .stop_backup_request_action import StopBackupRequestAction
+from .stop_backup_response import StopBackupResponse
 
 __all__ = (
     "Backup",
     "BackupLevel",
+    "BackupPolicy",
+    "BackupPolicyWithIntervals",
     "BackupStatus",
     "BackupStrategyOption",
     "BackupType",
+    "BatchDeleteBackupsRequest",
     "ChargeInfo",
     "ChargeInfoChargeMode",
     "CreateBackupRequest",
@@ -98,4 +110,10 @@ __all__ = (
     "ListRestorableTimePeriodsResponse",
     "RestorableTimePeriod",
     "RestoreInfo",
+    "SetBackupPolicyRequest",
+    "ShowBackupPoliciesResponse",
+    "ShowBackupPolicyResponse",
+    "StopBackupRequest",
+    "StopBackupRequestAction",
+    "StopBackupResponse",
 )

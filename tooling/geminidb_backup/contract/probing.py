@@ -214,7 +214,10 @@ class Field:
         return {str(error.validator) for error in validator_at(self.pointer).iter_errors(value)}
 
     def fresh(self, length: int | None = None) -> str:
-        """A valid value no one has used, ``length`` characters long if given."""
+        """A valid value no one has used, ``length`` characters long if given (for a field
+        with an ``enum``, its first value: there is no other)."""
+        if self.schema.get("enum"):
+            return str(self.schema["enum"][0])
         example: str = str((self.schema.get("examples") or ["x"])[0]) or "x"
         hexes = uuid.uuid4().hex + uuid.uuid4().hex
         # A name the run creates starts with the run's prefix (safety: leftovers can be found).

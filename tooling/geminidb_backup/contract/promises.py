@@ -119,6 +119,37 @@ PROMISES: dict[str, Promise] = {
         "is refused with the rule's status and code",
         "refusals",
     ),
+    "stop_of_a_made_backup_is_refused": Promise(
+        "a stop of a backup no longer being made is refused with the answer stopBackup's "
+        "x-backup-states gives",
+        "create",
+    ),
+    "stopped_backup_ends_as_documented": Promise(
+        "a backup stopped while being made ends in the status x-backup-states gives, through a "
+        "job of the name it gives",
+        "create",
+    ),
+    "batch_is_checked_whole": Promise(
+        "a batch deletion over its size or naming an unknown backup is refused whole with its "
+        "code (x-rules, x-unknown), the unknown ID named, and deletes nothing",
+        "create",
+    ),
+    "batch_deletes_the_runs_backups": Promise(
+        "a batch deletion of the run's own backups is accepted and each leaves the list once its "
+        "deletion has ended",
+        "create",
+    ),
+    "policy_rules_are_refused_with_their_codes": Promise(
+        "a backup policy that breaks a rule of its schema (keep_days out of range, a bad weekday "
+        "set, a bad window, not every day for a short retention) is refused with that rule's code",
+        "create",
+        opt_in="--allow policy",
+    ),
+    "policy_is_read_back": Promise(
+        "a backup policy set is shown as set by showBackupPolicy and showBackupPolicies",
+        "create",
+        opt_in="--allow policy",
+    ),
     "restore_refusals_are_documented": Promise(
         "a restore the API must refuse (restore_info neither a backup nor an instance and a time, "
         "an unknown backup, fewer nodes or less storage than the source, a time outside the "

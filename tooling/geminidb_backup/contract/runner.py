@@ -20,7 +20,10 @@ from urllib.parse import urlsplit
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
-WRITE_OPERATIONS = ("createBackup", "deleteBackup", "createInstance", "deleteInstance")
+WRITE_OPERATIONS = (
+    "createBackup", "deleteBackup", "createInstance", "deleteInstance", "stopBackup",
+    "batchDeleteBackups", "setBackupPolicy",
+)  # fmt: skip
 INSTANCE_OPERATIONS = (
     "listInstances", "createInstance", "deleteInstance", "listRestorableTimePeriods",
 )  # fmt: skip

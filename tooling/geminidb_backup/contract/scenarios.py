@@ -11,7 +11,11 @@ with every request that broke it.
   ``backup_is_completed_after_its_job``, ``each_rule_is_refused_with_its_code``,
   ``bounds_are_accepted``, ``content_type_is_enforced``, ``names_are_case_sensitive``,
   ``unknown_ids_are_refused``, ``forbidden_targets_are_refused``,
-  ``created_backup_can_be_deleted``, ``created_backup_stays_listed``;
+  ``created_backup_can_be_deleted``, ``created_backup_stays_listed``, and the lifecycle beyond
+  create (:mod:`.lifecycle`): ``stop_of_a_made_backup_is_refused``,
+  ``stopped_backup_ends_as_documented``, ``batch_is_checked_whole``,
+  ``batch_deletes_the_runs_backups``, ``policy_rules_are_refused_with_their_codes`` and
+  ``policy_is_read_back`` (the last two only when the run may change a policy);
 - the **unknown-ID probes**, beside the first success of each operation (so with pinned IDs and in
   read-only runs too): ``unknown_ids_are_refused``;
 - the **list scenario**, beside the first 200 of each operation with ``x-list``:
@@ -43,7 +47,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from geminidb_backup.contract import checks, safety
+from geminidb_backup.contract import checks, lifecycle, safety
 from geminidb_backup.contract.probing import (
     Answer,
     Case,
@@ -279,6 +283,9 @@ def _create_scenario(case: Case, response: Response, report: Report) -> None:
     _case_sensitivity(session, params)
     _unknown_ids(session, {**params, "backup_id": backup_id}, None)
     _forbidden_targets(session, params)
+    lifecycle.stop_probes(session, params, backup_id)
+    lifecycle.policy_probes(session, params)
+    lifecycle.batch_probes(session)
     _delete_created(session)
     check = "created_backup_stays_listed"
     answer, found = session.listed(backup_id)
@@ -1154,6 +1161,12 @@ SCENARIOS: tuple[Scenario, ...] = (
             "forbidden_targets_are_refused",
             "created_backup_can_be_deleted",
             "created_backup_stays_listed",
+            "stop_of_a_made_backup_is_refused",
+            "stopped_backup_ends_as_documented",
+            "batch_is_checked_whole",
+            "batch_deletes_the_runs_backups",
+            "policy_rules_are_refused_with_their_codes",
+            "policy_is_read_back",
         ),
         _create_trigger,
         _create_scenario,

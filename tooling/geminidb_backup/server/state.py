@@ -56,10 +56,14 @@ from geminidb_backup.server.instances import (
     restorable_window,
 )
 from geminidb_backup.server.live_backups import LiveBackups
+from geminidb_backup.server.policy import Policy
 from geminidb_backup.server.state_file import StateFileError
 
 BACKUP_JOB = "BackupInstance"
 DELETE_JOB = "DeleteBackup"
+STOP_JOB = "StopBackup"
+# The fail_reason of a stopped backup and of its job (stopBackup's description).
+STOPPED_REASON = "The backup was stopped."
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 # What an instance's status does to a backup or deletion started on it. The names are the real
 # service's instance statuses (``normal``, ``abnormal``, ``frozen``), plus ``busy`` for an instance
@@ -136,6 +140,17 @@ CREATE TABLE IF NOT EXISTS failures (
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
+-- The automated backup policies that are on; made_until: the automated backups due up to this
+-- time have been made (see Store.catch_up).
+CREATE TABLE IF NOT EXISTS policies (
+    project_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    keep_days INTEGER NOT NULL,
+    window_start INTEGER NOT NULL,
+    days TEXT NOT NULL,
+    made_until REAL NOT NULL,
+    PRIMARY KEY (project_id, instance_id)
+);
 """
 # Columns added since the first release, for state files written by it: (table, column, type).
 _ADDED_COLUMNS = (
@@ -145,6 +160,7 @@ _ADDED_COLUMNS = (
     ("instances", "fail_reason", "TEXT"),
     ("backups", "fail_reason", "TEXT"),
     ("jobs", "fail_reason", "TEXT"),
+    ("jobs", "backup_id", "TEXT"),
     # The instance model (server/instances.py); NULL: the field's default.
     ("instances", "mode", "TEXT"),
     ("instances", "region", "TEXT"),
@@ -354,6 +370,11 @@ class Store:
         # test asks for it), so createBackup then skips looking for one. Set before a failure
         # is queued, cleared only by a look that found none.
         self._failures_queued = True
+        # The policies that are on, with the time their backups were made up to, and the
+        # earliest moment one of them has something to do (a backup to start, one to expire).
+        self._policies: dict[tuple[str, str], tuple[Policy, float]] = {}
+        self._policy_due = math.inf
+        self._load_policies()
 
     def _add_missing_columns(self) -> None:
         for table in {table for table, _, _ in _ADDED_COLUMNS}:
@@ -396,6 +417,18 @@ class Store:
         self._load_instances()
         self._load_job_ends()
         self._load_live_backups()
+        self._load_policies()
+
+    def _load_policies(self) -> None:
+        self._policies = {
+            (row["project_id"], row["instance_id"]): (
+                Policy(row["keep_days"], row["window_start"],
+                       frozenset(int(day) for day in row["days"].split(","))),
+                row["made_until"],
+            )
+            for row in self._db.execute("SELECT * FROM policies")
+        }  # fmt: skip
+        self._policy_due = -math.inf if self._policies else math.inf
 
     @contextmanager
     def _changing(self) -> Iterator[sqlite3.Connection]:
@@ -487,14 +520,23 @@ class Store:
         self._reload_memory()
         self._failures_queued = True
 
-    def seed(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
+    def seed(
+        self, instances: Iterable[Instance], *, auto_backups: bool, policy: Policy | None = None
+    ) -> None:
         """Make the instances exist (kept if they already do), each with an automated backup if
-        ``auto_backups`` and it has none yet."""
+        ``auto_backups`` and it has none yet, and with ``policy`` on from now if given (and it
+        has none yet)."""
         now = self.clock()
         db = self._transaction()
         try:
             for instance in instances:
                 self._insert_instance(db, instance)
+                if policy is not None:
+                    db.execute(
+                        "INSERT OR IGNORE INTO policies (project_id, instance_id, keep_days,"
+                        " window_start, days, made_until) VALUES (?, ?, ?, ?, ?, ?)",
+                        (instance.project_id, instance.id, *_policy_row(policy), now),
+                    )
                 if not auto_backups:
                     continue
                 exists = db.execute(
@@ -524,6 +566,7 @@ class Store:
             raise
         self._load_instances()
         self._load_live_backups()
+        self._load_policies()
 
     def _insert_instance(self, db: sqlite3.Connection, instance: Instance) -> None:
         db.execute("INSERT OR IGNORE INTO projects (id) VALUES (?)", (instance.project_id,))
@@ -563,13 +606,14 @@ class Store:
         now: float,
         fail_reason: str | None = None,
         duration: float | None = None,
+        backup_id: str | None = None,
     ) -> str:
         job_id = self.new_job_id()
         duration = self.backup_seconds if duration is None else duration
         db.execute(
-            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job_id, project_id, instance_id, name, now, duration, fail_reason),
+            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason,"
+            " backup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (job_id, project_id, instance_id, name, now, duration, fail_reason, backup_id),
         )
         # After the insert, so that only a written job is noted; a rollback reloads these
         # (_commit).
@@ -755,6 +799,8 @@ class Store:
         """Inside a write transaction: check and insert a manual backup and its job."""
         now = self.clock()
         db = self._db
+        if now >= self._policy_due:
+            self._catch_up_in(db, now)
         instance = self._instance(project_id, instance_id)
         if instance is None:
             raise ApiError(errors.INSTANCE_NOT_FOUND)
@@ -783,21 +829,48 @@ class Store:
                 fail_reason,
             ),
         )
-        job_id = self._insert_job(db, project_id, instance_id, BACKUP_JOB, now, fail_reason)
+        job_id = self._insert_job(
+            db, project_id, instance_id, BACKUP_JOB, now, fail_reason, backup_id=backup_id
+        )
         self._live.note(project_id, instance_id, backup_id, name, manual=True)
         return job_id, backup_id
 
     def _delete_backup(self, project_id: str, backup_id: str) -> str:
         """Inside a write transaction: check and mark a backup as being deleted, with its job."""
         now = self.clock()
-        db = self._db
-        row = db.execute(
+        if now >= self._policy_due:
+            self._catch_up_in(self._db, now)
+        row = self._deletable(project_id, backup_id, now)
+        return self._start_deletion(project_id, row, now)
+
+    def _batch_delete(self, project_id: str, backup_ids: list[str]) -> list[str]:
+        """Inside a write transaction: check every backup of the batch, then start deleting
+        them all (none if one is refused; the refusal names it)."""
+        now = self.clock()
+        if now >= self._policy_due:
+            self._catch_up_in(self._db, now)
+        rows = []
+        for backup_id in backup_ids:
+            try:
+                rows.append(self._deletable(project_id, backup_id, now))
+            except ApiError as error:
+                raise ApiError(error.code, status=error.status, backup_id=backup_id) from None
+        return [self._start_deletion(project_id, row, now) for row in rows]
+
+    def _backup_row(self, project_id: str, backup_id: str, now: float) -> sqlite3.Row:
+        """The backup, not yet deleted; else the API's error for an unknown backup."""
+        row: sqlite3.Row | None = self._db.execute(
             "SELECT * FROM backups WHERE project_id = ? AND id = ?", (project_id, backup_id)
         ).fetchone()
         if row is None or (
             row["delete_begin"] is not None and row["delete_begin"] + row["delete_duration"] <= now
         ):
             raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
+        return row
+
+    def _deletable(self, project_id: str, backup_id: str, now: float) -> sqlite3.Row:
+        """The backup, if it may be deleted now; else the API's error."""
+        row = self._backup_row(project_id, backup_id, now)
         if row["type"] != "Manual":
             raise ApiError(errors.NO_PERMISSION)
         if self.restoring_from(project_id, backup_id, now):
@@ -810,14 +883,185 @@ class Store:
             project_id, row["instance_id"], ""
         )
         self._refuse_unless_available(instance, now, "deleteBackup")
+        return row
+
+    def _start_deletion(self, project_id: str, row: sqlite3.Row, now: float) -> str:
+        db = self._db
+        backup_id = row["id"]
         db.execute(
             "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
             (now, self.backup_seconds, backup_id),
         )
-        job_id = self._insert_job(db, project_id, row["instance_id"], DELETE_JOB, now)
+        job_id = self._insert_job(
+            db, project_id, row["instance_id"], DELETE_JOB, now, backup_id=backup_id
+        )
         self._live.note(project_id, row["instance_id"], backup_id, row["name"], manual=True,
                         gone_at=now + self.backup_seconds)  # fmt: skip
         return job_id
+
+    def _stop_backup(self, project_id: str, backup_id: str) -> str:
+        """Inside a write transaction: stop a backup being made; it ends FAILED when the stop
+        job (which takes as long as any job) ends."""
+        now = self.clock()
+        db = self._db
+        if now >= self._policy_due:
+            self._catch_up_in(db, now)
+        row = self._backup_row(project_id, backup_id, now)
+        if now >= row["begin"] + row["duration"] or row["fail_reason"] == STOPPED_REASON:
+            raise ApiError(errors.STATE_FORBIDS_OPERATION)
+        job_id = self._insert_job(
+            db, project_id, row["instance_id"], STOP_JOB, now, backup_id=backup_id
+        )
+        self._end_backup(db, row, now + self.backup_seconds, STOPPED_REASON)
+        return job_id
+
+    def _end_backup(
+        self, db: sqlite3.Connection, row: sqlite3.Row, ends: float, reason: str
+    ) -> None:
+        """Make a backup being made, and its job, end at ``ends`` with ``reason`` (FAILED)."""
+        duration = ends - row["begin"]
+        db.execute(
+            "UPDATE backups SET duration = ?, fail_reason = ? WHERE id = ?",
+            (duration, reason, row["id"]),
+        )
+        db.execute(
+            "UPDATE jobs SET duration = ? - begin, fail_reason = ? WHERE backup_id = ? AND name = ?",
+            (ends, reason, row["id"], BACKUP_JOB),
+        )
+        self._load_job_ends()
+
+    async def stop_backup(self, project_id: str, backup_id: str) -> str:
+        """Stop a backup being made; returns the stop job's ID once committed."""
+        return await self._write(lambda: self._stop_backup(project_id, backup_id))
+
+    async def batch_delete(self, project_id: str, backup_ids: list[str]) -> list[str]:
+        """Start deleting every backup of the batch (or none); their jobs' IDs once committed."""
+        return await self._write(lambda: self._batch_delete(project_id, backup_ids))
+
+    # Automated backup policies.
+
+    def policy(self, project_id: str, instance_id: str) -> Policy | None:
+        """The instance's policy (None: off); the API's error if there is no such instance."""
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        found = self._policies.get((project_id, instance_id))
+        return None if found is None else found[0]
+
+    def shown_policy(self, project_id: str, instance_id: str) -> dict[str, Any]:
+        """The policy as showBackupPolicy shows it."""
+        found = self._policies.get((project_id, instance_id))
+        return {"keep_days": 0} if found is None else found[0].to_api()
+
+    async def set_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
+        """Turn the instance's policy on (or change it), or off (None), from now."""
+        await self._write(lambda: self._set_policy(project_id, instance_id, policy))
+
+    def put_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
+        """:meth:`set_policy` between requests (a control call)."""
+        with self._changing():
+            self._set_policy(project_id, instance_id, policy)
+
+    def _set_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
+        now = self.clock()
+        db = self._db
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        # What the old policy had due until now is done under it.
+        if now >= self._policy_due:
+            self._catch_up_in(db, now)
+        key = (project_id, instance_id)
+        if policy is None:
+            db.execute("DELETE FROM policies WHERE project_id = ? AND instance_id = ?", key)
+            # Turning the policy off stops the automated backup being made, at once.
+            for row in db.execute(
+                "SELECT * FROM backups WHERE project_id = ? AND instance_id = ? AND type = 'Auto'"
+                " AND begin <= ? AND begin + duration > ?",
+                (*key, now, now),
+            ).fetchall():
+                self._end_backup(db, row, now, STOPPED_REASON)
+            self._policies.pop(key, None)
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO policies (project_id, instance_id, keep_days,"
+                " window_start, days, made_until) VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, *_policy_row(policy), now),
+            )
+            self._policies[key] = (policy, now)
+        self._policy_due = -math.inf  # computed again by the next catch-up
+
+    def catch_up(self) -> None:
+        """Make the automated backups due by now and expire those past their retention, if any
+        policy has something due: called before every read (writes do it in their transaction).
+        Nothing runs in the background: however far the clock moved, one catch-up does it all."""
+        now = self.clock()
+        if now < self._policy_due:
+            return
+        with self._changing() as db:
+            self._catch_up_in(db, now)
+
+    def _catch_up_in(self, db: sqlite3.Connection, now: float) -> None:
+        """Inside a write transaction: what :meth:`catch_up` does. Automated backups (and their
+        jobs) are inserted in two statements however many there are, each already marked gone
+        if it expired before now; those made earlier and now past their retention are marked
+        gone in one more per instance."""
+        backups: list[tuple[Any, ...]] = []
+        jobs: list[tuple[Any, ...]] = []
+        expired = 0
+        for key, (policy, made_until) in list(self._policies.items()):
+            instance = self._instance(*key)
+            if instance is None:
+                continue
+            project_id, instance_id = key
+            keep = policy.keep_seconds
+            for start in policy.starts(made_until, now):
+                backup_id = self.new_backup_id()
+                name = "autobackup_" + datetime.fromtimestamp(start, UTC).strftime("%Y%m%d%H%M")
+                gone_at = start + keep if start + keep <= now else None
+                reason = instance.fail_reason
+                backups.append((backup_id, project_id, instance_id, name, start,
+                                self.backup_seconds, _new_size_kb(self.ids), gone_at,
+                                None if gone_at is None else 0.0, reason))  # fmt: skip
+                jobs.append((self.new_job_id(), project_id, instance_id, BACKUP_JOB, start,
+                             self.backup_seconds, reason, backup_id))  # fmt: skip
+                if gone_at is None:
+                    self._live.note(project_id, instance_id, backup_id, name, manual=False)
+                self._job_ends[key] = max(self._job_ends.get(key, now), start + self.backup_seconds)
+            expired += db.execute(
+                "UPDATE backups SET delete_begin = begin + ?, delete_duration = 0"
+                " WHERE project_id = ? AND instance_id = ? AND type = 'Auto'"
+                " AND delete_begin IS NULL AND begin + ? <= ?",
+                (keep, project_id, instance_id, keep, now),
+            ).rowcount
+            self._policies[key] = (policy, now)
+        db.executemany(
+            "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
+            " duration, size, delete_begin, delete_duration, fail_reason)"
+            " VALUES (?, ?, ?, ?, '', 'Auto', ?, ?, ?, ?, ?, ?)",
+            backups,
+        )
+        db.executemany(
+            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason,"
+            " backup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            jobs,
+        )
+        db.execute("UPDATE policies SET made_until = ?", (now,))
+        if expired:
+            self._load_live_backups()
+        self._policy_due = self._next_policy_event(db, now)
+
+    def _next_policy_event(self, db: sqlite3.Connection, now: float) -> float:
+        """The first moment after ``now`` a policy has something to do."""
+        due = math.inf
+        for policy, _ in self._policies.values():
+            due = min(due, policy.next_start(now))
+        for project_id, instance_id, oldest in db.execute(
+            "SELECT project_id, instance_id, min(begin) FROM backups"
+            " WHERE type = 'Auto' AND delete_begin IS NULL GROUP BY project_id, instance_id"
+        ):
+            found = self._policies.get((project_id, instance_id))
+            if found is not None:
+                due = min(due, oldest + found[0].keep_seconds)
+        return due
 
     def list_backups(
         self,
@@ -833,6 +1077,7 @@ class Store:
         limit: int,
     ) -> Page:
         """Backups of the project that match, newest first (by begin time)."""
+        self.catch_up()
         now = self.clock()
         where = [
             "b.project_id = ?",
@@ -869,6 +1114,7 @@ class Store:
         limit: int,
     ) -> Page:
         """Jobs of the project started in [start, end] that match, newest first."""
+        self.catch_up()
         now = self.clock()
         where = ["j.project_id = ?", "j.begin >= ?", "j.begin < ? + 1"]
         args: list[Any] = [project_id, start, end]
@@ -1145,6 +1391,7 @@ class Store:
         self, project_id: str | None = None, instance_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Every backup not deleted, newest first, as listBackups shows it plus its project."""
+        self.catch_up()
         now = self.clock()
         rows = self._db.execute(
             "SELECT b.*, i.name AS instance_name, i.datastore_version FROM backups b"
@@ -1160,6 +1407,7 @@ class Store:
         self, project_id: str | None = None, instance_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Every job, newest first, as listJobs shows it plus its project."""
+        self.catch_up()
         now = self.clock()
         rows = self._db.execute(
             "SELECT j.*, i.name AS instance_name FROM jobs j"
@@ -1170,13 +1418,16 @@ class Store:
         ).fetchall()
         return [{**_job(row, now), "project_id": row["project_id"]} for row in rows]
 
-    def reset(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
+    def reset(
+        self, instances: Iterable[Instance], *, auto_backups: bool, policy: Policy | None = None
+    ) -> None:
         """Forget everything, then seed ``instances`` as at start-up."""
         with self._changing() as db:
-            for table in ("projects", "instances", "backups", "jobs", "failures", "meta"):
+            for table in ("projects", "instances", "backups", "jobs", "failures", "meta",
+                          "policies"):  # fmt: skip
                 db.execute(f"DELETE FROM {table}")  # fixed names, no input
         self._job_ends = {}
-        self.seed(instances, auto_backups=auto_backups)
+        self.seed(instances, auto_backups=auto_backups, policy=policy)
 
     def saved_time(self) -> float | None:
         """The clock's time when it was last moved by hand (kept with a file's state, so that a
@@ -1208,6 +1459,10 @@ class Store:
             [*args, limit, offset],
         ).fetchall()
         return total, rows
+
+
+def _policy_row(policy: Policy) -> tuple[int, int, str]:
+    return policy.keep_days, policy.window_start, ",".join(str(d) for d in sorted(policy.days))
 
 
 def _backup(row: sqlite3.Row, now: float) -> dict[str, Any]:

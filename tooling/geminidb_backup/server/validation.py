@@ -191,9 +191,14 @@ def body_error_code(
     if not isinstance(body, dict):
         return errors.PARAMETER_ERROR
     found: set[str] = set()
+    ruled: list[str] = []
     for error in schema.detailed.iter_errors(body):
         path = list(error.absolute_path)
-        if error.validator == "required" and not path or path and body.get(path[0], 0) is None:
+        code = _rule_code(error)
+        if code is not None and error.validator != "type" and path:
+            # The code the spec's x-rules give the broken keyword (setBackupPolicy's fields).
+            ruled.append(code)
+        elif error.validator == "required" and not path or path and body.get(path[0], 0) is None:
             found.add(errors.PARAMETER_IS_NULL)
         elif error.validator == "type":
             found.add(errors.PARAMETER_ERROR)
@@ -211,6 +216,8 @@ def body_error_code(
     ):
         if code in found:
             return code
+    if ruled:
+        return ruled[0]
     # Python's re lets "$" match before a final newline; the Rust regex of jsonschema-rs does not
     # (nor does the service). Where only the latter refuses, find the field it refuses.
     for field, code in field_codes.items():
@@ -218,6 +225,15 @@ def body_error_code(
         if field in body and sub is not None and not sub.is_valid(body[field]):
             return code
     return errors.PARAMETER_ERROR
+
+
+def _rule_code(error: Any) -> str | None:
+    """The ``code`` of the schema's ``x-rules`` entry for the keyword ``error`` broke, if any."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    for rule in schema.get("x-rules", ()):
+        if rule.get("keyword") == error.validator and "code" in rule:
+            return str(rule["code"])
+    return None
 
 
 def _inline(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
