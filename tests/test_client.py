@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -453,3 +454,33 @@ def test_async_wait_accepts_a_coroutine_callback(fake_api: FakeServer) -> None:
 
     asyncio.run(main())
     assert seen[0] == "Running" and seen[-1] == "Completed"
+
+
+def test_a_server_clock_follows_the_servers_date_and_never_goes_back() -> None:
+    from email.utils import formatdate
+
+    from geminidb_backup.timing import ServerClock
+
+    clock = ServerClock()
+    assert not clock.synced
+    ahead = time.time() + 86_400  # a laptop a day behind the server
+    clock.observe(formatdate(ahead, usegmt=True))
+    assert clock.synced and clock() == pytest.approx(ahead, abs=2)
+    seen = clock()
+    clock.observe(formatdate(ahead - 3600, usegmt=True))  # a Date behind: ignored
+    assert clock() >= seen
+    clock.observe(formatdate(ahead + 7200, usegmt=True))  # a jump ahead (an emulator's)
+    assert clock() == pytest.approx(ahead + 7200, abs=2)
+    clock.observe("not a date")
+    assert clock() == pytest.approx(ahead + 7200, abs=2)
+
+
+def test_a_plain_callable_clock_ages_backups_for_prune(fake_api: FakeServer) -> None:
+    fake_api.state.backup_seconds = 0
+    with client(fake_api) as api:
+        api.create_backup(INSTANCE_ID, "old-01", "")
+    later = time.time() + 40 * 86_400
+    with client(fake_api, clock=lambda: later) as api:
+        plan = api.plan_prune(INSTANCE_ID, older_than=timedelta(days=30), prefix="old-")
+        assert [backup.name for backup in plan.to_delete] == ["old-01"]
+        assert api.now().timestamp() == pytest.approx(later, abs=1e-3)

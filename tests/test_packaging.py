@@ -312,6 +312,17 @@ def test_the_core_tier_runs_the_cli_and_names_the_extras_it_lacks(
             f"pip install 'geminidb-backup[{extra}]'"
         )
         assert "Traceback" not in refused.stdout + refused.stderr
+        helped = _run([cli, command, "--help"], cwd=workdir, env=env)
+        assert helped.returncode == 0, helped
+        assert f"pip install 'geminidb-backup[{extra}]'" in " ".join(helped.stdout.split())
+    # Tab completion lists every command, those whose extra is missing too, without a traceback.
+    completion = {**env, "_GEMINIDB_BACKUP_COMPLETE": "bash_complete",
+                  "COMP_WORDS": "geminidb-backup ", "COMP_CWORD": "1"}  # fmt: skip
+    completed = _run([cli], cwd=workdir, env=completion)
+    assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed
+    assert {"serve", "contract", "prune"} <= {
+        line.split(",")[-1] for line in completed.stdout.split()
+    }
     imported = _run(
         [str(venv / "bin" / "python"), "-c", "import geminidb_backup.server as s; s.create_app"],
         cwd=workdir,

@@ -154,7 +154,7 @@ def test_two_sync_threads_waiting_each_see_their_own_job_end() -> None:
 
 def test_retry_back_off_and_retry_after_move_the_virtual_clock() -> None:
     def scenario() -> None:
-        with Emulator(retry_after_seconds=10) as emulator, emulator.client(retry=None) as client:
+        with Emulator(retry_after_seconds=10) as emulator, emulator.client() as client:
             emulator.arm_fault("429", 2, operation="listBackups")
             start = emulator.now()
             client.list_backups()

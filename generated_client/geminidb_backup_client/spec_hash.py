@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "0d179a09d94c7a2efef23f7e4a598e4ce5673098e556da1561bc10e957282233"
+SPEC_SHA256 = "177acbcb5a8283adc799dcf6c30e5d081b5c230ae8106988b2db4323715b0d54"

@@ -677,22 +677,25 @@ class Store:
         loop goes on.
         """
         try:
-            return await self._write_once(change)
+            result: T = await self._enqueue(change)
+            return result
         except StoreBusy:
             pass
-        # Another process holds the file's write lock: try again until lock_timeout, the event
-        # loop serving other requests (reads included) meanwhile.
+        # Another process holds the file's write lock, and nothing was written: tried again
+        # until lock_timeout, the event loop serving other requests (reads included) meanwhile.
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_timeout
         while loop.time() < deadline:
             await asyncio.sleep(_LOCK_RETRY_SECONDS)
             try:
-                return await self._write_once(change)
+                result = await self._enqueue(change)
+                return result
             except StoreBusy:
                 continue
         raise ApiError(errors.SYSTEM_BUSY, status=503, headers={"Retry-After": "1"})
 
-    async def _write_once(self, change: Callable[[], T]) -> T:
+    def _enqueue(self, change: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Add ``change`` to the next batch; the future is its result once committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((change, future))
@@ -703,8 +706,7 @@ class Store:
             # up by a seventh (a commit costs nearly the same for 1 row or 16); alone, a request
             # waits microseconds more.
             loop.call_soon(loop.call_soon, self._flush)
-        result: T = await future
-        return result
+        return future
 
     def _flush(self) -> None:
         if self._writing or not self._pending:
