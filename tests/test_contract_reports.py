@@ -139,3 +139,33 @@ def test_the_configuration_the_output_names_is_still_there_after_the_run(
     named = re.search(r"Configuration:\s+(\S+)", capsys.readouterr().out)
     assert named is not None and Path(named.group(1)).is_file()
     assert TOKEN not in Path(named.group(1)).read_text()
+
+
+def test_ctrl_c_cleans_up_as_the_end_of_a_run_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geminidb_backup.contract import runner, safety
+    from geminidb_backup.server import example_instance
+
+    instance = example_instance()
+
+    with serving(reference_app()) as url:
+
+        def interrupted(*args: object) -> int:
+            made = httpx.post(
+                f"{url}/v3/{PROJECT_ID}/instances/{instance.id}/backups",
+                json={"name": safety.SCOPE.prefix + "-interrupted", "description": "x"},
+                headers={"X-Auth-Token": TOKEN},
+            ).json()
+            safety.record_created(made["backup_id"], PROJECT_ID, instance.id, made["job_id"])
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(runner, "_run_with_flake_retry", interrupted)
+        lines: list[str] = []
+        code = runner.run(
+            runner.ContractOptions(url=url, token=TOKEN, report_dir=tmp_path), echo=lines.append
+        )
+        left = _manual_backups(url)
+    assert code == 130
+    assert left == []
+    assert any("interrupted" in line for line in lines)
