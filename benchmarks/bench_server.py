@@ -96,10 +96,27 @@ class Result:
     p99_ms: float
     non_202: int
     socket_errors: int
+    # CPU time the server process used during the run (user + system), 0 where unknown.
+    cpu_seconds: float = 0.0
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_us(self) -> float:
+        """CPU microseconds per request: what the server's own work costs, which the load of a
+        shared machine moves far less than requests per second."""
+        return self.cpu_seconds / max(self.requests, 1) * 1e6
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ensure_wrk() -> str:
@@ -123,8 +140,10 @@ def write_script() -> str:
 
 
 def run_wrk(wrk: str, script: str, url: str, *, seconds: float, connections: int,
-            label: str) -> Result:  # fmt: skip
-    """One wrk run; ``label`` starts the backup names (distinct for each run)."""
+            label: str, pid: int | None = None) -> Result:  # fmt: skip
+    """One wrk run; ``label`` starts the backup names (distinct for each run); ``pid`` is the
+    server's process, whose CPU time is measured."""
+    cpu_before = cpu_seconds(pid)
     completed = subprocess.run(
         [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", script,
          url + PATH],
@@ -136,7 +155,8 @@ def run_wrk(wrk: str, script: str, url: str, *, seconds: float, connections: int
     if found is None:
         raise SystemExit(f"unexpected wrk output:\n{completed.stdout}\n{completed.stderr}")
     requests, duration_us, p50_us, p99_us, non_202, errors = map(int, found.groups())
-    return Result(requests, duration_us / 1e6, p50_us / 1e3, p99_us / 1e3, non_202, errors)
+    return Result(requests, duration_us / 1e6, p50_us / 1e3, p99_us / 1e3, non_202, errors,
+                  cpu_seconds(pid) - cpu_before)  # fmt: skip
 
 
 def bare_server(port_file: str) -> None:
@@ -207,8 +227,8 @@ def count_manual_backups(db_path: str) -> int:
 
 
 @contextmanager
-def bare_process() -> Iterator[str]:
-    """The bare endpoint in a process of its own; yields its URL."""
+def bare_process() -> Iterator[tuple[str, int]]:
+    """The bare endpoint in a process of its own; yields its URL and process ID."""
     with tempfile.TemporaryDirectory() as scratch:
         port_file = os.path.join(scratch, "bare-url")
         bare = subprocess.Popen([sys.executable, __file__, "--bare-server", port_file])
@@ -219,7 +239,7 @@ def bare_process() -> Iterator[str]:
                 time.sleep(0.05)
             url = Path(port_file).read_text()
             wait_for_port(int(url.rsplit(":", 1)[1]), bare)
-            yield url
+            yield url, bare.pid
         finally:
             bare.terminate()
             bare.wait()
@@ -243,6 +263,10 @@ def prism_result(wrk: str, script: str, seconds: float, connections: int) -> Res
         process.wait()
 
 
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -258,8 +282,9 @@ def main() -> None:
     script = write_script()
     load = {"seconds": args.seconds, "connections": args.connections}
     rounds: list[dict[str, Result]] = []
+    load_before = _load()
     try:
-        with tempfile.TemporaryDirectory() as scratch, bare_process() as bare_url:
+        with tempfile.TemporaryDirectory() as scratch, bare_process() as (bare_url, bare_pid):
             db_path = os.path.join(scratch, "bench.sqlite3")
             serve_args = ["--db", db_path, "--token", TOKEN, "--backup-limit", "0",
                           "--backup-seconds", "0", "--no-access-log",
@@ -268,6 +293,7 @@ def main() -> None:
                 shown = re.search(r"serving on \S+ \((.*)\)", "".join(serve.output))
                 stack = shown[1] if shown else "?"
                 urls = {"bare": bare_url, "serve": serve.url}
+                pids = {"bare": bare_pid, "serve": serve.process.pid}
                 # Warm-up (not measured): imports, caches, the SQLite file's first pages.
                 for name, url in urls.items():
                     run_wrk(wrk, script, url, label=f"warm-{name}", seconds=2,
@@ -275,7 +301,8 @@ def main() -> None:
                 for number in range(args.rounds):
                     order = list(urls) if number % 2 == 0 else list(reversed(urls))
                     rounds.append(
-                        {name: run_wrk(wrk, script, urls[name], label=f"{name}-{number}", **load)
+                        {name: run_wrk(wrk, script, urls[name], label=f"{name}-{number}",
+                                       pid=pids[name], **load)
                          for name in order}
                     )  # fmt: skip
             committed = count_manual_backups(db_path)
@@ -289,7 +316,7 @@ def main() -> None:
         f" serve {'--fsync' if args.fsync else '--no-fsync'}"
     )
     print(f"{'round':>5} {'server':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-202':>8}"
-          f" {'sock err':>8} {'ratio':>6}")  # fmt: skip
+          f" {'sock err':>8} {'CPU us':>7} {'ratio':>6}")  # fmt: skip
     for number, results in enumerate(rounds):
         ratio = results["serve"].rps / results["bare"].rps
         for name in ("bare", "serve"):
@@ -297,7 +324,7 @@ def main() -> None:
             print(
                 f"{number:>5} {name:8} {result.rps:8.0f} {result.p50_ms:8.2f}"
                 f" {result.p99_ms:8.2f} {result.non_202:8d} {result.socket_errors:8d}"
-                + (f" {ratio:6.2f}" if name == "serve" else "")
+                f" {result.cpu_us:7.0f}" + (f" {ratio:6.2f}" if name == "serve" else "")
             )
     if prism is not None:
         print(f"{'':>5} {'Prism':8} {prism.rps:8.0f} {prism.p50_ms:8.2f} {prism.p99_ms:8.2f}"
@@ -306,11 +333,21 @@ def main() -> None:
         print("Prism (mock): not installed (npm install @stoplight/prism-cli)")
     ratios = [results["serve"].rps / results["bare"].rps for results in rounds]
     serve_p99 = [results["serve"].p99_ms for results in rounds]
+    # A shared machine's load moves every figure: say what it was.
+    print(f"load average (1, 5, 15 min): before {load_before}, after {_load()}")
     print(
         f"ratio serve / bare: median {statistics.median(ratios):.2f}"
         f" (rounds {min(ratios):.2f} to {max(ratios):.2f});"
         f" serve p99 median {statistics.median(serve_p99):.1f} ms (max {max(serve_p99):.1f})"
     )
+    cpu = {name: statistics.median(results[name].cpu_us for results in rounds)
+           for name in ("bare", "serve")}  # fmt: skip
+    if cpu["serve"]:
+        # CPU time per request is the servers' own cost: a busy machine stretches both alike.
+        print(
+            f"CPU per request (median): bare {cpu['bare']:.0f} us, serve {cpu['serve']:.0f} us;"
+            f" bare / serve {cpu['bare'] / cpu['serve']:.2f}"
+        )
     answered = sum(results["serve"].requests - results["serve"].non_202 for results in rounds)
     # Warm-up requests are committed too; a request cut off at the end may be committed unanswered.
     print(

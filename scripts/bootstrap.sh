@@ -4,6 +4,7 @@
 #   .venv/   the project, its dev and docs tools, exactly as in uv.lock (all dependency groups)
 #   node_modules/  Spectral, exactly as in package-lock.json
 #   chromium, chromium-driver  Debian's, for the docs' browser test (apt-get, as root)
+# With BOOTSTRAP_FOR=docs, only uv and .venv/ (what building the docs needs; no npm, no Chromium).
 set -euo pipefail
 
 UV_VERSION=0.13.8
@@ -17,6 +18,12 @@ fi
 export PATH="$repo/.tools/bin:$PATH"
 
 (cd "$repo" && uv sync --frozen --all-groups --quiet)
+
+# What follows (Spectral for the spec lint, Chromium for the docs' browser test) only the tests
+# need: `BOOTSTRAP_FOR=docs` (scripts/docs) stops here.
+if [ "${BOOTSTRAP_FOR:-all}" = docs ]; then
+  return 0 2>/dev/null || exit 0
+fi
 
 # npm ci wipes and reinstalls; a copy of the lock file it installed from tells when it is needed.
 if ! cmp -s "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"; then

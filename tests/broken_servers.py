@@ -6,6 +6,7 @@ the way a buggy gateway or implementation would.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -21,7 +22,7 @@ import uvicorn
 from geminidb_backup import signing
 from geminidb_backup.contract.runner import ContractOptions, run
 from geminidb_backup.server import ServerConfig, create_app, example_instance
-from geminidb_backup.server.state import Instance
+from geminidb_backup.server.instances import Instance
 from geminidb_backup.spec import component_validator
 
 TOKEN = "contract-test-token"
@@ -49,6 +50,7 @@ def reference_app(backup_seconds: float = 0) -> ASGIApp:
         access_keys={ACCESS_KEY: SECRET_KEY},
         instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
         backup_seconds=backup_seconds,
+        restore_seconds=0,
         backup_limit=0,
     )
     return create_app(config)  # type: ignore[return-value]
@@ -818,6 +820,127 @@ def answers_missing_credentials_with_403(app: ASGIApp) -> ASGIApp:
     return edit_json_responses(app, edit)
 
 
+# restores to a new instance: the restore scenario (allowed to create instances)
+
+
+def _is_create_instance(scope: Scope) -> bool:
+    return bool(scope["method"] == "POST" and scope["path"].endswith("/instances"))
+
+
+def _is_list_instances(scope: Scope) -> bool:
+    return bool(scope["method"] == "GET" and scope["path"].endswith("/instances"))
+
+
+def _editing_restore_bodies(app: ASGIApp, change: Callable[[dict[str, Any]], None]) -> ASGIApp:
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        data = _json(body)
+        restore = isinstance(data, dict) and isinstance(data.get("restore_info"), dict)
+        if _is_create_instance(scope) and restore:
+            change(data)
+            body = json.dumps(data).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def accepts_restores_below_the_source(app: ASGIApp) -> ASGIApp:
+    """Never compares the new instance with its source: it sizes every restore itself."""
+
+    def change(data: dict[str, Any]) -> None:
+        for flavor in data.get("flavor") or []:
+            if isinstance(flavor, dict):
+                flavor.update(num="60", size="99999")
+
+    return _editing_restore_bodies(app, change)
+
+
+def restores_any_point_in_time(app: ASGIApp) -> ASGIApp:
+    """Restores the latest state whatever restore_time asks for."""
+
+    def change(data: dict[str, Any]) -> None:
+        if "restore_time" in data["restore_info"]:
+            data["restore_info"]["restore_time"] = int(time.time() * 1000)
+
+    return _editing_restore_bodies(app, change)
+
+
+def answers_unknown_restore_backups_with_404(app: ASGIApp) -> ASGIApp:
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_create_instance(scope) and _code(data) == "DBS.201214":
+            return 404, _error("DBS.200002", "The DB instance does not exist.")
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def _editing_listed_instances(
+    app: ASGIApp, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+) -> ASGIApp:
+    """``change`` edits the instances of every listInstances answer but the seeded ones."""
+    seeded = {INSTANCE_ID, "other-instance"}
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_list_instances(scope) and status == 200 and isinstance(data, dict):
+            items = data.get("instances") or []
+            kept = [i for i in items if i.get("id") in seeded]
+            changed = change([i for i in items if i.get("id") not in seeded])
+            data = {**data, "instances": kept + changed}
+            data["total_count"] = data["total_count"] - len(items) + len(kept + changed)
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def hides_restored_instances(app: ASGIApp) -> ASGIApp:
+    """A list read from a replica that never sees new instances."""
+    return _editing_listed_instances(app, lambda items: [])
+
+
+def restores_another_version(app: ASGIApp) -> ASGIApp:
+    """Restores to the newest database version instead of the source's."""
+
+    def change(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**i, "datastore": {**i["datastore"], "version": "4.0"}} for i in items]
+
+    return _editing_listed_instances(app, change)
+
+
+def misnames_restore_jobs(app: ASGIApp) -> ASGIApp:
+    """Lists a restore's job under the name of a plain creation."""
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["path"].endswith("/jobs") and status == 200 and isinstance(data, dict):
+            # A new body (edit_json_responses sends an edit only when the answer differs).
+            jobs = [
+                {**job, "name": "CreateInstance"} if job.get("name") == "RestoreNewInstance"
+                else job
+                for job in data.get("jobs") or []
+            ]  # fmt: skip
+            return status, {**data, "jobs": jobs}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def keeps_deleted_instances_listed(app: ASGIApp) -> ASGIApp:
+    """A read cache that nobody tells about deleted instances."""
+    seen: dict[str, dict[str, Any]] = {}
+    deleted: set[str] = set()
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if scope["method"] == "DELETE" and "/instances/" in scope["path"] and status == 202:
+            deleted.add(scope["path"].rsplit("/", 1)[-1])
+        if _is_list_instances(scope) and status == 200 and isinstance(data, dict):
+            for instance in data.get("instances") or []:
+                seen[str(instance.get("id"))] = instance
+            wanted = _query(scope).get("id")
+            if wanted in deleted and wanted in seen and not data.get("instances"):
+                data = {"total_count": 1, "instances": [seen[wanted]]}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
 async def _send_json(send: Send, status: int, data: Any) -> None:
     payload = json.dumps(data).encode()
     headers = [
@@ -854,6 +977,166 @@ async def _forward(app: ASGIApp, scope: Scope, body: bytes, send: Send) -> tuple
     return status, answer
 
 
+# --- the lifecycle beyond create: stop, batch deletion, policy ---------------------------------
+
+
+def _is_stop(scope: Scope) -> bool:
+    path = scope["path"]
+    return scope["method"] == "PUT" and "/backups/" in path and "/instances/" not in path
+
+
+def _is_batch(scope: Scope) -> bool:
+    return scope["method"] == "DELETE" and scope["path"].endswith("/instances/backups")
+
+
+def _is_set_policy(scope: Scope) -> bool:
+    return scope["method"] == "PUT" and scope["path"].endswith("/backups/policy")
+
+
+def slow_reference_app() -> ASGIApp:
+    """The reference server with backups (and deletions) that take half a second, long enough to
+    stop one; a create that finds the instance busy waits for it (as the runs of the matrix, on
+    one server one after the other, expect an idle instance at the start)."""
+    config = ServerConfig(
+        tokens=frozenset({TOKEN}),
+        access_keys={ACCESS_KEY: SECRET_KEY},
+        instances=(example_instance(), Instance(OTHER_PROJECT_ID, "other-instance", "other")),
+        backup_seconds=0.5,
+        backup_limit=0,
+    )
+    app: ASGIApp = create_app(config)  # type: ignore[assignment]
+
+    async def patient(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_create(scope):
+            return await app(scope, receive, send)
+        raw = await _read_body(receive)
+        answered: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            answered.append(message)
+
+        for _ in range(40):
+            answered.clear()
+            await app(scope, _replay(raw), keep)
+            if answered[0]["status"] != 403:
+                break
+            await asyncio.sleep(0.05)
+        for message in answered:
+            await send(message)
+
+    return patient
+
+
+def stops_made_backups(app: ASGIApp) -> ASGIApp:
+    """A stop of a backup already made is accepted (a job that does nothing)."""
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_stop(scope) and status == 403:
+            return 202, {"job_id": str(uuid.uuid4())}
+        return status, data
+
+    return edit_json_responses(app, edit)
+
+
+def lets_stopped_backups_complete(app: ASGIApp) -> ASGIApp:
+    """A stopped backup is shown COMPLETED (on a server whose backups take time to make)."""
+    stopped: set[str] = set()
+
+    def edit(scope: Scope, status: int, data: Any) -> tuple[int, Any]:
+        if _is_stop(scope) and status == 202:
+            stopped.add(scope["path"].rsplit("/", 1)[-1])
+        if scope["method"] == "GET" and isinstance(data, dict) and "backups" in data:
+            shown = [
+                {**b, "status": "COMPLETED"}
+                if b.get("id") in stopped and b.get("status") == "FAILED"
+                else b
+                for b in data["backups"]
+            ]
+            return status, {**data, "backups": shown}
+        return status, data
+
+    return edit_json_responses(slow_reference_app(), edit)
+
+
+def _batch_edit(change: Callable[[list[Any]], list[Any]]) -> RequestEdit:
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        data = _json(body)
+        ids = data.get("backup_ids") if isinstance(data, dict) else None
+        if _is_batch(scope) and isinstance(ids, list):
+            data["backup_ids"] = change(ids)
+            body = json.dumps(data).encode()
+        return scope, body
+
+    return edit
+
+
+def cuts_batches_to_ten(app: ASGIApp) -> ASGIApp:
+    """A batch of more than 10 IDs is cut to its first 10 instead of being refused."""
+    return edit_requests(app, _batch_edit(lambda ids: ids[:10]))
+
+
+def skips_unknown_ids_in_batches(app: ASGIApp) -> ASGIApp:
+    """An ID of a batch that names nothing is skipped instead of refusing the batch."""
+    return edit_requests(app, _batch_edit(lambda ids: [i for i in ids if "unknown" not in str(i)]))
+
+
+async def _answer(send: Send, status: int) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", b"0")]})  # fmt: skip
+    await send({"type": "http.response.body", "body": b""})
+
+
+def answers_batches_without_deleting(app: ASGIApp) -> ASGIApp:
+    """A valid batch deletion is answered 200 and nothing is deleted."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_batch(scope):
+            return await app(scope, receive, send)
+        raw = await _read_body(receive)
+        data = _json(raw)
+        ids = data.get("backup_ids") if isinstance(data, dict) else None
+        if (
+            isinstance(ids, list)
+            and 1 < len(ids) <= 10
+            and all("unknown" not in str(i) for i in ids)
+        ):
+            return await _answer(send, 200)
+        return await app(scope, _replay(raw), send)
+
+    return wrapped
+
+
+def clamps_long_retention(app: ASGIApp) -> ASGIApp:
+    """keep_days over the range is clamped to it instead of being refused."""
+
+    def edit(scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        data = _json(body)
+        policy = data.get("backup_policy") if isinstance(data, dict) else None
+        keep = policy.get("keep_days") if isinstance(policy, dict) else None
+        if _is_set_policy(scope) and isinstance(policy, dict) and isinstance(keep, int):
+            policy["keep_days"] = min(keep, 35)
+            body = json.dumps(data).encode()
+        return scope, body
+
+    return edit_requests(app, edit)
+
+
+def forgets_policies(app: ASGIApp) -> ASGIApp:
+    """setBackupPolicy answers 204 to a valid policy that is on, and keeps nothing."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_set_policy(scope):
+            return await app(scope, receive, send)
+        raw = await _read_body(receive)
+        data = _json(raw)
+        policy = data.get("backup_policy") if isinstance(data, dict) else None
+        if isinstance(policy, dict) and policy.get("keep_days") == 7:
+            return await _answer(send, 204)
+        return await app(scope, _replay(raw), send)
+
+    return wrapped
+
+
 # What each run of the mutation matrix tests (tests/test_contract_mutations.py): the operations
 # whose answers start the scenarios that reach the fault, so that the matrix keeps to its time
 # budget. The matrix seeds each server with backups and jobs (seed_data), which the list
@@ -862,6 +1145,9 @@ CREATES: dict[str, Any] = {"include_operations": ["createBackup"]}
 LISTS: dict[str, Any] = {"include_operations": ["listJobs", "listBackups"]}
 ONE_READ: dict[str, Any] = {"include_operations": ["listJobs"]}
 OTHER_PROJECT: dict[str, Any] = {**LISTS, "other_project_id": OTHER_PROJECT_ID}
+# The policy promises change the instance's policy: only with the run's consent.
+POLICY: dict[str, Any] = {**CREATES, "allow": ["policy"]}
+RESTORES: dict[str, Any] = {**CREATES, "allow": ["instances"]}
 
 # variant -> the check that must catch it, and the run's options beyond the defaults
 MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]] = [
@@ -922,6 +1208,20 @@ MEANING_VARIANTS: list[tuple[Callable[[ASGIApp], ASGIApp], str, dict[str, Any]]]
     (answers_401_in_the_gateways_own_shape, "unauthorized_answer_is_documented", ONE_READ),
     (answers_401_with_a_service_code, "unauthorized_answer_is_documented", ONE_READ),
     (answers_missing_credentials_with_403, "unauthorized_answer_is_documented", ONE_READ),
+    (stops_made_backups, "stop_of_a_made_backup_is_refused", CREATES),
+    (lets_stopped_backups_complete, "stopped_backup_ends_as_documented", CREATES),
+    (cuts_batches_to_ten, "batch_is_checked_whole", CREATES),
+    (skips_unknown_ids_in_batches, "batch_is_checked_whole", CREATES),
+    (answers_batches_without_deleting, "batch_deletes_the_runs_backups", CREATES),
+    (clamps_long_retention, "policy_rules_are_refused_with_their_codes", POLICY),
+    (forgets_policies, "policy_is_read_back", POLICY),
+    (accepts_restores_below_the_source, "restore_refusals_are_documented", RESTORES),
+    (restores_any_point_in_time, "restore_refusals_are_documented", RESTORES),
+    (answers_unknown_restore_backups_with_404, "restore_refusals_are_documented", RESTORES),
+    (hides_restored_instances, "restored_instance_is_listed", RESTORES),
+    (restores_another_version, "restored_instance_is_listed", RESTORES),
+    (misnames_restore_jobs, "instance_jobs_are_named", RESTORES),
+    (keeps_deleted_instances_listed, "deleted_instance_is_gone", RESTORES),
 ]
 
 
@@ -959,6 +1259,11 @@ def seed_data(url: str, backups: int = 2) -> None:
         for _ in range(backups):
             body = {"name": "seed-" + uuid.uuid4().hex[:12], "description": "seeded"}
             answer = httpx.post(url + path, json=body, headers={"X-Auth-Token": TOKEN})
+            for _ in range(100):  # a server whose backups take time: the instance is busy
+                if answer.status_code != 403:
+                    break
+                time.sleep(0.05)
+                answer = httpx.post(url + path, json=body, headers={"X-Auth-Token": TOKEN})
             if answer.status_code != 202:
                 raise RuntimeError(f"seeding failed: {answer.status_code} {answer.text}")
 

@@ -3,6 +3,7 @@ pytest files written by a test."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,40 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 @pytest.fixture(scope="session")
 def spec() -> Mapping[str, Any]:
     return load_spec()
+
+
+# Running in parallel (scripts/test: pytest-xdist, -n auto --dist loadgroup). Each worker has its
+# own temporary folders (tmp_path_factory), so the builds the tests make there (dist/, site/) are
+# per worker; what must not be done twice is building them: the tests of a module that share a
+# module- or session-scoped fixture of that module (the built site, the built distributions, a
+# running server) are kept on one worker, which sets the fixture up once.
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        shared = module is not None and any(
+            definition.scope in ("module", "package", "session")
+            and getattr(definition.func, "__module__", None) == module.__name__
+            for definitions in fixtures.values()
+            for definition in definitions
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(module.__name__))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each worker's processes get their own XDG data directory: `serve` keeps its state (and
+    its lock) there by default, and a test must neither meet another's nor touch the user's."""
+    previous = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = previous
 
 
 def resolve(document: Mapping[str, Any], node: Any) -> Any:

@@ -48,6 +48,8 @@ class FakeState:
     token_lifetime: timedelta = timedelta(hours=24)
     issue_token: str | None = None  # what IAM hands out; a fresh random token when None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # listInstances answers these: the spec's example instance (INSTANCE_ID) by default.
+    instances: list[dict[str, Any]] = field(default_factory=lambda: [_example_instance()])
 
     def api_calls(self, method: str | None = None) -> list[tuple[str, str]]:
         return [r for r in self.requests if "/auth/tokens" not in r[1]
@@ -70,6 +72,15 @@ class FakeState:
                     del self.backups[job["_backup"]]
             else:
                 job["progress"] = f"{min(99, int(100 * elapsed / self.backup_seconds))}%"
+
+
+def _example_instance() -> dict[str, Any]:
+    from geminidb_backup.spec import at_pointer
+
+    examples = at_pointer("/paths/~1v3~1{project_id}~1instances/get/responses/200/content/"
+                          "application~1json/examples")  # fmt: skip
+    instance: dict[str, Any] = next(iter(examples.values()))["value"]["instances"][0]
+    return dict(instance)
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:
@@ -150,6 +161,10 @@ class Handler(BaseHTTPRequestHandler):
                         str(j.get(k)) == query[k] for k in ("id", "status", "name") if k in query
                     ),
                 )
+            if self.command == "GET" and parts[0] == "v3" and parts[2:] == ["instances"]:
+                return self._list(
+                    "instances", query, lambda i: i["id"] == query["id"] if "id" in query else True
+                )
             if self.command == "GET" and parts[0] == "v4" and parts[2:] == ["backups"]:
                 return self._list(
                     "backups",
@@ -170,7 +185,9 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = _handle
 
     def _list(self, kind: str, query: dict[str, str], keep: Any) -> None:
-        items = [_public(i) for i in reversed(getattr(self.server.state, kind).values()) if keep(i)]
+        held = getattr(self.server.state, kind)
+        listed = held.values() if isinstance(held, dict) else held
+        items = [_public(i) for i in reversed(list(listed)) if keep(i)]
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 50))
         self._send(200, {"total_count": len(items), kind: items[offset : offset + limit]})
 

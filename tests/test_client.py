@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ from geminidb_backup.errors import (
     ValidationError,
     WaitTimeout,
 )
+from geminidb_backup.timing import Clock
 
 FAST = RetryPolicy(attempts=4, initial=0.01, maximum=0.05)
 
@@ -339,23 +341,37 @@ def test_the_poll_schedule_is_ten_percent_of_the_run_time_between_its_bounds() -
         PollSchedule(interval=0)
 
 
+class SteppedClock(Clock):
+    """A fake clock: the emulator's time, moved by exactly what the code under test sleeps."""
+
+    def __init__(self, emulator: Any) -> None:
+        self.emulator, self.slept = emulator, []
+
+    def __call__(self) -> float:
+        return float(self.emulator.now())
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.emulator.advance(seconds)
+
+
 @pytest.mark.parametrize("seconds", [10, 100, 3600])
 def test_wait_sees_a_jobs_end_within_a_second_or_ten_percent_of_its_run_time(
     seconds: int,
 ) -> None:
     """Issue 21, item 9: a 10-second backup made `create --wait` return after 16.6 s (polls
-    every 2 s, growing by 1.5x). Measured on the emulator's virtual clock, not a timer."""
+    every 2 s, growing by 1.5x). Measured on a fake clock, not a timer."""
     from geminidb_backup.testing import Emulator
 
-    with Emulator(backup_seconds=seconds) as emulator, emulator.client() as api:
-        created = api.create_backup(emulator.instance_id, "backup-4f57")
-        ends = emulator.now() + seconds
-        polls: list[float] = []
-        api.wait(created.job_id or "", timeout=2 * seconds,
-                 on_progress=lambda job: polls.append(emulator.now()))  # fmt: skip
-    assert polls[-1] >= ends
-    assert polls[-1] - ends <= max(1.0, 0.1 * seconds)
-    assert len(polls) <= 12 + 25 * math.log10(seconds)  # no hammering: ~80 for an hour
+    with Emulator(backup_seconds=seconds, autojump=False) as emulator:
+        clock = SteppedClock(emulator)
+        with emulator.client(clock=clock) as api:
+            created = api.create_backup(emulator.instance_id, "backup-4f57")
+            ends = emulator.now() + seconds
+            api.wait(created.job_id or "", timeout=2 * seconds)
+    assert emulator.now() >= ends
+    assert emulator.now() - ends <= max(1.0, 0.1 * seconds)
+    assert len(clock.slept) <= 12 + 25 * math.log10(seconds)  # no hammering: ~80 for an hour
 
 
 def test_wait_jobs_polls_many_jobs_a_page_of_list_jobs_at_a_time() -> None:
@@ -390,6 +406,24 @@ def test_wait_jobs_polls_many_jobs_a_page_of_list_jobs_at_a_time() -> None:
     assert all(request.url.params.get("id") is None for request in sent)
 
 
+def test_poll_jobs_reads_every_jobs_state_once_without_waiting() -> None:
+    from geminidb_backup import NotFound
+    from geminidb_backup.testing import Emulator
+
+    with Emulator(backup_seconds=600) as emulator, emulator.client() as api:
+        other = emulator.add_instance().id
+        first = api.create_backup(emulator.instance_id, "a-01").job_id or ""
+        emulator.advance(600)
+        second = api.create_backup(other, "b-01").job_id or ""
+        start = emulator.now()
+        states = api.poll_jobs([second, first])
+        assert list(states) == [second, first]
+        assert [job.status for job in states.values()] == ["Running", "Completed"]
+        assert emulator.now() == start
+        with pytest.raises(NotFound, match="'gone'"):
+            api.poll_jobs([first, "gone"])
+
+
 def test_wait_jobs_names_unknown_jobs_and_times_out_with_what_ended() -> None:
     from geminidb_backup import JobsWaitTimeout, NotFound
     from geminidb_backup.testing import Emulator
@@ -420,3 +454,33 @@ def test_async_wait_accepts_a_coroutine_callback(fake_api: FakeServer) -> None:
 
     asyncio.run(main())
     assert seen[0] == "Running" and seen[-1] == "Completed"
+
+
+def test_a_server_clock_follows_the_servers_date_and_never_goes_back() -> None:
+    from email.utils import formatdate
+
+    from geminidb_backup.timing import ServerClock
+
+    clock = ServerClock()
+    assert not clock.synced
+    ahead = time.time() + 86_400  # a laptop a day behind the server
+    clock.observe(formatdate(ahead, usegmt=True))
+    assert clock.synced and clock() == pytest.approx(ahead, abs=2)
+    seen = clock()
+    clock.observe(formatdate(ahead - 3600, usegmt=True))  # a Date behind: ignored
+    assert clock() >= seen
+    clock.observe(formatdate(ahead + 7200, usegmt=True))  # a jump ahead (an emulator's)
+    assert clock() == pytest.approx(ahead + 7200, abs=2)
+    clock.observe("not a date")
+    assert clock() == pytest.approx(ahead + 7200, abs=2)
+
+
+def test_a_plain_callable_clock_ages_backups_for_prune(fake_api: FakeServer) -> None:
+    fake_api.state.backup_seconds = 0
+    with client(fake_api) as api:
+        api.create_backup(INSTANCE_ID, "old-01", "")
+    later = time.time() + 40 * 86_400
+    with client(fake_api, clock=lambda: later) as api:
+        plan = api.plan_prune(INSTANCE_ID, older_than=timedelta(days=30), prefix="old-")
+        assert [backup.name for backup in plan.to_delete] == ["old-01"]
+        assert api.now().timestamp() == pytest.approx(later, abs=1e-3)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from geminidb_backup.contract.runner import (
+    WRITE_OPERATIONS,
     ContractOptions,
     ContractUsageError,
     is_loopback,
@@ -40,8 +41,28 @@ def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
     assert writes_planned(ContractOptions())
     assert not writes_planned(ContractOptions(read_only=True))
     assert not writes_planned(ContractOptions(include_operations=["listJobs", "listBackups"]))
-    assert not writes_planned(ContractOptions(exclude_operations=["createBackup", "deleteBackup"]))
+    assert not writes_planned(ContractOptions(exclude_operations=WRITE_OPERATIONS))
+    backups = [
+        "createBackup",
+        "deleteBackup",
+        "stopBackup",
+        "batchDeleteBackups",
+        "setBackupPolicy",
+    ]
+    # A target other than the embedded server gets instance writes only with the opt-in.
+    remote = "https://gaussdb-nosql.eu-de.otc.t-systems.com"
+    assert not writes_planned(ContractOptions(url=remote, exclude_operations=backups))
+    assert writes_planned(
+        ContractOptions(url=remote, exclude_operations=backups, allow=["instances"])
+    )
+    assert writes_planned(ContractOptions(exclude_operations=backups))  # embedded: instances
     assert writes_planned(ContractOptions(exclude_operations=["createBackup"]))
+    # Stopping, batch deletion and setting a policy write too.
+    assert writes_planned(
+        ContractOptions(
+            exclude_operations=[*WRITE_OPERATIONS[:2], "createInstance", "deleteInstance"]
+        )
+    )
 
 
 def test_the_token_is_not_on_the_command_line_nor_in_the_config_file() -> None:
@@ -129,6 +150,24 @@ def test_usage_errors_exit_2_with_advice_and_send_nothing(args: list[str], messa
     result = _cli(*args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("allow", "excluded"), [((), True), (("instances",), False)]
+)  # fmt: skip
+def test_instances_are_created_and_deleted_on_a_target_only_with_the_opt_in(
+    monkeypatch: pytest.MonkeyPatch, allow: tuple[str, ...], excluded: bool
+) -> None:
+    from geminidb_backup.contract import runner
+
+    sent: list[list[str]] = []
+    monkeypatch.setattr(runner, "_run_schemathesis", lambda args: sent.append(args) or 0)
+    monkeypatch.setattr(runner, "_clean_up", lambda *args: True)
+    options = ContractOptions(url="http://127.0.0.1:9", token="t", allow=allow)
+    run(options, echo=lambda text: None)  # its verdict: no report, schemathesis was not run
+    arguments = " ".join(sent[0])
+    for operation_id in ("createInstance", "deleteInstance"):
+        assert (f"--exclude-operation-id {operation_id}" in arguments) is excluded
 
 
 def test_a_remote_target_s_longer_job_timeout_is_said_not_silent(

@@ -11,6 +11,9 @@ A fenced block is tested when the line before it is a marker comment (invisible 
   such as ``scripts/test``;
 - ``<!-- test: json SCHEMA -->``: the block is JSON valid against ``#/components/schemas/SCHEMA``;
 - ``<!-- test: pytest -->``: the block is a test module; pytest runs it and it must pass.
+- ``<!-- test: cli -->``: each line is run with bash, in a scratch folder, against a fresh
+  emulator (``geminidb_backup.testing``) on a loopback port, with its ``GEMINIDB_*`` variables
+  and the project's ``geminidb-backup`` first on the PATH; each must succeed.
 
 In the pages this branch writes (``GUIDES``), every fenced block must carry a marker.
 """
@@ -21,9 +24,11 @@ import contextlib
 import importlib.util
 import io
 import json
+import os
 import re
 import shlex
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +38,10 @@ from conftest import REPO_ROOT, run_pytest_file
 from geminidb_backup.spec import component_validator
 
 DOCS = REPO_ROOT / "docs"
-GUIDES = ("index.md", "quick-start.md", "changing-the-spec.md", "error-codes.md", "testing.md")
+GUIDES = (
+    "index.md", "quick-start.md", "changing-the-spec.md", "error-codes.md", "testing.md",
+    "restore.md",
+)  # fmt: skip
 MARKER = re.compile(r"^(?P<indent>\s*)<!-- test: (?P<kind>[\w-]+)(?P<args>(?: [\w-]+)*) -->$")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+)(?P<lang>[\w-]*)")
 
@@ -132,6 +140,8 @@ def test_the_example_runs(example: Example, tmp_path: Path) -> None:
                 if path.name == "docs" and len(command) > 1:
                     usage = path.read_text(encoding="utf-8")
                     assert f"{command[1]})" in usage, f"scripts/docs has no {command[1]!r}"
+    elif example.kind == "cli":
+        _run_cli_lines(example.code, tmp_path)
     elif example.kind == "json":
         (schema,) = example.args
         errors = list(component_validator(schema).iter_errors(json.loads(example.code)))
@@ -143,3 +153,29 @@ def test_the_example_runs(example: Example, tmp_path: Path) -> None:
         assert " passed" in result.stdout and " failed" not in result.stdout
     else:
         pytest.fail(f"unknown test marker {example.kind!r}")
+
+
+def _run_cli_lines(code: str, workdir: Path) -> None:
+    if not server_available():
+        pytest.skip("the reference server (geminidb_backup.server) is not built yet")
+    from geminidb_backup.testing import Emulator
+
+    bin_dir = str(Path(sys.executable).parent)
+    with Emulator() as emulator:
+        emulator.serve()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))}
+        env |= emulator.environ() | {"PATH": f"{bin_dir}:{env.get('PATH', '')}"}
+        for line in code.splitlines():
+            if not line.strip():
+                continue
+            result = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", line],
+                cwd=workdir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+            assert result.returncode == 0, f"{line!r} failed:\n{result.stdout}{result.stderr}"

@@ -179,6 +179,32 @@ def test_the_error_code_page_shows_each_meaning_whole(site: Path) -> None:
     assert "The token or signature is missing, unknown, expired or wrong." in text
 
 
+def test_the_python_api_reference_is_rendered_from_the_docstrings(site: Path) -> None:
+    """docs/api-python.md: mkdocstrings renders each public class from its docstring, the sync
+    client's methods with what they return (not the operation's generator type), and no Sphinx
+    role is left raw."""
+    from geminidb_backup import errors
+    from geminidb_backup.client import BackupClient
+
+    text = " ".join(visible_text(page_text(site, "api-python")).split())
+    for name in ("BackupClient", "AsyncBackupClient", "RetryPolicy", "Emulator",
+                 *(n for n, v in vars(errors).items() if isinstance(v, type)
+                   and issubclass(v, Exception) and v.__module__ == errors.__name__)):  # fmt: skip
+        assert f"{name} &para;" in text, name
+    assert " ".join(BackupClient.__doc__.split()[:6]) in text  # type: ignore[union-attr]
+    assert "create_backup( instance_id: str, name: str" in text
+    assert "-> CreatedBackup" in text and "Op [" not in text and "Op[" not in text
+    assert ":class:" not in text and ":meth:" not in text
+
+
+def test_the_quick_start_names_every_command() -> None:
+    from geminidb_backup.cli import COMMANDS
+
+    quick_start = (REPO_ROOT / "docs" / "quick-start.md").read_text()
+    listed = quick_start.split("Its commands (", 1)[1].split(")", 1)[0]
+    assert set(re.findall(r"`([a-z-]+)`", listed)) == set(COMMANDS)
+
+
 def test_the_site_needs_no_network(site: Path) -> None:
     """No asset (script, style sheet, image, font, frame) is loaded from another host."""
     asset = re.compile(

@@ -333,7 +333,7 @@ def test_an_unknown_route_is_404(client: TestClient, path: str) -> None:
         ("GET", CREATE_PATH, "POST"),
         ("PUT", JOBS_PATH, "GET"),
         ("POST", BACKUPS_PATH, "GET"),
-        ("GET", f"/v3/{PROJECT_ID}/backups/x", "DELETE"),
+        ("GET", f"/v3/{PROJECT_ID}/backups/x", "DELETE, PUT"),
         ("PATCH", CREATE_PATH, "POST"),
     ],
 )

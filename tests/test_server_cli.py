@@ -79,6 +79,7 @@ def test_bad_settings_are_refused(args: list[str], message: str) -> None:
         check=False,
         capture_output=True,
         text=True,
+        timeout=60,  # a server that starts despite them would run for ever
     )
     assert result.returncode == 2
     assert message in result.stderr

@@ -37,6 +37,18 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         ("get", "/v3/{project_id}/jobs"): "listJobs",
         ("get", "/v4/{project_id}/backups"): "listBackups",
         ("delete", "/v3/{project_id}/backups/{backup_id}"): "deleteBackup",
+        ("put", "/v3/{project_id}/backups/{backup_id}"): "stopBackup",
+        ("delete", "/v3/{project_id}/instances/backups"): "batchDeleteBackups",
+        ("put", "/v3/{project_id}/instances/{instance_id}/backups/policy"): "setBackupPolicy",
+        ("get", "/v3/{project_id}/instances/{instance_id}/backups/policy"): "showBackupPolicy",
+        ("get", "/v3.1/{project_id}/instances/{instance_id}/backups/policy"): "showBackupPolicies",
+        ("get", "/v3/{project_id}/instances"): "listInstances",
+        ("post", "/v3/{project_id}/instances"): "createInstance",
+        ("delete", "/v3/{project_id}/instances/{instance_id}"): "deleteInstance",
+        (
+            "get",
+            "/v3/{project_id}/instances/{instance_id}/backups/restorable-time-periods",
+        ): "listRestorableTimePeriods",
     }
     tags = {op["operationId"]: op["tags"] for _, _, op in operations(SPEC)}
     assert tags == {
@@ -44,6 +56,15 @@ def test_operations_tags_and_ids_are_exactly_the_workflow() -> None:
         "listJobs": ["jobs"],
         "listBackups": ["backups"],
         "deleteBackup": ["backups"],
+        "stopBackup": ["backups"],
+        "batchDeleteBackups": ["backups"],
+        "setBackupPolicy": ["policy"],
+        "showBackupPolicy": ["policy"],
+        "showBackupPolicies": ["policy"],
+        "listInstances": ["instances"],
+        "createInstance": ["instances"],
+        "deleteInstance": ["instances"],
+        "listRestorableTimePeriods": ["instances"],
     }
 
 
@@ -57,6 +78,15 @@ def test_success_statuses_are_the_documented_ones() -> None:
         "listJobs": ["200"],
         "listBackups": ["200"],
         "deleteBackup": ["202"],
+        "stopBackup": ["202"],
+        "batchDeleteBackups": ["200"],
+        "setBackupPolicy": ["204"],
+        "showBackupPolicy": ["200"],
+        "showBackupPolicies": ["200"],
+        "listInstances": ["200"],
+        "createInstance": ["202"],
+        "deleteInstance": ["202"],
+        "listRestorableTimePeriods": ["200"],
     }
 
 

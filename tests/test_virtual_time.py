@@ -99,6 +99,29 @@ def test_async_waits_run_side_by_side_and_do_not_add_their_sleeps() -> None:
     within_guard(lambda: asyncio.run(scenario()))
 
 
+def test_async_waits_wake_at_the_earliest_moment_first() -> None:
+    async def scenario() -> None:
+        with Emulator(backup_seconds=300) as emulator:
+            slow = emulator.add_instance(name="slow")
+            async with emulator.async_client() as client:
+                start = emulator.now()
+                short = await client.create_backup(emulator.instance_id, "short-01")
+                ended: dict[str, float] = {}
+
+                async def wait(name: str, job_id: str | None) -> None:
+                    assert job_id is not None
+                    await client.wait(job_id, timeout=7200)
+                    ended[name] = emulator.now() - start
+
+                emulator.advance(200)  # the short job has 100 s left
+                long = await client.create_backup(slow.id, "long-01")  # 300 s from now
+                await asyncio.gather(wait("long", long.job_id), wait("short", short.job_id))
+                assert 300 <= ended["short"] <= 330  # woken first, near its own end
+                assert 500 <= ended["long"] <= 560
+
+    within_guard(lambda: asyncio.run(scenario()))
+
+
 def test_two_sync_threads_waiting_each_see_their_own_job_end() -> None:
     def scenario() -> None:
         with Emulator(backup_seconds=100) as emulator:
@@ -131,7 +154,7 @@ def test_two_sync_threads_waiting_each_see_their_own_job_end() -> None:
 
 def test_retry_back_off_and_retry_after_move_the_virtual_clock() -> None:
     def scenario() -> None:
-        with Emulator(retry_after_seconds=10) as emulator, emulator.client(retry=None) as client:
+        with Emulator(retry_after_seconds=10) as emulator, emulator.client() as client:
             emulator.arm_fault("429", 2, operation="listBackups")
             start = emulator.now()
             client.list_backups()

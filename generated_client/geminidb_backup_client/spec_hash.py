@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "26d548fb3a6f314f964104ecddd9801f2ff9846c0c6235bba72d8165efc3e4f5"
+SPEC_SHA256 = "24dbb49772224a62c4f55c402b4b50c2e6ddda9d361e75103052f1dfb9d06cf0"

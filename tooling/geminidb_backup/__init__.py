@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from .client import (
         AsyncBackupClient,
         BackupClient,
+        BatchDeletion,
         CreatedBackup,
         Paged,
+        Period,
         PrunedBackup,
         PrunePlan,
         PruneResult,
+        Restore,
     )
     from .errors import (
         APIError,
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
         ValidationError,
         WaitTimeout,
     )
+    from .policy import BackupPolicy
+    from .restoring import DrillResult, Secret
     from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
@@ -49,6 +54,8 @@ _EXPORTS = {
     "JobFailed": "errors", "WaitTimeout": "errors", "JobsWaitTimeout": "errors",
     "RequestRuleError": "errors",
     "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
+    "BackupPolicy": "policy", "BatchDeletion": "client",
+    "Restore": "client", "Period": "client", "DrillResult": "restoring", "Secret": "restoring",
 }  # fmt: skip
 
 __all__ = [
@@ -57,9 +64,12 @@ __all__ = [
     "AsyncBackupClient",
     "AuthenticationError",
     "BackupClient",
+    "BackupPolicy",
+    "BatchDeletion",
     "Clock",
     "ConfigurationError",
     "CreatedBackup",
+    "DrillResult",
     "FakeClock",
     "GeminiDBError",
     "JobFailed",
@@ -67,12 +77,15 @@ __all__ = [
     "NotFound",
     "Paged",
     "PasswordAuth",
+    "Period",
     "PollSchedule",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
     "RequestRuleError",
+    "Restore",
     "RetryPolicy",
+    "Secret",
     "TokenAuth",
     "TransportError",
     "ValidationError",

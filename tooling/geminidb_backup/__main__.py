@@ -2,4 +2,5 @@
 
 from geminidb_backup.cli import main
 
-main()
+if __name__ == "__main__":  # imported (by a documentation tool, say), it runs nothing
+    main()

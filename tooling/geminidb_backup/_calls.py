@@ -8,7 +8,8 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -20,10 +21,12 @@ from geminidb_backup_client.models import (
     Error,
     Job,
     ListBackupsResponse,
+    ListInstancesResponse,
     ListJobsResponse,
 )
 
 from .errors import APIError, TransportError, ValidationError
+from .spec import follow_refs, load_spec
 from .validation import validate_call
 
 log = logging.getLogger("geminidb_backup")
@@ -43,6 +46,9 @@ class Call:
     module: ModuleType
     kwargs: Mapping[str, Any]
     idempotent: bool
+    # The success status the spec documents with no body (setBackupPolicy's 204,
+    # batchDeleteBackups' 200): the call's result is then None.
+    empty_success: int | None = None
     # Extra request headers (not parameters of the spec): a wait's ``Prefer: wait=N``.
     headers: Mapping[str, str] | None = None
 
@@ -57,6 +63,14 @@ class Call:
         return kwargs
 
 
+# batchDeleteBackups takes at most this many IDs (its schema's maxItems).
+BATCH_SIZE = int(
+    load_spec()["components"]["schemas"]["BatchDeleteBackupsRequest"]["properties"]["backup_ids"][
+        "maxItems"
+    ]
+)
+
+
 def build(
     operation_id: str,
     module: ModuleType,
@@ -68,13 +82,25 @@ def build(
 ) -> Call:
     """Validate a call against the spec (raising ValidationError, nothing sent) and build it."""
     query = {name: value for name, value in (query or {}).items() if value is not None}
+    # The schemas, then the spec's x-request-rules (RequestRuleError).
     validate_call(operation_id, {**path, **query}, body.to_dict() if body is not None else None)
     kwargs: dict[str, Any] = {**path, **query}
     if "type" in kwargs:
         kwargs["type_"] = kwargs.pop("type")
     if body is not None:
         kwargs["body"] = body
-    return Call(module, kwargs, idempotent)
+    return Call(module, kwargs, idempotent, _empty_success(operation_id))
+
+
+@cache
+def _empty_success(operation_id: str) -> int | None:
+    for item in load_spec()["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, Mapping) and operation.get("operationId") == operation_id:
+                for status, response in operation["responses"].items():
+                    if status.startswith("2") and "content" not in follow_refs(response)[0]:
+                        return int(status)
+    return None
 
 
 # What OpenSSL says when the server answers a TLS handshake in plain HTTP (1.1 and 3.x wordings).
@@ -128,6 +154,8 @@ def parse(call: Call, response: httpx.Response, client: Client) -> Any:
             ) from exc  # fmt: skip
         if parsed is not None and not isinstance(parsed, Error):
             return parsed
+        if parsed is None and response.status_code == call.empty_success:
+            return None
         raise APIError(response.status_code, "", "undocumented success status", request_id)
     code, message = "", response.reason_phrase
     try:
@@ -210,13 +238,37 @@ def create_may_have_happened(exc: Exception, attempt: int) -> bool:
     return False
 
 
-def page_length(page: ListBackupsResponse | ListJobsResponse) -> int:
-    return len(page.backups if isinstance(page, ListBackupsResponse) else page.jobs)
+ListPage = ListBackupsResponse | ListJobsResponse | ListInstancesResponse
 
 
-def is_last_page(page: ListBackupsResponse | ListJobsResponse, next_offset: int) -> bool:
+def page_items(page: ListPage) -> list[Any]:
+    """The items of one page of a list call."""
+    if isinstance(page, ListBackupsResponse):
+        return list(page.backups)
+    if isinstance(page, ListInstancesResponse):
+        return list(page.instances)
+    return list(page.jobs)
+
+
+def page_length(page: ListPage) -> int:
+    return len(page_items(page))
+
+
+def is_last_page(page: ListPage, next_offset: int) -> bool:
     """Whether no page follows: this one was empty, or the total count has been reached."""
     return page_length(page) == 0 or next_offset >= page.total_count
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A datetime as the spec's ``Timestamp`` (``2019-05-27T03:38:51+0000``); naive is UTC."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def parse_timestamp(value: str) -> datetime | None:

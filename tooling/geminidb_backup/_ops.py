@@ -222,7 +222,7 @@ def iterating(
     def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Paged[T]:
         return Paged(_start(stream, self, args, kwargs), self._perform)
 
-    return _named(method, stream)
+    return _named(method, stream, "Paged[{}]")
 
 
 def iterating_async(
@@ -234,15 +234,28 @@ def iterating_async(
     def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> AsyncPaged[T]:
         return AsyncPaged(_start(stream, self, args, kwargs), self._perform)
 
-    return _named(method, stream)
+    return _named(method, stream, "AsyncPaged[{}]")
 
 
 M = TypeVar("M", bound=Callable[..., Any])
 
 
-def _named(method: M, op: Callable[..., Any]) -> M:
-    """The method carries the public name: operations are written as ``_name``."""
+def _named(method: M, op: Callable[..., Any], returns: str = "{}") -> M:
+    """The method carries the public name (operations are written as ``_name``) and, for
+    ``help()`` and the API reference, the type it returns: ``returns`` formatted with the
+    operation's ``Op[T]``/``Stream[T]`` argument (``CreatedBackup``, ``Paged[Backup]``)."""
     method.__name__ = method.__qualname__ = op.__name__.lstrip("_")
+    signature = inspect.signature(op)
+    annotation = signature.return_annotation
+    if isinstance(annotation, str) and annotation.endswith("]") and "[" in annotation:
+        returned = returns.format(annotation[annotation.index("[") + 1 : -1])
+        method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=returned
+        )
+        # A new dict: functools.wraps shares the operation's own. Without __wrapped__, tools
+        # that unwrap (griffe, for the API reference) read this method, not the operation.
+        method.__annotations__ = {**op.__annotations__, "return": returned}
+        del method.__wrapped__  # type: ignore[attr-defined]
     return method
 
 

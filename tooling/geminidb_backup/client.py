@@ -32,27 +32,50 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
 from geminidb_backup_client import Client
-from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
+from geminidb_backup_client.api.backups import (
+    batch_delete_backups,
+    create_backup,
+    delete_backup,
+    list_backups,
+    stop_backup,
+)
+from geminidb_backup_client.api.instances import (
+    create_instance,
+    delete_instance,
+    list_instances,
+    list_restorable_time_periods,
+)
 from geminidb_backup_client.api.jobs import list_jobs
+from geminidb_backup_client.api.policy import set_backup_policy, show_backup_policy
 from geminidb_backup_client.models import (
     Backup,
+    BatchDeleteBackupsRequest,
     CreateBackupRequest,
     CreateBackupResponse,
+    CreateInstanceRequest,
+    CreateInstanceResponse,
     DeleteBackupResponse,
+    DeleteInstanceResponse,
+    Instance,
     Job,
-    ListBackupsResponse,
     ListJobsResponse,
+    ListRestorableTimePeriodsResponse,
+    SetBackupPolicyRequest,
+    ShowBackupPolicyResponse,
+    StopBackupRequest,
+    StopBackupResponse,
 )
 from geminidb_backup_client.models.backup_level import BackupLevel
 from geminidb_backup_client.models.backup_type import BackupType
 from geminidb_backup_client.models.datastore_type import DatastoreType
+from geminidb_backup_client.models.instance_mode import InstanceMode
 from geminidb_backup_client.models.job_status import JobStatus
 
 from . import _calls
@@ -71,6 +94,8 @@ from ._ops import (
     blocking,
     iterating,
     iterating_async,
+    run,
+    run_async,
 )
 from .errors import (
     APIError,
@@ -80,7 +105,19 @@ from .errors import (
     JobsWaitTimeout,
     NotFound,
     TransportError,
+    ValidationError,
     WaitTimeout,
+)
+from .policy import BackupPolicy, parse_weekdays, parse_window
+from .restoring import (
+    DrillResult,
+    Secret,
+    check_restored,
+    drill_name,
+    epoch_ms,
+    generate_password,
+    is_drill_name,
+    restore_body,
 )
 from .timing import Clock, PollSchedule, ServerClock, as_clock
 from .validation import expand_name, validate_call
@@ -91,18 +128,27 @@ __all__ = [
     "BackupClient",
     "BackupFilters",
     "CreatedBackup",
+    "DrillResult",
+    "InstanceFilters",
     "JobFilters",
     "Paged",
+    "Period",
     "ProgressCallback",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
+    "Restore",
+    "Secret",
 ]
 
 ProgressCallback = Callable[[Job], None | Awaitable[None]]
 USER_AGENT = "geminidb-backup"
 # listJobs' largest page; listBackups' is read from the spec's default.
 _JOB_PAGE = 50
+# Creating, restoring or deleting an instance takes minutes to hours: their polls start at one
+# every 30 seconds and grow (PollSchedule: a tenth of the time run so far) to one a minute.
+_INSTANCE_POLL_FIRST = 30.0
+_INSTANCE_POLL_MAX = 60.0
 
 
 class BackupFilters(TypedDict, total=False):
@@ -125,6 +171,45 @@ class JobFilters(TypedDict, total=False):
     name: str | None
     start_time: str | None
     end_time: str | None
+
+
+class InstanceFilters(TypedDict, total=False):
+    """listInstances' filters (its query parameters but the paging ones); ``id`` and ``name``
+    starting with ``*`` select the values that contain the rest."""
+
+    id: str | None
+    name: str | None
+    mode: InstanceMode | None
+    datastore_type: DatastoreType | None
+    vpc_id: str | None
+    subnet_id: str | None
+
+
+@dataclass(frozen=True)
+class Restore:
+    """A restore to a new instance, accepted: the new instance and the job that makes it.
+
+    ``password`` is the password of the new instance's ``rwuser`` when the library generated
+    it (None when the caller gave one): a :class:`Secret`, shown by nothing but its
+    ``reveal()``, and kept nowhere else: this result is the only place it is returned.
+    ``ready`` is the instance once ready, when the restore was waited for."""
+
+    instance_id: str
+    name: str
+    job_id: str
+    source_instance_id: str
+    backup_id: str | None
+    restore_time: datetime | None
+    password: Secret | None
+    ready: Instance | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A window of time an instance can be restored to (both ends included), in UTC."""
+
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True)
@@ -157,6 +242,15 @@ class PrunedBackup:
 
     backup: Backup
     job_id: str | None
+
+
+@dataclass
+class BatchDeletion:
+    """The outcome of :meth:`BackupClient.delete_backups`: the IDs whose deletion started, and
+    each refused ID with its error (the API's code and message)."""
+
+    deleted: list[str] = field(default_factory=list)
+    refused: dict[str, APIError] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,6 +344,27 @@ class _Operations:
         path = {**self._project(), "backup_id": backup_id}
         return _calls.build("deleteBackup", delete_backup, path, idempotent=False)
 
+    def _stop_call(self, backup_id: str) -> Call:
+        path = {**self._project(), "backup_id": backup_id}
+        body = StopBackupRequest(action="stop")
+        return _calls.build("stopBackup", stop_backup, path, body=body, idempotent=False)
+
+    def _batch_delete_call(self, backup_ids: list[str]) -> Call:
+        body = BatchDeleteBackupsRequest(backup_ids=list(backup_ids))
+        return _calls.build(
+            "batchDeleteBackups", batch_delete_backups, self._project(), body=body, idempotent=False
+        )
+
+    def _show_policy_call(self, instance_id: str) -> Call:
+        path = {**self._project(), "instance_id": instance_id}
+        return _calls.build("showBackupPolicy", show_backup_policy, path, idempotent=True)
+
+    def _set_policy_call(self, instance_id: str, policy: BackupPolicy) -> Call:
+        path = {**self._project(), "instance_id": instance_id}
+        body = SetBackupPolicyRequest.from_dict({"backup_policy": policy.to_api()})
+        # Setting the same policy twice is harmless: a retry after a lost answer is safe.
+        return _calls.build("setBackupPolicy", set_backup_policy, path, body=body, idempotent=True)
+
     def _backups_call(self, offset: int, limit: int | None, filters: BackupFilters) -> Call:
         query = {**filters, "offset": offset, "limit": limit}
         return _calls.build("listBackups", list_backups, self._project(), query, idempotent=True)
@@ -279,9 +394,9 @@ class _Operations:
         """Every page of a list call: ``first``, then ``page_call(offset)`` for each next."""
         call, offset = first, 0
         while True:
-            page: ListBackupsResponse | ListJobsResponse = yield from self._execute(call)
-            items = page.backups if isinstance(page, ListBackupsResponse) else page.jobs
-            yield Page(list(items), page.total_count)
+            page: _calls.ListPage = yield from self._execute(call)
+            items = _calls.page_items(page)
+            yield Page(items, page.total_count)
             offset += len(items)
             if _calls.is_last_page(page, offset):
                 return
@@ -371,6 +486,68 @@ class _Operations:
         """Start deleting a manual backup; returns the deletion job's ID."""
         accepted: DeleteBackupResponse = yield from self._execute(self._delete_call(backup_id))
         return accepted.job_id
+
+    def _stop_backup(self, backup_id: str) -> Op[str]:
+        """Stop a backup while it is being made; returns the stop job's ID (wait for it with
+        :meth:`wait`; the backup then ends ``FAILED``)."""
+        accepted: StopBackupResponse = yield from self._execute(self._stop_call(backup_id))
+        return accepted.job_id
+
+    def _delete_backups(self, backup_ids: Iterable[str]) -> Op[BatchDeletion]:
+        """Delete any number of manual backups, in batches of at most 10 (the API's limit). A
+        refused batch deletes nothing (the API checks it whole): its backups are then asked one
+        at a time, so that each refusal is reported with its own ID and nothing is skipped."""
+        ids = list(dict.fromkeys(backup_ids))  # each once: the API refuses a repeated ID
+        size = _calls.BATCH_SIZE
+        result = BatchDeletion()
+        for batch in (ids[start : start + size] for start in range(0, len(ids), size)):
+            try:
+                yield from self._execute(self._batch_delete_call(batch))
+                result.deleted.extend(batch)
+            except APIError:
+                for backup_id in batch:
+                    try:
+                        yield from self._delete_backup(backup_id)
+                        result.deleted.append(backup_id)
+                    except APIError as exc:
+                        result.refused[backup_id] = exc
+        return result
+
+    def _get_backup_policy(self, instance_id: str) -> Op[BackupPolicy]:
+        """The instance's automated backup policy (``keep_days`` 0: off)."""
+        shown: ShowBackupPolicyResponse = yield from self._execute(
+            self._show_policy_call(instance_id)
+        )
+        return BackupPolicy.from_api(shown.backup_policy.to_dict())
+
+    def _set_backup_policy(
+        self,
+        instance_id: str,
+        policy: BackupPolicy | None = None,
+        *,
+        keep_days: int | None = None,
+        window: str | None = None,
+        weekdays: str | Iterable[str | int] | None = None,
+        disable: bool = False,
+    ) -> Op[BackupPolicy]:
+        """Set the instance's automated backup policy: a :class:`BackupPolicy`, or ``keep_days``
+        with ``window`` (UTC, ``01:00-02:00``) and ``weekdays`` (``"mon,wed"``, ``[1, 3]``;
+        every day by default). ``keep_days=0`` or ``disable=True`` turns it off, which also stops
+        an automated backup being made. Returns the policy sent."""
+        if disable or keep_days == 0:
+            chosen = BackupPolicy.off()
+        elif policy is not None:
+            chosen = policy
+        elif keep_days is None:
+            raise ValidationError("keep_days", None, "is required (0 or disable=True turns it off)")
+        else:
+            chosen = BackupPolicy(
+                keep_days,
+                parse_window(window) if window is not None else None,
+                parse_weekdays(weekdays) if weekdays is not None else (1, 2, 3, 4, 5, 6, 7),
+            )
+        yield from self._execute(self._set_policy_call(instance_id, chosen))
+        return chosen
 
     def _job_page(self, **filters: Unpack[JobFilters]) -> Op[list[Job]]:
         page: ListJobsResponse = yield from self._execute(self._jobs_call(**filters))
@@ -476,6 +653,20 @@ class _Operations:
                 yield Sleep(schedule.next_delay(shortest, remaining))
         return {job_id: ended[job_id] for job_id in ids}
 
+    def _poll_jobs(self, job_ids: Iterable[str]) -> Op[dict[str, Job]]:
+        """One round of :meth:`wait_jobs`, without waiting: every job's state now, by ID in
+        the order given, read a page of listJobs (50) at a time; :class:`NotFound` names the
+        IDs no page holds. For a caller that schedules its own rounds (a fleet of jobs
+        interleaved with new work), with :class:`~geminidb_backup.timing.PollSchedule` and the
+        client's clock."""
+        ids = list(dict.fromkeys(job_ids))
+        seen: dict[str, Job] = yield from self._sweep_jobs(set(ids), {})
+        missing = [job_id for job_id in ids if job_id not in seen]
+        if missing:
+            raise NotFound(f"no job of project {self.project_id} has the ID "
+                           f"{', '.join(map(repr, missing))}")  # fmt: skip
+        return {job_id: seen[job_id] for job_id in ids}
+
     @staticmethod
     def _start_of(job: Job) -> float | None:
         started = _calls.parse_timestamp(job.start_time)
@@ -520,6 +711,274 @@ class _Operations:
         if not self.clock.synced:
             yield from self._execute(self._jobs_call(limit=10))
 
+    # Instances, restores to a new instance, restore drills.
+
+    def _instances_call(self, offset: int, limit: int | None, filters: InstanceFilters) -> Call:
+        query = {**filters, "offset": offset, "limit": limit}
+        return _calls.build("listInstances", list_instances, self._project(), query,
+                            idempotent=True)  # fmt: skip
+
+    def _iter_instances(
+        self, *, page_size: int | None = None, **filters: Unpack[InstanceFilters]
+    ) -> Stream[Instance]:
+        """Every instance that matches ``filters`` (listInstances' query: id, name, mode,
+        datastore_type, vpc_id, subnet_id), newest first, page after page; ``total_count`` as for
+        :meth:`iter_backups`."""
+        first = self._instances_call(0, page_size, filters)
+        return Stream(
+            self._pages(first, lambda offset: self._instances_call(offset, page_size, filters))
+        )
+
+    def _list_instances(
+        self, *, page_size: int | None = None, **filters: Unpack[InstanceFilters]
+    ) -> Op[list[Instance]]:
+        """All instances that match ``filters``; see :meth:`iter_instances`."""
+        instances: list[Instance] = yield from self._collect(
+            self._iter_instances(page_size=page_size, **filters)
+        )
+        return instances
+
+    def _get_instance(self, instance_id: str) -> Op[Instance]:
+        """The instance with this ID (:class:`NotFound` when none, or once it is deleted)."""
+        instances: list[Instance] = yield from self._collect(self._iter_instances(id=instance_id))
+        for instance in instances:
+            if instance.id == instance_id:
+                return instance
+        raise NotFound(f"no instance of project {self.project_id} has the ID {instance_id!r}")
+
+    def _restorable_periods(
+        self, instance_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Op[list[Period]]:
+        """The windows of time ``instance_id`` can be restored to (:meth:`restore` with
+        ``instance_id=`` and ``at=``), oldest first, within ``start``..``end`` (default: the
+        service's, the last day)."""
+        query: dict[str, Any] = {
+            "start_time": _calls.format_timestamp(start) if start is not None else None,
+            "end_time": _calls.format_timestamp(end) if end is not None else None,
+        }
+        path = {**self._project(), "instance_id": instance_id}
+        call = _calls.build("listRestorableTimePeriods", list_restorable_time_periods, path,
+                            query, idempotent=True)  # fmt: skip
+        page: ListRestorableTimePeriodsResponse = yield from self._execute(call)
+        return [
+            Period(datetime.fromtimestamp(p.start_time / 1000, UTC),
+                   datetime.fromtimestamp(p.end_time / 1000, UTC))
+            for p in page.restorable_time_periods
+        ]  # fmt: skip
+
+    def _restore(
+        self,
+        *,
+        name: str,
+        backup_id: str | None = None,
+        instance_id: str | None = None,
+        at: datetime | None = None,
+        password: str | None = None,
+        nodes: int | None = None,
+        storage_gb: int | None = None,
+        spec_code: str | None = None,
+        availability_zone: str | None = None,
+        vpc_id: str | None = None,
+        subnet_id: str | None = None,
+        security_group_id: str | None = None,
+        wait: bool = False,
+        timeout: float = 6 * 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+    ) -> Op[Restore]:
+        """Restore a backup (``backup_id``) or a point in time of an instance (``instance_id``
+        and ``at``, a datetime; naive is UTC) to a new instance named ``name``, in one call:
+        everything the new instance needs is copied from the source instance (datastore and
+        version, region, availability zone, VPC, subnet, security group, mode, nodes, storage
+        size, specification code; pay-per-use), and any of it can be given instead (never fewer
+        nodes or less storage than the source). Without ``password`` one is generated to the
+        service's rules and returned once, in :attr:`Restore.password`. With ``wait`` the
+        restore is waited for until the instance is ready, at most ``timeout`` seconds
+        (restores take from minutes to hours). Not idempotent: it is never sent twice."""
+        if (backup_id is None) == (instance_id is None):
+            raise ValidationError("restore", None, "needs either backup_id, or instance_id and at")
+        if instance_id is not None and at is None:
+            raise ValidationError("at", None, "is required to restore an instance_id")
+        if backup_id is not None and at is not None:
+            raise ValidationError("at", at, "goes with instance_id, not with backup_id")
+        if backup_id is not None:
+            backup = yield from self._get_backup(backup_id)
+            source = yield from self._get_instance(backup.instance_id)
+            restore_info: dict[str, Any] = {"backup_id": backup_id}
+        else:
+            assert instance_id is not None and at is not None
+            source = yield from self._get_instance(instance_id)
+            restore_info = {"source_instance_id": instance_id, "restore_time": epoch_ms(at)}
+        generated = generate_password() if password is None else None
+        overrides = {
+            "nodes": nodes, "storage_gb": storage_gb, "spec_code": spec_code,
+            "availability_zone": availability_zone, "vpc_id": vpc_id, "subnet_id": subnet_id,
+            "security_group_id": security_group_id,
+        }  # fmt: skip
+        body = restore_body(
+            source,
+            name=name,
+            password=generated.reveal() if generated is not None else str(password),
+            restore_info=restore_info,
+            overrides=overrides,
+        )
+        call = _calls.build("createInstance", create_instance, self._project(),
+                            body=CreateInstanceRequest.from_dict(body), idempotent=False)  # fmt: skip
+        accepted: CreateInstanceResponse = yield from self._execute(call)
+        restore = Restore(
+            instance_id=accepted.id,
+            name=accepted.name,
+            job_id=accepted.job_id,
+            source_instance_id=source.id,
+            backup_id=backup_id,
+            restore_time=None if at is None else _calls.as_utc(at),
+            password=generated,
+        )
+        if wait:
+            ready = yield from self._wait_ready(
+                accepted.id, job_id=accepted.job_id, timeout=timeout, interval=interval
+            )
+            restore = replace(restore, ready=ready)
+        return restore
+
+    def _wait_ready(
+        self,
+        instance_id: str,
+        *,
+        job_id: str | None = None,
+        timeout: float = 6 * 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+        on_progress: ProgressCallback | None = None,
+    ) -> Op[Instance]:
+        """Wait until the instance is ready (status ``normal``, no action running): first its
+        creation or restore job ``job_id`` when given (:class:`JobFailed` if it fails), then the
+        instance list, which may lag behind the job. :class:`WaitTimeout` after ``timeout``
+        seconds of the client's clock in all."""
+        deadline = self.clock.timer() + timeout
+        if job_id is not None:
+            yield from self._wait(job_id, timeout=timeout, interval=interval,
+                                  max_interval=_INSTANCE_POLL_MAX, on_progress=on_progress)  # fmt: skip
+        schedule, listed_since = PollSchedule(interval, _INSTANCE_POLL_MAX), self.clock.timer()
+        while True:
+            try:
+                instance = yield from self._get_instance(instance_id)
+                if str(instance.status) == "normal" and not instance.actions:
+                    return instance
+                seen = f"status {instance.status}, actions {instance.actions}"
+            except NotFound:
+                seen = "not listed yet"  # the list may lag behind the answer
+            remaining = deadline - self.clock.timer()
+            if remaining <= 0:
+                raise WaitTimeout(job_id or instance_id, timeout, None, f"instance {seen}")
+            yield Sleep(schedule.next_delay(self.clock.timer() - listed_since, remaining))
+
+    def _delete_instance(
+        self, instance_id: str, *, wait: bool = False, timeout: float = 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+    ) -> Op[str]:  # fmt: skip
+        """Start deleting an instance (its automated backups go with it; manual ones stay);
+        returns the deletion job's ID, once that job has completed when ``wait``."""
+        path = {**self._project(), "instance_id": instance_id}
+        call = _calls.build("deleteInstance", delete_instance, path, idempotent=False)
+        accepted: DeleteInstanceResponse = yield from self._execute(call)
+        if wait:
+            yield from self._wait(accepted.job_id, timeout=timeout, interval=interval,
+                                  max_interval=_INSTANCE_POLL_MAX)  # fmt: skip
+        return accepted.job_id
+
+    def _drill(
+        self,
+        instance_id: str,
+        *,
+        timeout: float = 6 * 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+        on_step: Callable[[str], None | Awaitable[None]] | None = None,
+        result: DrillResult | None = None,
+    ) -> Op[DrillResult]:
+        """A restore drill of ``instance_id``: its newest completed backup restored to a
+        temporary instance named ``drill-<name>-<time>``, waited for until ready (at most
+        ``timeout`` seconds in all), checked (status normal, the source's datastore version, at
+        least its nodes and storage), then deleted. Never raises for what it finds: the
+        :class:`DrillResult` says what passed, what failed, and whether the temporary instance
+        was deleted. It deletes only the instance it made. ``on_step`` sees each step."""
+        result = result if result is not None else DrillResult(instance_id)
+        started = self.clock()
+
+        def step(text: str) -> Notify | None:
+            return Notify(on_step, text) if on_step is not None else None
+
+        try:
+            source = yield from self._get_instance(instance_id)
+            result.instance_name = source.name
+            backups: list[Backup] = yield from self._collect(
+                self._iter_backups(instance_id=instance_id)
+            )
+            completed = [b for b in backups if b.status == "COMPLETED"]
+            if not completed:
+                result.error = "the instance has no completed backup to restore"
+                return result
+            newest = max(completed, key=lambda b: (b.end_time, b.begin_time))
+            result.backup_id, result.backup_name = newest.id, newest.name
+            name = drill_name(source.name, self.now())
+            if (notice := step(f"restoring backup {newest.name} to {name}")) is not None:
+                yield notice
+            restore = yield from self._restore(backup_id=newest.id, name=name)
+            result.restored_id, result.restored_name = restore.instance_id, restore.name
+            if (notice := step(f"waiting for {name} to be ready")) is not None:
+                yield notice
+            restored = yield from self._wait_ready(
+                restore.instance_id, job_id=restore.job_id,
+                timeout=max(0.0, started + timeout - self.clock()), interval=interval,
+            )  # fmt: skip
+            result.problems = check_restored(source, restored)
+        except GeminiDBError as exc:
+            result.error = str(exc)
+        finally:
+            result.seconds = self.clock() - started
+        if result.restored_id is not None:
+            if (notice := step(f"deleting {result.restored_name}")) is not None:
+                yield notice
+            yield from self._clean_up_drill(result, timeout=timeout, interval=interval)
+        result.seconds = self.clock() - started
+        return result
+
+    def _clean_up_drill(
+        self,
+        result: DrillResult,
+        *,
+        wait: bool = True,
+        timeout: float = 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+    ) -> Op[DrillResult]:
+        """Delete the temporary instance of a drill (``result.restored_id``), waited for when
+        ``wait``."""
+        if result.restored_id is None or result.cleaned:
+            return result
+        try:
+            yield from self._delete_instance(
+                result.restored_id, wait=wait, timeout=timeout, interval=interval
+            )
+            result.cleaned = True
+        except GeminiDBError as exc:
+            result.problems.append(
+                f"the temporary instance {result.restored_name} ({result.restored_id}) could not"
+                f" be deleted: {exc}; `geminidb-backup drill --clean` removes it later"
+            )
+        return result
+
+    def _clean_drills(
+        self, *, timeout: float = 3600.0, interval: float = _INSTANCE_POLL_FIRST
+    ) -> Op[list[Instance]]:
+        """Delete what crashed drills left: every instance named as only a drill names its
+        temporary instances (``drill-<name>-<14 digits>``) and not already being deleted.
+        Returns the instances deleted (each deletion waited for)."""
+        found: list[Instance] = yield from self._collect(self._iter_instances(name="*drill-"))
+        leftovers = [i for i in found if is_drill_name(i.name) and "DELETE" not in i.actions]
+        for instance in leftovers:
+            yield from self._delete_instance(
+                instance.id, wait=True, timeout=timeout, interval=interval
+            )
+        return leftovers
+
     # Retention.
 
     def _plan_prune(
@@ -555,6 +1014,8 @@ class _Operations:
         timeout: float = 1800.0,
         interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
+        on_deleting: Callable[[Backup], Any] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Op[PruneResult]:
         """Delete old manual backups of an instance (see :meth:`plan_prune`), one after the
         other, each deletion waited for (the instance is busy while one runs); nothing is sent
@@ -566,9 +1027,10 @@ class _Operations:
             return PruneResult([PrunedBackup(b, None) for b in plan.to_delete], plan.kept, True)
         return (
             yield from self._execute_prune(
-                plan, timeout=timeout, interval=interval, on_deleted=on_deleted
+                plan, timeout=timeout, interval=interval, on_deleted=on_deleted,
+                on_deleting=on_deleting, on_progress=on_progress,
             )
-        )
+        )  # fmt: skip
 
     def _execute_prune(
         self,
@@ -577,27 +1039,67 @@ class _Operations:
         timeout: float = 1800.0,
         interval: float = 1.0,
         on_deleted: Callable[[PrunedBackup], None] | None = None,
+        on_deleting: Callable[[Backup], Any] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Op[PruneResult]:
         """Delete the backups of ``plan``, oldest first, within ``timeout`` seconds in all.
 
         While the instance is busy (a backup being made, another deletion), the running job is
         waited for and the deletion asked again; a lost answer is asked again the same way; a
-        backup already gone is counted as deleted (``job_id`` None). ``on_deleted`` sees each
+        backup already gone is counted as deleted (``job_id`` None). ``on_deleting`` sees each
+        backup before its deletion is asked, ``on_progress`` every poll of its deletion job (a
+        deletion takes a while: a person watching wants to see it move), ``on_deleted`` each
         deletion once its job has completed. Raises as :meth:`wait` does (:class:`JobFailed`,
-        :class:`WaitTimeout`), or the API's refusal."""
+        :class:`WaitTimeout`), or the API's refusal. Backups are deleted ten at a time with the
+        API's batch deletion where it accepts it (``job_id`` is then None: a batch answers no
+        job), one at a time otherwise."""
         deadline, deleted = self.clock.timer() + timeout, []
-        for backup in plan.to_delete:
-            job_id = yield from self._delete_when_idle(
-                plan.instance_id, backup.id, deadline, interval
-            )
-            if job_id is not None:
-                yield from self._wait(
-                    job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval
+        size = _calls.BATCH_SIZE
+        chunks = [plan.to_delete[start : start + size]
+                  for start in range(0, len(plan.to_delete), size)]  # fmt: skip
+        for chunk in chunks:
+            # Several at once: one batch deletion (checked whole by the API), then its jobs
+            # waited for; a refused batch (a busy instance, a server without batches) deletes
+            # nothing, and its backups are deleted one at a time as before.
+            if len(chunk) > 1:
+                for backup in chunk:
+                    if on_deleting is not None:
+                        yield Notify(on_deleting, backup)
+                try:
+                    yield from self._execute(self._batch_delete_call([b.id for b in chunk]))
+                except APIError as exc:
+                    _calls.log.info("batch deletion refused (%s): one at a time", exc)
+                else:
+                    yield from self._wait_for_instance(plan.instance_id, deadline, interval)
+                    for backup in chunk:
+                        deleted.append(PrunedBackup(backup, None))
+                        if on_deleted is not None:
+                            yield Notify(on_deleted, deleted[-1])
+                    continue
+            for backup in chunk:
+                if on_deleting is not None and len(chunk) == 1:
+                    yield Notify(on_deleting, backup)
+                job_id = yield from self._delete_when_idle(
+                    plan.instance_id, backup.id, deadline, interval
                 )
-            deleted.append(PrunedBackup(backup, job_id))
-            if on_deleted is not None:
-                yield Notify(on_deleted, deleted[-1])
+                if job_id is not None:
+                    yield from self._wait(
+                        job_id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval,
+                        on_progress=on_progress,
+                    )  # fmt: skip
+                deleted.append(PrunedBackup(backup, job_id))
+                if on_deleted is not None:
+                    yield Notify(on_deleted, deleted[-1])
         return PruneResult(deleted, plan.kept, dry_run=False)
+
+    def _wait_for_instance(self, instance_id: str, deadline: float, interval: float) -> Op[None]:
+        """Wait for every job running on the instance (a batch's deletions) to end."""
+        jobs: list[Job] = yield from self._collect(self._iter_jobs(status="Running"))
+        for job in jobs:
+            if job.instance.id == instance_id:
+                yield from self._wait(
+                    job.id, timeout=max(0.0, deadline - self.clock.timer()), interval=interval
+                )
 
     def _delete_when_idle(
         self, instance_id: str, backup_id: str, deadline: float, interval: float
@@ -638,16 +1140,52 @@ class BackupClient(_Operations):
     list_backups = blocking(_Operations._list_backups)
     get_backup = blocking(_Operations._get_backup)
     delete_backup = blocking(_Operations._delete_backup)
+    delete_backups = blocking(_Operations._delete_backups)
+    stop_backup = blocking(_Operations._stop_backup)
+    get_backup_policy = blocking(_Operations._get_backup_policy)
+    set_backup_policy = blocking(_Operations._set_backup_policy)
     iter_jobs = iterating(_Operations._iter_jobs)
     get_job = blocking(_Operations._get_job)
     wait = blocking(_Operations._wait)
     wait_jobs = blocking(_Operations._wait_jobs)
+    poll_jobs = blocking(_Operations._poll_jobs)
     expand_name = blocking(_Operations._expand_name)
     plan_prune = blocking(_Operations._plan_prune)
     prune = blocking(_Operations._prune)
     execute_prune = blocking(_Operations._execute_prune)
+    iter_instances = iterating(_Operations._iter_instances)
+    list_instances = blocking(_Operations._list_instances)
+    get_instance = blocking(_Operations._get_instance)
+    restorable_periods = blocking(_Operations._restorable_periods)
+    restore = blocking(_Operations._restore)
+    wait_ready = blocking(_Operations._wait_ready)
+    delete_instance = blocking(_Operations._delete_instance)
+    clean_drills = blocking(_Operations._clean_drills)
 
     _http: httpx.Client
+
+    def drill(
+        self,
+        instance_id: str,
+        *,
+        timeout: float = 6 * 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+        on_step: Callable[[str], None] | None = None,
+    ) -> DrillResult:
+        """A restore drill of ``instance_id``; see :meth:`_Operations._drill`. Interrupted
+        (Ctrl-C), it deletes the temporary instance it made before the interrupt goes on."""
+        # Not a one-line twin: an interrupt escapes the operation between two effects, where
+        # the operation cannot clean up, so a second operation deletes the instance here.
+        result = DrillResult(instance_id)
+        try:
+            return run(
+                self._drill(instance_id, timeout=timeout, interval=interval, on_step=on_step,
+                            result=result),
+                self._perform,
+            )  # fmt: skip
+        except BaseException:
+            run(self._clean_up_drill(result, wait=False), self._perform)
+            raise
 
     def _connect(self) -> None:
         self._http = httpx.Client(**self._httpx_options)
@@ -684,16 +1222,50 @@ class AsyncBackupClient(_Operations):
     list_backups = awaitable(_Operations._list_backups)
     get_backup = awaitable(_Operations._get_backup)
     delete_backup = awaitable(_Operations._delete_backup)
+    delete_backups = awaitable(_Operations._delete_backups)
+    stop_backup = awaitable(_Operations._stop_backup)
+    get_backup_policy = awaitable(_Operations._get_backup_policy)
+    set_backup_policy = awaitable(_Operations._set_backup_policy)
     iter_jobs = iterating_async(_Operations._iter_jobs)
     get_job = awaitable(_Operations._get_job)
     wait = awaitable(_Operations._wait)
     wait_jobs = awaitable(_Operations._wait_jobs)
+    poll_jobs = awaitable(_Operations._poll_jobs)
     expand_name = awaitable(_Operations._expand_name)
     plan_prune = awaitable(_Operations._plan_prune)
     prune = awaitable(_Operations._prune)
     execute_prune = awaitable(_Operations._execute_prune)
+    iter_instances = iterating_async(_Operations._iter_instances)
+    list_instances = awaitable(_Operations._list_instances)
+    get_instance = awaitable(_Operations._get_instance)
+    restorable_periods = awaitable(_Operations._restorable_periods)
+    restore = awaitable(_Operations._restore)
+    wait_ready = awaitable(_Operations._wait_ready)
+    delete_instance = awaitable(_Operations._delete_instance)
+    clean_drills = awaitable(_Operations._clean_drills)
 
     _http: httpx.AsyncClient
+
+    async def drill(
+        self,
+        instance_id: str,
+        *,
+        timeout: float = 6 * 3600.0,
+        interval: float = _INSTANCE_POLL_FIRST,
+        on_step: Callable[[str], None | Awaitable[None]] | None = None,
+    ) -> DrillResult:
+        """The twin of :meth:`BackupClient.drill`; cancelled, it deletes its temporary
+        instance before the cancellation goes on."""
+        result = DrillResult(instance_id)
+        try:
+            return await run_async(
+                self._drill(instance_id, timeout=timeout, interval=interval, on_step=on_step,
+                            result=result),
+                self._perform,
+            )  # fmt: skip
+        except BaseException:
+            await run_async(self._clean_up_drill(result, wait=False), self._perform)
+            raise
 
     def _connect(self) -> None:
         self._http = httpx.AsyncClient(**self._httpx_options)

@@ -97,9 +97,13 @@ class NotFound(GeminiDBError, LookupError):
 class WaitTimeout(GeminiDBError, TimeoutError):
     """A job did not end within the time allowed; ``job`` is its last state seen (or None)."""
 
-    def __init__(self, job_id: str, timeout: float, job: Any = None) -> None:
+    def __init__(
+        self, job_id: str, timeout: float, job: Any = None, detail: str | None = None
+    ) -> None:
         self.job_id, self.timeout, self.job = job_id, timeout, job
         progress = f", last progress {job.progress}" if job is not None and job.progress else ""
+        if detail:
+            progress += f" ({detail})"
         super().__init__(f"job {job_id} did not end within {timeout:g} s{progress}")
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from .spec import load_spec
 
-__all__ = ["ABSENT", "KINDS", "RequestRule", "broken_rule", "kind", "rules_of"]
+__all__ = ["ABSENT", "KINDS", "STATEFUL_KINDS", "RequestRule", "broken_rule", "kind", "rules_of"]
 
 
 class _Absent:
@@ -104,6 +104,35 @@ def _max_span(rule: RequestRule, values: list[Any]) -> bool:
     if first is None or second is None:
         return False
     return second - first > float(rule.entry["days"]) * 86_400
+
+
+@kind("one-hour-window")
+def _one_hour_window(rule: RequestRule, values: list[Any]) -> bool:
+    """The field, ``hh:mm-HH:MM``, does not span exactly one hour (``23:00-00:00`` does). A
+    value not of that form is left to its schema's pattern, which has its own code."""
+    window = values[0]
+    if not isinstance(window, str) or len(window) != 11 or window[5] != "-":
+        return False
+    try:
+        start = int(window[0:2]) * 60 + int(window[3:5])
+        end = int(window[6:8]) * 60 + int(window[9:11])
+    except ValueError:
+        return False
+    return (start + 60) % (24 * 60) != end
+
+
+@kind("not-below-source")
+def _not_below_source(rule: RequestRule, values: list[Any]) -> bool:
+    """The numbers at ``fields`` not below the source instance's (named by ``source``). The
+    request names the source but does not hold it, so the request alone never breaks this rule:
+    the server judges it against the instance it holds, the client's ``restore()`` against the
+    instance it reads first, and the contract suite with a promise of its own."""
+    return False
+
+
+# Kinds that need what the request names (an instance), not only what it holds: they have no
+# example a request alone breaks.
+STATEFUL_KINDS = frozenset({"not-below-source"})
 
 
 @cache

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, unquote_plus
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -65,13 +65,17 @@ def canonical_uri(raw_path: str) -> str:
 
 
 def canonical_query(raw_query: str) -> str:
-    """The query's ``key=value`` pairs decoded, sorted, and encoded again, joined by ``&``."""
+    """The query's ``key=value`` pairs decoded, sorted, and encoded again, joined by ``&``.
+
+    A ``+`` is decoded as a space, as every query parser reads it (and as httpx and requests
+    encode a space): signed as a plus, it would be served as a space. The official SDK sends
+    ``%20`` and ``%2B``, never a raw ``+``, so its signatures are the same either way."""
     pairs = []
     for item in raw_query.split("&"):
         if not item:
             continue
         key, _, value = item.partition("=")
-        pairs.append((unquote(key), unquote(value)))
+        pairs.append((unquote_plus(key), unquote_plus(value)))
     return "&".join(f"{_encode(key)}={_encode(value)}" for key, value in sorted(pairs))
 
 

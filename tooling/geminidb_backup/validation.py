@@ -230,7 +230,15 @@ def _raise_first(errors: list[SchemaError], field: str, value: Any) -> None:
         missing = [name for name in required if name not in instance]
         raise ValidationError(".".join([field, missing[0]]).lstrip("."), None, "is required")
     path = ".".join(str(p) for p in error.path)
-    raise ValidationError(path or field, error.instance, _rule(error))
+    # A password is never shown, not even in the error about it.
+    shown = None if _is_secret(error.schema) else error.instance
+    raise ValidationError(path or field, shown, _rule(error))
+
+
+def _is_secret(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and (
+        schema.get("format") == "password" or schema.get("writeOnly") is True
+    )
 
 
 def validate_call(

@@ -355,6 +355,11 @@ def human_size(kilobytes: Any) -> str:
     raise AssertionError("unreachable")
 
 
+def count(number: int, noun: str) -> str:
+    """``1 backup``, ``2 backups``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def short_time(value: Any) -> str:
     """A time of the API (``2019-05-27T03:38:51+0000``) in UTC to the minute, for a table:
     ``2019-05-27 03:38``. Anything else as it is."""

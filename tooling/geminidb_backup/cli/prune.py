@@ -11,6 +11,7 @@ import click
 from ._common import (
     Column,
     confirm,
+    count,
     emit_document,
     emit_list,
     handled,
@@ -88,27 +89,73 @@ def prune(
         need_terminal(state, f"refusing to prune instance {instance_id}")
     with handled(state), open_client(state) as client:
         plan = client.plan_prune(instance_id, keep=keep, older_than=older_than, prefix=prefix)
+        _check_instance(state, client, instance_id, plan)
         rows = [{**to_dict(backup), "job_id": None} for backup in plan.to_delete]
+        kept = count(len(plan.kept), "backup")
         if dry_run or not plan.to_delete:
             if not plan.to_delete:
-                note(state, f"Nothing to delete: {len(plan.kept)} backups kept.")
+                note(state, f"Nothing to delete: {kept} kept.")
             _emit(state, rows, plan.kept, dry_run=True, title="would be deleted")
             return
         if not yes:
-            click.echo(f"These {len(rows)} backups of {instance_id} will be deleted "
-                       f"({len(plan.kept)} kept):", err=True)  # fmt: skip
+            click.echo(f"{count(len(rows), 'backup')} of {instance_id} will be deleted "
+                       f"({kept} kept):", err=True)  # fmt: skip
             print_table(COLUMNS[:-1], rows, "", err=True)
-            if not confirm(state, f"Delete these {len(rows)} backups?"):
+            these = "this backup" if len(rows) == 1 else f"these {len(rows)} backups"
+            if not confirm(state, f"Delete {these}?"):
                 click.echo("Not deleted: nothing was sent.", err=True)
                 return
         deleted: list[dict[str, Any]] = []
+        started = _Progress(state, len(rows))
 
         def report(pruned: Any) -> None:
             deleted.append({**to_dict(pruned.backup), "job_id": pruned.job_id})
             note(state, f"deleted {pruned.backup.name} ({pruned.backup.id})")
 
-        client.execute_prune(plan, timeout=timeout, interval=interval, on_deleted=report)
+        client.execute_prune(plan, timeout=timeout, interval=interval, on_deleted=report,
+                             on_deleting=started.deleting, on_progress=started.progress)  # fmt: skip
         _emit(state, deleted, plan.kept, dry_run=False, title="deleted")
+
+
+def _check_instance(state: Any, client: Any, instance_id: str, plan: Any) -> None:
+    """A mistyped --instance in a cron line must fail (exit 3), not find nothing to delete
+    forever. A deleted instance's manual backups stay (and count against nothing): they remain
+    prunable by its ID, with a note that the instance is gone."""
+    from ..errors import NotFound
+
+    try:
+        client.get_instance(instance_id)
+    except NotFound:
+        if not plan.to_delete and not plan.kept:
+            raise NotFound(
+                f"no instance of project {client.project_id} has the ID {instance_id!r}, and no "
+                "manual backup of such an instance is left"
+            ) from None
+        # A warning (on stderr, whatever the output format): a cron log should keep it.
+        click.echo(f"warning: instance {instance_id} no longer exists; its manual backups stay "
+                   "until deleted, and are pruned as asked", err=True)  # fmt: skip
+
+
+class _Progress:
+    """What a person watching a prune sees on stderr: which deletion is under way (each takes a
+    while: the API deletes the backup's files before its job ends) and how far it has got."""
+
+    def __init__(self, state: Any, total: int) -> None:
+        self.state, self.total, self.done = state, total, 0
+        self.name, self.last = "", ("", -1)
+
+    def deleting(self, backup: Any) -> None:
+        self.done += 1
+        self.name, self.last = backup.name, ("", -1)
+        note(self.state, f"deleting {self.done}/{self.total}: {backup.name} ({backup.id})...")
+
+    def progress(self, job: Any) -> None:
+        from .._calls import progress_percent
+
+        seen = (job.status, progress_percent(job) or 0)
+        if seen != self.last:
+            self.last = seen
+            note(self.state, f"  deletion of {self.name}: {job.status} {seen[1]}%")
 
 
 def _emit(

@@ -100,6 +100,12 @@ class FiniteFloat(click.FloatRange):
     help="How long a backup (and a deletion) runs. [default: 5]",
 )
 @click.option(
+    "--restore-seconds",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="How long creating or restoring to a new instance runs. [default: 10]",
+)
+@click.option(
     "--backup-limit",
     type=click.IntRange(min=0),
     default=None,
@@ -109,6 +115,14 @@ class FiniteFloat(click.FloatRange):
     "--auto-backups/--no-auto-backups",
     default=None,
     help="Give each instance an automated backup (which cannot be deleted). [default: on]",
+)
+@click.option(
+    "--policy",
+    default=None,
+    metavar="KEEP_DAYS[/WINDOW[/DAYS]]",
+    help="Turn the automated backup policy of every instance on: 7, 7/01:00-02:00 or "
+    "14/01:00-02:00/mon-fri (window UTC, default 00:00-01:00; days default every day). "
+    "[default: off; the real service's default is on, 7 days]",
 )
 @click.option(
     "--lock-timeout",
@@ -246,8 +260,10 @@ def serve(
     instances: tuple[str, ...],
     db_path: str | None,
     backup_seconds: float | None,
+    restore_seconds: float | None,
     backup_limit: int | None,
     auto_backups: bool | None,
+    policy: str | None,
     lock_timeout: float,
     fsync: bool,
     fault_500: float,
@@ -312,6 +328,7 @@ def serve(
             retry_after_seconds=retry_after,
             seed=fault_seed,
         )
+        seeded_policy = server_config.parse_policy(policy) if policy is not None else None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     all_tokens = {*from_file.tokens, *(token for token, _ in given_tokens)}
@@ -325,6 +342,7 @@ def serve(
             "backup_seconds",
             backup_seconds if backup_seconds is not None else from_file.backup_seconds,
         ),
+        ("restore_seconds", restore_seconds),
         ("backup_limit", backup_limit if backup_limit is not None else from_file.backup_limit),
         ("auto_backups", auto_backups if auto_backups is not None else from_file.auto_backups),
     ):
@@ -340,6 +358,7 @@ def serve(
             lock_timeout_seconds=lock_timeout,
             faults=faults,
             admin_token=admin_token,
+            policy=seeded_policy,
             token_projects=token_projects,
             access_key_projects=key_projects,
             **settings,

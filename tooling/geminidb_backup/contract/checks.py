@@ -81,6 +81,9 @@ VALID_REFUSALS: dict[str, frozenset[str]] = {
 }
 
 _created_lock = threading.Lock()
+CREATED_INSTANCES: dict[str, str] = {}
+"""instance_id -> project_id of every instance a createInstance call of this process answered 202
+for (and did not see deleted): the runner deletes them after the run."""
 
 
 def _operation_id(case: Case) -> str | None:
@@ -529,6 +532,7 @@ def wrong_signature_is_refused(ctx: CheckContext, response: Response, case: Case
 def reset() -> None:
     """Forget what an earlier run in this process created and checked."""
     with _created_lock:
+        CREATED_INSTANCES.clear()
         _malformed_sent.clear()
         _signature_checked.clear()
         _stuck_jobs.clear()

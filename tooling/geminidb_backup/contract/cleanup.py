@@ -71,7 +71,7 @@ class Cleaner:
                 raise _Left(type(error).__name__) from None
             if response.status_code == 202:
                 break
-            code = _error_code(response)
+            code = error_code(response)
             if response.status_code == 400 and code == "DBS.201214":
                 # Gone already (the run's own deletion, whose job the run did not wait for).
                 self.result.deleted.append(backup.backup_id)
@@ -123,7 +123,7 @@ def _body(response: Any) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _error_code(response: Any) -> str:
+def error_code(response: Any) -> str:
     code = _body(response).get("error_code")
     return code if isinstance(code, str) else ""
 

@@ -24,9 +24,9 @@ class EmbeddedServerError(RuntimeError):
 
 @contextmanager
 def embedded_server(*extra_args: str) -> Iterator[EmbeddedServer]:
-    """Run ``geminidb-backup serve`` with clean in-memory state and instant backups."""
+    """Run ``geminidb-backup serve`` with clean in-memory state, instant backups and restores."""
     token = secrets.token_urlsafe(24)
-    args = ["--host", "127.0.0.1", "--db", ":memory:", "--backup-seconds", "0",
+    args = ["--host", "127.0.0.1", "--db", ":memory:", "--backup-seconds", "0", "--restore-seconds", "0",
             "--backup-limit", "0", "--token", token, *extra_args]  # fmt: skip
     with ExitStack() as stack:
         try:

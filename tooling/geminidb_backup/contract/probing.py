@@ -214,7 +214,10 @@ class Field:
         return {str(error.validator) for error in validator_at(self.pointer).iter_errors(value)}
 
     def fresh(self, length: int | None = None) -> str:
-        """A valid value no one has used, ``length`` characters long if given."""
+        """A valid value no one has used, ``length`` characters long if given (for a field
+        with an ``enum``, its first value: there is no other)."""
+        if self.schema.get("enum"):
+            return str(self.schema["enum"][0])
         example: str = str((self.schema.get("examples") or ["x"])[0]) or "x"
         hexes = uuid.uuid4().hex + uuid.uuid4().hex
         # A name the run creates starts with the run's prefix (safety: leftovers can be found).
@@ -260,11 +263,35 @@ def body_validator(operation_id: str) -> Validator | None:
 
 
 def fresh_body(operation_id: str, **overrides: Any) -> dict[str, Any]:
-    """A valid body of fresh values; ``overrides`` replace fields."""
-    _, fields = body_fields(operation_id)
-    body: dict[str, Any] = {field.name: field.fresh() for field in fields}
+    """A valid body of fresh values; ``overrides`` replace fields. A field no fresh string can
+    fill (an enum, a password's rules, an object) keeps the value of the operation's first
+    request example."""
+    schema, fields = body_fields(operation_id)
+    body: dict[str, Any] = copy.deepcopy(first_body_example(operation_id))
+    required = set(schema.get("required", []))
+    for field in fields:
+        if field.name not in body and field.name not in required:
+            continue  # an optional field the example leaves out
+        try:
+            body[field.name] = field.fresh()
+        except ValueError:
+            if field.name not in body:
+                raise
     body.update(overrides)
     return body
+
+
+def first_body_example(operation_id: str) -> dict[str, Any]:
+    """The value of the first example of the operation's JSON request body ({} when none)."""
+    body = operation(operation_id).get("requestBody")
+    if body is None:
+        return {}
+    content = follow_refs(body)[0]["content"]["application/json"]
+    for example in content.get("examples", {}).values():
+        value = follow_refs(example)[0].get("value")
+        if isinstance(value, dict):
+            return value
+    return {}
 
 
 @dataclass(frozen=True)

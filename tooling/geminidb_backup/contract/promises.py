@@ -49,6 +49,12 @@ SCENARIOS: dict[str, Scenario] = {
         "an answer of each operation", "--url URL", ("createBackup", "listJobs", "listBackups")
     ),
     "refusals": Scenario("a success of a list operation", "--project-id ID", ("listBackups",)),
+    "restore": Scenario(
+        "a createBackup answered 202",
+        "--instance-id ID (an instance of the project, idle) and --allow instances",
+        ("createBackup",),
+        writes=True,
+    ),
 }
 
 
@@ -112,6 +118,61 @@ PROMISES: dict[str, Promise] = {
         "a request valid by the schemas that breaks a rule of the operation (x-request-rules) "
         "is refused with the rule's status and code",
         "refusals",
+    ),
+    "stop_of_a_made_backup_is_refused": Promise(
+        "a stop of a backup no longer being made is refused with the answer stopBackup's "
+        "x-backup-states gives",
+        "create",
+    ),
+    "stopped_backup_ends_as_documented": Promise(
+        "a backup stopped while being made ends in the status x-backup-states gives, through a "
+        "job of the name it gives",
+        "create",
+    ),
+    "batch_is_checked_whole": Promise(
+        "a batch deletion over its size or naming an unknown backup is refused whole with its "
+        "code (x-rules, x-unknown), the unknown ID named, and deletes nothing",
+        "create",
+    ),
+    "batch_deletes_the_runs_backups": Promise(
+        "a batch deletion of the run's own backups is accepted and each leaves the list once its "
+        "deletion has ended",
+        "create",
+    ),
+    "policy_rules_are_refused_with_their_codes": Promise(
+        "a backup policy that breaks a rule of its schema (keep_days out of range, a bad weekday "
+        "set, a bad window, not every day for a short retention) is refused with that rule's code",
+        "create",
+        opt_in="--allow policy",
+    ),
+    "policy_is_read_back": Promise(
+        "a backup policy set is shown as set by showBackupPolicy and showBackupPolicies",
+        "create",
+        opt_in="--allow policy",
+    ),
+    "restore_refusals_are_documented": Promise(
+        "a restore the API must refuse (restore_info neither a backup nor an instance and a time, "
+        "an unknown backup, fewer nodes or less storage than the source, a time outside the "
+        "restorable windows) is refused with the status and code createInstance documents",
+        "restore",
+        opt_in="--allow instances",
+    ),
+    "restored_instance_is_listed": Promise(
+        "a restore answered 202 is listed by listInstances, then ready (normal, no action) with "
+        "the source's datastore version and at least its nodes and storage",
+        "restore",
+        opt_in="--allow instances",
+    ),
+    "instance_jobs_are_named": Promise(
+        "the jobs of a restore and of an instance's deletion are listed as RestoreNewInstance and "
+        "DeleteInstance, and complete",
+        "restore",
+        opt_in="--allow instances",
+    ),
+    "deleted_instance_is_gone": Promise(
+        "an instance whose deletion job has completed is no longer listed by listInstances",
+        "restore",
+        opt_in="--allow instances",
     ),
     "unauthorized_answer_is_documented": Promise(
         "a request without valid credentials is answered 401 with an Error whose code the 401 "

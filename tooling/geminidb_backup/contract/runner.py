@@ -20,7 +20,15 @@ from urllib.parse import quote, urlsplit
 
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 TOKEN_ENV = "GEMINIDB_CONTRACT_TOKEN"  # how the token reaches schemathesis's config, never argv
-WRITE_OPERATIONS = ("createBackup", "deleteBackup")
+WRITE_OPERATIONS = (
+    "createBackup", "deleteBackup", "createInstance", "deleteInstance", "stopBackup",
+    "batchDeleteBackups", "setBackupPolicy",
+)  # fmt: skip
+INSTANCE_OPERATIONS = (
+    "listInstances", "createInstance", "deleteInstance", "listRestorableTimePeriods",
+)  # fmt: skip
+INSTANCE_OPERATIONS_MAX_EXAMPLES = 10
+INSTANCE_WRITE_OPERATIONS = ("createInstance", "deleteInstance")
 REPORT_FILE_NAMES = {
     "junit": "junit.xml",
     "har": "network.har",
@@ -86,8 +94,11 @@ def is_loopback(url: str) -> bool:
 def writes_planned(options: ContractOptions) -> bool:
     if options.read_only:
         return False
-    included = set(options.include_operations) or set(WRITE_OPERATIONS)
-    return bool((included - set(options.exclude_operations)) & set(WRITE_OPERATIONS))
+    writes = set(WRITE_OPERATIONS)
+    if options.url is not None and "instances" not in options.allow:
+        writes -= set(INSTANCE_WRITE_OPERATIONS)  # never sent there (see run)
+    included = set(options.include_operations) or writes
+    return bool((included - set(options.exclude_operations)) & writes)
 
 
 def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -119,13 +130,22 @@ def suite_settings(pinned: Mapping[str, str] | None = None) -> dict[str, Any]:
     # codes for rules JSON Schema cannot express (x-schema-valid-refusals), 400 is let through here
     # and the domain check valid_request_refused_only_as_documented accepts only those codes.
     statuses = [*POSITIVE_ACCEPTANCE_DEFAULT_STATUSES, "400"]
-    settings["operations"] = [
-        {
-            "include-operation-id": operation_id,
-            "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+    per_operation: dict[str, dict[str, Any]] = {}
+    for operation_id, codes in sorted(VALID_REFUSALS.items()):
+        if codes:
+            per_operation.setdefault(operation_id, {})["checks"] = {
+                "positive_data_acceptance": {"expected-statuses": statuses}
+            }
+    # The instance operations' bodies are large (createInstance's coverage phase alone makes
+    # hundreds of cases) and every accepted createInstance adds an instance that later lists
+    # read: fewer generated examples keep the default run short (--max-examples overrides it).
+    for operation_id in INSTANCE_OPERATIONS:
+        per_operation.setdefault(operation_id, {})["generation"] = {
+            "max-examples": INSTANCE_OPERATIONS_MAX_EXAMPLES
         }
-        for operation_id, codes in sorted(VALID_REFUSALS.items())
-        if codes
+    settings["operations"] = [
+        {"include-operation-id": operation_id, **entry}
+        for operation_id, entry in sorted(per_operation.items())
     ]
     return settings
 
@@ -235,7 +255,7 @@ def run(
                 embedded=embedded,
                 allow=frozenset(options.allow),
                 create_budget=None if embedded else options.create_budget,
-                reserved=0 if embedded else scenario_creates(),
+                reserved=0 if embedded else scenario_creates(options),
             )
         )
         stack.callback(safety.begin, safety.Scope())
@@ -261,6 +281,13 @@ def run(
                     f"{url} is not a loopback address and the suite writes (createBackup, deleteBackup): "
                     "pass --yes to allow it, or --read-only to send only reads and requests the spec forbids"
                 )
+        if options.url is not None and "instances" not in options.allow:
+            # Instances are billable, and a fuzzed deleteInstance of a pinned instance ID would
+            # delete the user's own: neither operation is sent to a target without the opt-in.
+            options = replace(
+                options,
+                exclude_operations=[*options.exclude_operations, *INSTANCE_WRITE_OPERATIONS],
+            )
         if token is None and not (options.access_key and options.secret_key):
             raise ContractUsageError(
                 "no credentials: pass --token or set GEMINIDB_TOKEN, or set GEMINIDB_ACCESS_KEY "
@@ -410,13 +437,18 @@ REMOTE_JOB_TIMEOUT = 1800.0
 TOOL_FLAKES = ("AST constructor recursion depth mismatch",)
 
 
-def scenario_creates() -> int:
-    """How many backups the create scenario makes beyond the one that starts it: two per
-    case-sensitive body field (:func:`.scenarios._case_sensitivity`)."""
+def scenario_creates(options: ContractOptions | None = None) -> int:
+    """How many backups the scenarios make beyond the one that starts them: two per
+    case-sensitive body field (:func:`.scenarios._case_sensitivity`), and the restore
+    scenario's when instances are allowed."""
     from geminidb_backup.contract.probing import body_fields
+    from geminidb_backup.contract.scenarios import RESTORE_SCENARIO_BACKUPS
 
     _, fields = body_fields(WRITE_OPERATIONS[0])
-    return 2 * sum(1 for found in fields if found.schema.get("x-case-sensitive"))
+    restores = options is not None and "instances" in options.allow
+    return 2 * sum(1 for found in fields if found.schema.get("x-case-sensitive")) + (
+        RESTORE_SCENARIO_BACKUPS if restores else 0
+    )
 
 
 def plan_text(options: ContractOptions, scope: Any) -> str:
@@ -430,6 +462,12 @@ def plan_text(options: ContractOptions, scope: Any) -> str:
         f"instances it is given or finds, and deletes them again; it sends no change to anything "
         "it did not create."
     )
+    if scope.allows("instances"):
+        text += (
+            " --allow instances: it also restores one of its backups to one new instance (named "
+            f"starting with {scope.prefix!r}, one node and 100 GB larger than its source: billable "
+            "while it exists), backs that up, and deletes both."
+        )
     if scope.allows("foreign-refusals"):
         text += (
             " --allow foreign-refusals: it also sends the deletions the API must refuse to an "
@@ -515,7 +553,6 @@ def _part_junit(options: ContractOptions, part: str) -> Path:
 
 def _run_read_only(options: ContractOptions, spec_path: str, url: str, config_path: str) -> int:
     """Reads in every mode, then the write operations with only the requests the spec forbids."""
-    from dataclasses import replace
 
     reads = replace(
         options,
@@ -550,10 +587,13 @@ def _clean_up(
     import httpx
 
     from geminidb_backup.contract import cleanup, safety
+    from geminidb_backup.contract.checks import CREATED_INSTANCES
 
+    # Instances first: a deleted instance takes its automated backups with it.
+    instances_left = _clean_up_instances(url, auth, verify, echo, dict(CREATED_INSTANCES))
     leftovers = list(safety.SCOPE.created.values())
     if not leftovers:
-        return cleanup.CleanupResult()
+        return cleanup.CleanupResult(left=instances_left)
     echo(f"contract: deleting the {len(leftovers)} backups the run created and did not delete")
     with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
         try:
@@ -565,6 +605,7 @@ def _clean_up(
     echo(
         f"contract: deleted {len(result.deleted)} of the {len(leftovers)} backups the suite created"
     )
+    result.left.update(instances_left)
     if result.left:
         left = [b for b in leftovers if b.backup_id in result.left]
         reasons = ", ".join(f"{b} ({why})" for b, why in result.left.items())
@@ -572,3 +613,35 @@ def _clean_up(
         for command in cleanup.removal_commands(url, left):
             echo(f"    {command}")
     return result
+
+
+def _clean_up_instances(
+    url: str, auth: Any, verify: bool, echo: Callable[[str], None], leftovers: dict[str, str]
+) -> dict[str, str]:
+    """Delete the instances the run created and did not delete itself; what is left, by ID,
+    with why."""
+    from urllib.parse import quote
+
+    import httpx
+
+    from geminidb_backup.contract import cleanup
+
+    if not leftovers:
+        return {}
+    left: dict[str, str] = {}
+    with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
+        for instance_id, project_id in leftovers.items():
+            path = f"/v3/{quote(project_id, safe='')}/instances/{quote(instance_id, safe='')}"
+            try:
+                response = client.delete(path)
+            except httpx.HTTPError as error:
+                left[instance_id] = type(error).__name__
+                continue
+            if response.status_code != 202:
+                left[instance_id] = f"{response.status_code} {cleanup.error_code(response)}"
+    echo(f"contract: deleted {len(leftovers) - len(left)} of the {len(leftovers)} instances "
+         "the suite created")  # fmt: skip
+    if left:
+        reasons = ", ".join(f"{i} ({why})" for i, why in left.items())
+        echo(f"contract: FAILED: the clean-up left the instances: {reasons}")
+    return left

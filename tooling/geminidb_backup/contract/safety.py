@@ -160,6 +160,11 @@ def permitting(resource_id: str) -> Iterator[None]:
         _local.permitted = previous
 
 
+def is_permitted(resource_id: str) -> bool:
+    """Whether :func:`permitting` lets ``resource_id`` (or an operation so named) through here."""
+    return resource_id in getattr(_local, "permitted", frozenset())
+
+
 @contextmanager
 def using_reserve() -> Iterator[None]:
     """Creates in this block may use the creates kept for the scenarios."""

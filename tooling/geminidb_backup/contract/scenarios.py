@@ -11,7 +11,11 @@ with every request that broke it.
   ``backup_is_completed_after_its_job``, ``each_rule_is_refused_with_its_code``,
   ``bounds_are_accepted``, ``content_type_is_enforced``, ``names_are_case_sensitive``,
   ``unknown_ids_are_refused``, ``forbidden_targets_are_refused``,
-  ``created_backup_can_be_deleted``, ``created_backup_stays_listed``;
+  ``created_backup_can_be_deleted``, ``created_backup_stays_listed``, and the lifecycle beyond
+  create (:mod:`.lifecycle`): ``stop_of_a_made_backup_is_refused``,
+  ``stopped_backup_ends_as_documented``, ``batch_is_checked_whole``,
+  ``batch_deletes_the_runs_backups``, ``policy_rules_are_refused_with_their_codes`` and
+  ``policy_is_read_back`` (the last two only when the run may change a policy);
 - the **unknown-ID probes**, beside the first success of each operation (so with pinned IDs and in
   read-only runs too): ``unknown_ids_are_refused``;
 - the **list scenario**, beside the first 200 of each operation with ``x-list``:
@@ -20,7 +24,12 @@ with every request that broke it.
 - the **credentials probes**, beside the first answer of each operation:
   ``unauthorized_answer_is_documented``;
 - the **rule examples** of an operation's ``x-request-rules``, beside its first success:
-  ``documented_refusals_happen``.
+  ``documented_refusals_happen``;
+- the **restore scenario**, beside the first createBackup answered 202 of a run that may create
+  instances (the embedded server, or the "instances" opt-in): ``restore_refusals_are_documented``,
+  ``restored_instance_is_listed``, ``instance_jobs_are_named``, ``deleted_instance_is_gone``. It
+  makes one backup, restores it to one larger instance, backs that up, is refused a restore of it
+  to the source's smaller size, and deletes the instance: at most one instance of its own.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +47,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from geminidb_backup.contract import checks, safety
+from geminidb_backup.contract import checks, lifecycle, safety
 from geminidb_backup.contract.probing import (
     Answer,
     Case,
@@ -46,6 +56,7 @@ from geminidb_backup.contract.probing import (
     case_variants,
     catalogue_statuses,
     describe_request,
+    first_body_example,
     format_timestamp,
     fresh_body,
     operation,
@@ -58,7 +69,7 @@ from geminidb_backup.contract.probing import (
 )
 from geminidb_backup.contract.promises import PROMISES
 from geminidb_backup.contract.safety import raw_path_parameters
-from geminidb_backup.rules import rules_of
+from geminidb_backup.rules import STATEFUL_KINDS, rules_of
 from geminidb_backup.spec import follow_refs
 
 CREATE, LIST_BACKUPS, DELETE = "createBackup", "listBackups", "deleteBackup"
@@ -272,6 +283,9 @@ def _create_scenario(case: Case, response: Response, report: Report) -> None:
     _case_sensitivity(session, params)
     _unknown_ids(session, {**params, "backup_id": backup_id}, None)
     _forbidden_targets(session, params)
+    lifecycle.stop_probes(session, params, backup_id)
+    lifecycle.policy_probes(session, params)
+    lifecycle.batch_probes(session)
     _delete_created(session)
     check = "created_backup_stays_listed"
     answer, found = session.listed(backup_id)
@@ -542,6 +556,8 @@ def _refusals_scenario(case: Case, response: Response, report: Report) -> None:
     path = raw_path_parameters(case)
     prober = _prober(case, response, report)
     for rule in rules_of(operation_id):
+        if rule.kind in STATEFUL_KINDS:
+            continue  # no request alone breaks it: see the restore promises
         example = rule.example
         answer = prober.call(
             operation_id, path, query=example.get("query", {}), **_example_body(example)
@@ -852,6 +868,286 @@ def _auth_scenario(case: Case, response: Response, report: Report) -> None:
             )
 
 
+# --- the restore scenario ----------------------------------------------------------------
+
+LIST_INSTANCES, CREATE_INSTANCE, DELETE_INSTANCE = (
+    "listInstances",
+    "createInstance",
+    "deleteInstance",
+)
+RESTORE_JOB, DELETE_INSTANCE_JOB = "RestoreNewInstance", "DeleteInstance"
+
+
+RESTORE_PROMISES = (
+    "restore_refusals_are_documented",
+    "restored_instance_is_listed",
+    "instance_jobs_are_named",
+    "deleted_instance_is_gone",
+)
+# The backups the restore scenario makes (one of its source, one of the instance it restores).
+RESTORE_SCENARIO_BACKUPS = 2
+
+
+def _restore_trigger(case: Case, response: Response) -> tuple[str, ...] | None:
+    _note_instances(case, response)
+    if checks._operation_id(case) != CREATE or response.status_code != 202:
+        return None
+    return ("restore",)
+
+
+def _guard_create_instance(case: Any, scope: safety.Scope) -> None:
+    """createInstance (safety.OPERATION_GUARDS): on a target that is not the embedded server,
+    only the restore scenario's own (under ``safety.permitting(CREATE_INSTANCE)``, which it takes
+    only with ``--allow instances``) reach the project; any other (a phase's, a probe's) is aimed
+    at a project that cannot exist, so it still tests a refusal and creates nothing billable."""
+    if scope.embedded or (scope.allows("instances") and safety.is_permitted(CREATE_INSTANCE)):
+        return
+    if case.path_parameters is not None:
+        case.path_parameters["project_id"] = safety.unknown_id()
+
+
+safety.OPERATION_GUARDS[CREATE_INSTANCE] = _guard_create_instance
+
+
+def _note_instances(case: Case, response: Response) -> None:
+    """Every instance a createInstance of the run made is recorded, for the runner to delete."""
+    if checks._operation_id(case) != CREATE_INSTANCE or response.status_code != 202:
+        return
+    body = checks._json(response)
+    if isinstance(body, dict) and isinstance(body.get("id"), str):
+        project_id = str((case.path_parameters or {}).get("project_id"))
+        with checks._created_lock:
+            checks.CREATED_INSTANCES[body["id"]] = project_id
+
+
+def _example_code(name: str) -> str:
+    value = follow_refs({"$ref": f"#/components/examples/{name}"})[0]["value"]
+    return str(value["error_code"])
+
+
+def _instance_lag() -> float:
+    return float(operation(LIST_INSTANCES).get("x-list", {}).get("lag", 0))
+
+
+@dataclass
+class Restores:
+    """The restore scenario's requests on one project."""
+
+    session: Session
+
+    def listed(self, instance_id: str) -> tuple[Answer, list[dict[str, Any]]]:
+        answer = self.session.prober.call(
+            LIST_INSTANCES, {"project_id": self.session.project_id}, query={"id": instance_id}
+        )
+        items = answer.body.get("instances") if isinstance(answer.body, dict) else None
+        return answer, [
+            i for i in items or [] if isinstance(i, dict) and i.get("id") == instance_id
+        ]
+
+    def until(
+        self, instance_id: str, done: Callable[[list[dict[str, Any]]], bool]
+    ) -> tuple[Answer, list[dict[str, Any]]]:
+        """The instance list of ``instance_id`` once ``done`` holds, or as last seen once the
+        list's lag (``x-list`` of listInstances) has passed."""
+        deadline = time.monotonic() + _instance_lag()
+        while True:
+            answer, found = self.listed(instance_id)
+            if done(found) or time.monotonic() >= deadline:
+                return answer, found
+            time.sleep(0.2)
+
+    def create(self, body: Mapping[str, Any]) -> Answer:
+        answer = self.session.prober.call(
+            CREATE_INSTANCE, {"project_id": self.session.project_id}, body=dict(body)
+        )
+        if answer.status == 202 and isinstance(answer.body, dict):
+            instance_id = answer.body.get("id")
+            if isinstance(instance_id, str):
+                with checks._created_lock:
+                    checks.CREATED_INSTANCES[instance_id] = self.session.project_id
+        return answer
+
+    def job(self, job_id: Any, name: str, what: str) -> bool:
+        """Whether the job is listed with ``name`` and completes (instance_jobs_are_named)."""
+        check = "instance_jobs_are_named"
+        report = self.session.report
+        report.probed(check)
+        if not isinstance(job_id, str):
+            report.fail(check, f"{what}: the 202 answer has no job_id")
+            return False
+        ended = self.session.wait(job_id, check)
+        if ended is None:
+            return False
+        if ended.get("name") != name or ended.get("status") != "Completed":
+            report.fail(check, f"{what}: job {job_id} is {ended.get('name')!r}, "
+                        f"{ended.get('status')!r}; expected {name!r}, 'Completed'")  # fmt: skip
+            return False
+        return True
+
+
+def _size(instance: Mapping[str, Any]) -> tuple[int, int]:
+    """(nodes, storage in GB) of a listed instance."""
+    groups = [g for g in instance.get("groups") or [] if isinstance(g, dict)]
+    nodes = sum(len(g.get("nodes") or []) for g in groups)
+    sizes = [int(float(g.get("volume", {}).get("size", 0) or 0)) for g in groups]
+    return nodes, max(sizes, default=0)
+
+
+def _restore_body(
+    source: Mapping[str, Any], restore_info: Mapping[str, Any], nodes: int, size: int
+) -> dict[str, Any]:
+    """createInstance's first request example, turned into a restore of ``source``."""
+    body: dict[str, Any] = json.loads(json.dumps(first_body_example(CREATE_INSTANCE)))
+    body["name"] = safety.prefixed("r" + uuid.uuid4().hex[:12])
+    body["datastore"]["version"] = _field(source, "datastore/version")
+    for key in ("region", "availability_zone", "vpc_id", "subnet_id", "security_group_id", "mode"):
+        if isinstance(source.get(key), str):
+            body[key] = source[key]
+    spec_code = next((n.get("spec_code") for g in source.get("groups") or []
+                      for n in g.get("nodes") or []), None)  # fmt: skip
+    body["flavor"][0].update(num=str(nodes), size=str(size))
+    if isinstance(spec_code, str):
+        body["flavor"][0]["spec_code"] = spec_code
+    body["restore_info"] = dict(restore_info)
+    return body
+
+
+def _restore_scenario(case: Case, response: Response, report: Report) -> None:
+    if not safety.SCOPE.allows("instances"):
+        for check in RESTORE_PROMISES:
+            report.skip(check, "it needs --allow instances (it creates and deletes an instance)")
+        return
+    params = raw_path_parameters(case)
+    session = Session(case, _prober(case, response, report), params["project_id"], report)
+    with safety.permitting(CREATE_INSTANCE), safety.using_reserve():
+        _restores(session, params, report)
+
+
+def _restores(session: Session, params: Mapping[str, str], report: Report) -> None:
+    restores = Restores(session)
+    _, found = restores.listed(params["instance_id"])
+    if len(found) != 1:
+        return  # the list scenario reports a list that misses the instance
+    source = found[0]
+    nodes, size = _size(source)
+    backup_id = _completed_backup(session, params)
+    if backup_id is None:
+        return
+    refused = "restore_refusals_are_documented"
+    invalid, missing, bad_time = (_example_code(n) for n in
+                                  ("InvalidRestoreInfo", "BackupFileDoesNotExist", "InvalidRestoreTime"))  # fmt: skip
+    now_ms = int(time.time() * 1000)
+    for label, info, code in (
+        ("restore_info with nothing to restore", {}, invalid),
+        ("restore_info with a backup and an instance",
+         {"backup_id": backup_id, "source_instance_id": source["id"], "restore_time": now_ms},
+         invalid),
+        ("an unknown backup", {"backup_id": "unknown" + uuid.uuid4().hex}, missing),
+        ("a time before any backup", {"source_instance_id": source["id"], "restore_time": 1000},
+         bad_time),
+    ):  # fmt: skip
+        answer = restores.create(_restore_body(source, info, nodes, size))
+        _expect(report, refused, f"a restore of {label}", answer, {400}, code)
+
+    # One restore, larger than its source: then its own backup cannot go back to the source's size.
+    answer = restores.create(_restore_body(source, {"backup_id": backup_id}, nodes + 1, size + 100))
+    listed_check = "restored_instance_is_listed"
+    report.probed(listed_check)
+    if answer.status != 202 or not isinstance(answer.body, dict):
+        report.fail(
+            listed_check, f"a restore of backup {backup_id}: {answer.shows()}, expected 202"
+        )
+        return
+    restored_id = str(answer.body.get("id"))
+    seen, items = restores.until(restored_id, lambda found: len(found) == 1)
+    if len(items) != 1:
+        report.fail(listed_check, f"{seen.shows()}: restored instance {restored_id} is listed "
+                    f"{len(items)} times after {_instance_lag():g} s, expected once")  # fmt: skip
+    restored_ok = restores.job(answer.body.get("job_id"), RESTORE_JOB, f"restore {restored_id}")
+    if restored_ok:
+        seen, items = restores.until(restored_id, lambda found: len(found) == 1 and (
+            found[0].get("status") == "normal" and not found[0].get("actions")))  # fmt: skip
+        _check_restored(report, seen, items, source, restored_id)
+        _below_source(session, restores, source, restored_id, nodes, size)
+    with safety.permitting(restored_id):
+        deleted = session.prober.call(
+            DELETE_INSTANCE, {"project_id": session.project_id, "instance_id": restored_id}
+        )
+    gone = "deleted_instance_is_gone"
+    report.probed(gone)
+    if deleted.status != 202 or not isinstance(deleted.body, dict):
+        report.fail(gone, f"{deleted.shows()}, expected 202")
+        return
+    if restores.job(deleted.body.get("job_id"), DELETE_INSTANCE_JOB, f"deletion of {restored_id}"):
+        seen, items = restores.until(restored_id, lambda found: not found)
+        if items:
+            report.fail(gone, f"{seen.shows()}: instance {restored_id} is still listed "
+                        f"{_instance_lag():g} s after its deletion job completed")  # fmt: skip
+        else:
+            with checks._created_lock:
+                checks.CREATED_INSTANCES.pop(restored_id, None)
+
+
+def _completed_backup(session: Session, params: Mapping[str, str]) -> str | None:
+    """A fresh backup of the instance, once its job has completed."""
+    answer = session.prober.call(CREATE, params, body=fresh_body(CREATE))
+    session.settle(answer, "restored_instance_is_listed")
+    if answer.status != 202 or not isinstance(answer.body, dict):
+        return None
+    backup_id = answer.body.get("backup_id")
+    return backup_id if isinstance(backup_id, str) else None
+
+
+def _check_restored(
+    report: Report,
+    seen: Answer,
+    items: list[dict[str, Any]],
+    source: Mapping[str, Any],
+    restored_id: str,
+) -> None:
+    check = "restored_instance_is_listed"
+    if len(items) != 1:
+        report.fail(check, f"{seen.shows()}: instance {restored_id} is not listed once")
+        return
+    restored = items[0]
+    problems = []
+    if restored.get("status") != "normal" or restored.get("actions"):
+        problems.append(f"status {restored.get('status')!r}, actions {restored.get('actions')!r}")
+    if _field(restored, "datastore/version") != _field(source, "datastore/version"):
+        problems.append(f"datastore version {_field(restored, 'datastore/version')!r}, the "
+                        f"source's {_field(source, 'datastore/version')!r}")  # fmt: skip
+    (nodes, size), (source_nodes, source_size) = _size(restored), _size(source)
+    if nodes < source_nodes or size < source_size:
+        problems.append(f"{nodes} nodes and {size} GB, the source {source_nodes} and "
+                        f"{source_size}")  # fmt: skip
+    if problems:
+        report.fail(check, f"{seen.shows()}: restored instance {restored_id} after its job "
+                    f"completed: {'; '.join(problems)}")  # fmt: skip
+
+
+def _below_source(
+    session: Session,
+    restores: Restores,
+    source: Mapping[str, Any],
+    restored_id: str,
+    nodes: int,
+    size: int,
+) -> None:
+    """A backup of the (larger) restored instance, restored at the smaller source's size."""
+    rule = next((r for r in rules_of(CREATE_INSTANCE) if r.kind == "not-below-source"), None)
+    if rule is None:
+        return
+    backup_id = _completed_backup(
+        session, {"project_id": session.project_id, "instance_id": restored_id}
+    )
+    if backup_id is None:
+        return
+    answer = restores.create(_restore_body(source, {"backup_id": backup_id}, nodes, size))
+    _expect(session.report, "restore_refusals_are_documented",
+            f"a restore of backup {backup_id} below its instance's nodes and storage", answer,
+            {rule.status}, rule.code)  # fmt: skip
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "create",
@@ -865,6 +1161,12 @@ SCENARIOS: tuple[Scenario, ...] = (
             "forbidden_targets_are_refused",
             "created_backup_can_be_deleted",
             "created_backup_stays_listed",
+            "stop_of_a_made_backup_is_refused",
+            "stopped_backup_ends_as_documented",
+            "batch_is_checked_whole",
+            "batch_deletes_the_runs_backups",
+            "policy_rules_are_refused_with_their_codes",
+            "policy_is_read_back",
         ),
         _create_trigger,
         _create_scenario,
@@ -878,6 +1180,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario("auth", ("unauthorized_answer_is_documented",), _auth_trigger, _auth_scenario),
     Scenario("refusals", ("documented_refusals_happen",), _refusals_trigger, _refusals_scenario),
+    Scenario(
+        "restore",
+        RESTORE_PROMISES,
+        _restore_trigger,
+        _restore_scenario,
+    ),
 )
 
 

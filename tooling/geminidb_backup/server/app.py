@@ -35,6 +35,7 @@ from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.control import CONTROL_PREFIX, ControlAPI
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
+from geminidb_backup.server.policy import Policy, policy_off
 from geminidb_backup.server.state import Clock, Store, parse_time
 from geminidb_backup.server.transport import ABORT_EXTENSION
 from geminidb_backup.server.validation import Operation, Router, compile_operations
@@ -46,6 +47,8 @@ logger = logging.getLogger("geminidb_backup.server")
 MAX_BODY_BYTES = int(load_spec()["x-max-request-body-bytes"])
 # listJobs: the window listed when no time is given (its description).
 JOBS_WINDOW_SECONDS = 30 * 86_400
+# listRestorableTimePeriods: the default window (its start_time's description).
+RESTORABLE_WINDOW_SECONDS = 86_400
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which triples the
@@ -147,10 +150,13 @@ class ReferenceServer:
             backup_limit=config.backup_limit,
             fsync=config.fsync,
             clock=clock,
+            restore_seconds=config.restore_seconds,
             lock_timeout=config.lock_timeout_seconds,
             seed=config.seed,
         )
-        self.store.seed(config.instances, auto_backups=config.auto_backups)
+        self.store.seed(
+            config.instances, auto_backups=config.auto_backups, policy=config.seed_policy()
+        )
         self.auth = Authenticator(
             config.tokens,
             config.access_keys,
@@ -168,6 +174,15 @@ class ReferenceServer:
             "listJobs": self.list_jobs,
             "listBackups": self.list_backups,
             "deleteBackup": self.delete_backup,
+            "stopBackup": self.stop_backup,
+            "batchDeleteBackups": self.batch_delete_backups,
+            "setBackupPolicy": self.set_backup_policy,
+            "showBackupPolicy": self.show_backup_policy,
+            "showBackupPolicies": self.show_backup_policies,
+            "listInstances": self.list_instances,
+            "createInstance": self.create_instance,
+            "deleteInstance": self.delete_instance,
+            "listRestorableTimePeriods": self.list_restorable_time_periods,
         }
         spec_operations = {op.operation_id for op in compile_operations()}
         if spec_operations != set(self.handlers):
@@ -347,6 +362,48 @@ class ReferenceServer:
         job_id = await self.store.delete_backup(path["project_id"], path["backup_id"])
         return json_answer(202, {"job_id": job_id})
 
+    async def stop_backup(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        operation.json_body(call.header(b"content-type"), body)
+        job_id = await self.store.stop_backup(path["project_id"], path["backup_id"])
+        return json_answer(202, {"job_id": job_id})
+
+    async def batch_delete_backups(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        await self.store.batch_delete(path["project_id"], list(data["backup_ids"]))
+        return _no_body(200)
+
+    async def set_backup_policy(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        _check_rules(operation, {}, data)
+        policy = Policy.from_api(data["backup_policy"])
+        await self.store.set_policy(path["project_id"], path["instance_id"], policy)
+        return _no_body(204)
+
+    async def show_backup_policy(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        policy = self.store.policy(path["project_id"], path["instance_id"])
+        return json_answer(
+            200, {"backup_policy": policy_off() if policy is None else policy.to_api()}
+        )
+
+    async def show_backup_policies(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        policy = self.store.policy(path["project_id"], path["instance_id"])
+        if policy is None or query.get("type") == "DatabaseTable":
+            return json_answer(200, {"backup_policy": policy_off()})
+        # This emulator makes full backups only: no differential or incremental ones.
+        shown = {**policy.to_api(), "incremental_period": None, "differential_period": None}
+        return json_answer(200, {"backup_policy": shown})
+
     async def list_backups(
         self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
     ) -> Answer:
@@ -391,6 +448,50 @@ class ReferenceServer:
             limit=query["limit"],
         )
         return json_answer(200, {"total_count": page.total_count, "jobs": page.items})
+
+    async def list_instances(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        page = self.store.list_instances(path["project_id"], query)
+        return json_answer(200, {"total_count": page.total_count, "instances": page.items})
+
+    async def create_instance(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        data = operation.json_body(call.header(b"content-type"), body)
+        # The rules judged from the request alone; not-below-source is judged by the store,
+        # which holds the source instance.
+        _check_rules(operation, {}, data)
+        return json_answer(202, await self.store.create_instance(path["project_id"], data))
+
+    async def delete_instance(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        job_id = await self.store.delete_instance(path["project_id"], path["instance_id"])
+        return json_answer(202, {"job_id": job_id})
+
+    async def list_restorable_time_periods(
+        self, operation: Operation, path: Mapping[str, str], call: Call, body: bytes
+    ) -> Answer:
+        query = operation.query_params(QueryParams(call.query_string))
+        start = _time(query.get("start_time"), errors.PARAMETER_ERROR)
+        end = _time(query.get("end_time"), errors.PARAMETER_ERROR)
+        if end is None:
+            end = self.clock()
+        if start is None:
+            start = end - RESTORABLE_WINDOW_SECONDS
+        _check_rules(operation, {**query, "start_time": start, "end_time": end})
+        page = self.store.restorable_periods(
+            path["project_id"], path["instance_id"], start, end, query["offset"], query["limit"]
+        )
+        return json_answer(
+            200, {"total_count": page.total_count, "restorable_time_periods": page.items}
+        )
+
+
+def _no_body(status: int) -> Answer:
+    return Answer(status, [(b"content-length", b"0")], b"")
 
 
 def _check_rules(operation: Operation, query: Mapping[str, Any], body: Any = None) -> None:

@@ -13,10 +13,11 @@ checks return the projects it is valid for (None: every project), and the caller
 ``DBS.280056`` a request whose path names another.
 
 A signature covers the canonical form of a request, which forgets some of what the server reads:
-the order of a repeated query parameter, ``+`` against ``%2B`` (the same once canonical, a space
-and a plus to the query parser), which of two headers of the same name was signed. A signed
-request holding any of these is refused 400 ``APIGW.0201`` (:func:`ambiguity`), so that a signature
-vouches for exactly what is served; requests signed by the official SDK hold none of them.
+the order of a repeated query parameter, which of two headers of the same name was signed. A
+signed request holding either is refused 400 ``APIGW.0201`` (:func:`ambiguity`), so that a
+signature vouches for exactly what is served; requests signed by the official SDK hold neither.
+(A ``+`` in the query is canonical as a space, as it is read: see
+:func:`geminidb_backup.signing.canonical_query`.)
 """
 
 from __future__ import annotations
@@ -72,11 +73,9 @@ _SIGNATURE_HEADERS = frozenset(
 
 
 def ambiguity(raw_query: str, repeated_headers: Iterable[str], signed: Iterable[str]) -> bool:
-    """Whether a signed request reads differently from its canonical form: a raw ``+`` in the
-    query (signed as a plus, parsed as a space), a query parameter given twice (signed sorted,
-    parsed as its last value), or two headers of a name the signature rests on (signed as one)."""
-    if "+" in raw_query:
-        return True
+    """Whether a signed request reads differently from its canonical form: a query parameter
+    given twice (signed sorted, parsed as its last value), or two headers of a name the signature
+    rests on (signed as one)."""
     if raw_query:
         names = [item.partition("=")[0] for item in raw_query.split("&") if item]
         if len(set(names)) != len(names):

@@ -11,10 +11,14 @@ from typing import Any
 import yaml
 
 from geminidb_backup.server.faults import FaultConfig
-from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS, Instance
+from geminidb_backup.server.instances import Instance
+from geminidb_backup.server.policy import Policy
+from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS
 from geminidb_backup.spec import load_spec
 
 DEFAULT_BACKUP_SECONDS = 5.0
+# How long creating or restoring to a new instance takes (the real service: minutes to hours).
+DEFAULT_RESTORE_SECONDS = 10.0
 # The spec's decision: at most 50 manual backups per instance (createBackup's description).
 DEFAULT_BACKUP_LIMIT = 50
 # An X-Sdk-Date further than this from the server's clock is refused, as by Huawei Cloud's gateway.
@@ -182,6 +186,7 @@ class ServerConfig:
     instances: tuple[Instance, ...] = field(default_factory=lambda: (example_instance(),))
     db_path: str = ":memory:"
     backup_seconds: float = DEFAULT_BACKUP_SECONDS
+    restore_seconds: float = DEFAULT_RESTORE_SECONDS
     backup_limit: int = DEFAULT_BACKUP_LIMIT
     auto_backups: bool = True
     fsync: bool = False
@@ -191,6 +196,10 @@ class ServerConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
+    # The automated backup policy of the seeded instances, as setBackupPolicy's backup_policy
+    # ({"keep_days": 7, "start_time": "01:00-02:00", "period": "1,2,3,4,5,6,7"}); None: off, so
+    # that the seeded state is what it always was (the real service's default is on, 7 days).
+    policy: Mapping[str, Any] | None = None
     # The projects a token or an access key is valid for (team decision 2); one not named here
     # is valid for every project.
     token_projects: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -217,6 +226,8 @@ class ServerConfig:
             not self.admin_token.strip() or self.admin_token != self.admin_token.strip()
         ):
             raise ValueError("the admin token must not be empty or have white space around it")
+        if self.policy is not None:
+            check_policy(self.policy)
         for access_key, secret_key in self.access_keys.items():
             if not access_key or any(character.isspace() for character in access_key):
                 raise ValueError("an access key must not be empty or hold white space")
@@ -227,7 +238,42 @@ class ServerConfig:
         return (
             f"ServerConfig(tokens=<{len(self.tokens)}>, access_keys={sorted(self.access_keys)},"
             f" instances={self.instances!r}, db_path={self.db_path!r},"
-            f" backup_seconds={self.backup_seconds}, backup_limit={self.backup_limit},"
+            f" backup_seconds={self.backup_seconds}, restore_seconds={self.restore_seconds},"
+            f" backup_limit={self.backup_limit},"
             f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r},"
-            f" admin_token={'<set>' if self.admin_token else None})"
+            f" admin_token={'<set>' if self.admin_token else None}, policy={self.policy!r})"
         )
+
+    def seed_policy(self) -> Policy | None:
+        return None if self.policy is None else Policy.from_api(self.policy)
+
+
+def check_policy(policy: Mapping[str, Any]) -> None:
+    """``ValueError`` (with the spec's message) unless ``policy`` is a valid ``BackupPolicy``."""
+    from geminidb_backup.errors import ValidationError
+    from geminidb_backup.validation import validate_call
+
+    try:  # the schemas, then the x-request-rules (the one-hour window)
+        validate_call("setBackupPolicy", {}, {"backup_policy": dict(policy)})
+    except ValidationError as error:
+        raise ValueError(f"policy: {error}") from None
+
+
+def parse_policy(text: str) -> dict[str, Any]:
+    """``KEEP_DAYS[/WINDOW[/DAYS]]`` (``7``, ``7/01:00-02:00``, ``14/01:00-02:00/mon,thu``) as
+    setBackupPolicy's ``backup_policy``: the window 00:00-01:00 UTC and every day by default;
+    days as numbers (1 = Monday), names or ranges (``1-5``, ``mon-fri``)."""
+    from geminidb_backup.policy import parse_weekdays
+
+    parts = text.split("/")
+    if len(parts) > 3 or not parts[0].strip().isdigit():
+        raise ValueError(f"expected KEEP_DAYS[/WINDOW[/DAYS]], got {text!r}")
+    keep_days = int(parts[0])
+    if keep_days == 0:
+        return {"keep_days": 0}
+    window = parts[1] if len(parts) > 1 else "00:00-01:00"
+    days = parse_weekdays(parts[2]) if len(parts) > 2 else (1, 2, 3, 4, 5, 6, 7)
+    policy = {"keep_days": keep_days, "start_time": window,
+              "period": ",".join(str(day) for day in days)}  # fmt: skip
+    check_policy(policy)
+    return policy

@@ -23,12 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from geminidb_backup.server.faults import Fault
+from geminidb_backup.server.instances import DATASTORE_VERSION, Instance
 from geminidb_backup.server.state import (
-    DATASTORE_VERSION,
     INSTANCE_STATUSES,
     LAST_MOMENT,
     Clock,
-    Instance,
     StoreBusy,
     format_time,
 )
@@ -169,6 +168,32 @@ class Control:
             raise ControlError(str(error), 409) from None
         return instance
 
+    def set_policy(
+        self, instance_id: str, policy: Mapping[str, Any], project_id: str | None = None
+    ) -> dict[str, Any]:
+        """Set an instance's automated backup policy directly (setBackupPolicy's
+        ``backup_policy``: ``{"keep_days": 0}`` turns it off); checked against the spec."""
+        from geminidb_backup.server.config import check_policy
+        from geminidb_backup.server.policy import Policy
+
+        project_id = self.default_project if project_id is None else project_id
+        self.instance(instance_id, project_id)
+        if not isinstance(policy, Mapping):
+            raise ControlError('policy must be an object such as {"keep_days": 7, ...}')
+        try:
+            check_policy(policy)
+        except ValueError as error:
+            raise ControlError(str(error)) from None
+        self.store.put_policy(project_id, instance_id, Policy.from_api(policy))
+        return self.policies(project_id)[instance_id]
+
+    def policies(self, project_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """Each instance's policy (of ``project_id`` when given), by instance ID."""
+        return {
+            instance.id: self.store.shown_policy(instance.project_id, instance.id)
+            for instance in self.store.instances(project_id)
+        }
+
     def instance(self, instance_id: str, project_id: str | None = None) -> Instance:
         project_id = self.default_project if project_id is None else project_id
         found = self.store.instance(project_id, instance_id)
@@ -219,6 +244,17 @@ class Control:
             project_id = self.instance(instance_id, project_id).project_id
         self.store.queue_failure(reason, project_id, instance_id)
 
+    def fail_next_restore(
+        self, reason: str, *, instance_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """The next restore accepted (from ``instance_id`` or one of its backups when given, else
+        from any instance) ends with the new instance ``createfail``, its job ``Failed`` with
+        ``reason``. Calls queue up."""
+        _check_reason(reason)
+        if instance_id is not None:
+            project_id = self.instance(instance_id, project_id).project_id
+        self.store.queue_failure(reason, project_id, instance_id, kind="restore")
+
     def fail_every_backup(
         self, instance_id: str, reason: str | None, *, project_id: str | None = None
     ) -> Instance:
@@ -260,7 +296,9 @@ class Control:
         """Back to the state of start-up: the configured instances, their automated backups, no
         failure, no armed fault. The clock keeps its time (it never goes back)."""
         config = self.server.config
-        self.store.reset(config.instances, auto_backups=config.auto_backups)
+        self.store.reset(
+            config.instances, auto_backups=config.auto_backups, policy=config.seed_policy()
+        )
         self.disarm_faults()
 
     def state(self) -> dict[str, Any]:
@@ -272,6 +310,14 @@ class Control:
             "backups": self.store.all_backups(),
             "jobs": self.store.all_jobs(),
             "failures": self.store.queued_failures(),
+            "policies": [
+                {
+                    "project_id": instance.project_id,
+                    "instance_id": instance.id,
+                    "backup_policy": self.store.shown_policy(instance.project_id, instance.id),
+                }
+                for instance in self.store.instances()
+            ],
             "faults": [armed.to_dict() for armed in self.server.faults.armed],
         }
 
@@ -351,6 +397,10 @@ def _instance_status(control: Control, path: Mapping[str, str], body: Any) -> An
     return instance.to_dict(control.now())
 
 
+def _policy(control: Control, path: Mapping[str, str], body: Any) -> Any:
+    return control.set_policy(path["instance_id"], body, path["project_id"])
+
+
 def _failures(control: Control, path: Mapping[str, str], body: Any) -> Any:
     reason = _field(body, "reason", str, None)
     instance_id = _field(body, "instance_id", str, None)
@@ -396,6 +446,12 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Route, int], ...] = tuple(
             "PUT",
             f"/instances/{_SEGMENT.format('project_id')}/{_SEGMENT.format('instance_id')}/status",
             _instance_status,
+            200,
+        ),
+        (
+            "PUT",
+            f"/instances/{_SEGMENT.format('project_id')}/{_SEGMENT.format('instance_id')}/policy",
+            _policy,
             200,
         ),
         ("POST", "/failures", _failures, 201),

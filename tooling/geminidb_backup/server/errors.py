@@ -53,6 +53,8 @@ def statuses(code: str) -> frozenset[int]:
 class ApiError(Exception):
     """An error answer of the service, as ``{"error_code", "error_msg"}``.
 
+    ``backup_id`` names, at the end of the message, the backup of a batch that refused it.
+
     ``args`` fill the ``{0}``, ``{1}`` placeholders some messages have (``DBS.201000``); ``status``
     picks another of the code's catalogued statuses (405 for ``APIGW.0101``, 503 for
     ``DBS.200998``). An uncatalogued pair is a bug here, refused at once.
@@ -64,6 +66,7 @@ class ApiError(Exception):
         *args: str,
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
+        backup_id: str | None = None,
     ) -> None:
         entry = catalogue()[code]
         if status is not None and status != entry.status:
@@ -75,6 +78,9 @@ class ApiError(Exception):
         self.code = code
         self.status = status if status is not None else entry.status
         self.message = entry.message.format(*args) if args else entry.message
+        if backup_id is not None:
+            # A batch names the backup that refused it (batchDeleteBackups' description).
+            self.message += f" Backup ID: {backup_id}."
         self.headers = dict(headers or {})
 
     def body(self) -> bytes:
@@ -104,6 +110,10 @@ NO_SUCH_API = "APIGW.0101"
 TOO_MANY_REQUESTS = "DBS.280443"
 SYSTEM_BUSY = "DBS.200998"
 SERVER_ERROR = "DBS.280005"
+STATE_FORBIDS_OPERATION = "DBS.200011"
+INVALID_RESTORE_INFO = "DBS.301024"
+INVALID_RESTORE_TIME = "DBS.201215"
+RESTORATION_IN_PROGRESS = "DBS.201319"
 TOKEN_INVALID = "DBS.280056"
 # The gateway's, for a request it refuses before the service sees it (the spec's "Request size").
 BAD_REQUEST = "APIGW.0201"
@@ -114,6 +124,8 @@ _USED = (
     INVALID_PROJECT_ID, INVALID_LIMIT, INVALID_OFFSET, INVALID_END_TIME, BAD_AUTHENTICATION,
     INSTANCE_BUSY, OPERATION_NOT_ALLOWED, NO_PERMISSION, INSTANCE_NOT_FOUND, NO_SUCH_API,
     TOO_MANY_REQUESTS, SYSTEM_BUSY, SERVER_ERROR, TOKEN_INVALID, BAD_REQUEST,
+    STATE_FORBIDS_OPERATION,
+    INVALID_RESTORE_INFO, INVALID_RESTORE_TIME, RESTORATION_IN_PROGRESS,
 )  # fmt: skip
 
 

@@ -38,19 +38,32 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from geminidb_backup.server import errors, state_file
 from geminidb_backup.server.errors import ApiError
+from geminidb_backup.server.instances import (
+    CREATE_JOB,
+    DATASTORE_TYPE,
+    DATASTORE_VERSION,
+    DELETE_INSTANCE_JOB,
+    INSTANCE_COLUMNS,
+    RESTORE_JOB,
+    Instance,
+    matches,
+    restorable_window,
+)
 from geminidb_backup.server.live_backups import LiveBackups
+from geminidb_backup.server.policy import Policy
 from geminidb_backup.server.state_file import StateFileError
 
 BACKUP_JOB = "BackupInstance"
 DELETE_JOB = "DeleteBackup"
-DATASTORE_TYPE = "cassandra"
-DATASTORE_VERSION = "3.11"
+STOP_JOB = "StopBackup"
+# The fail_reason of a stopped backup and of its job (stopBackup's description).
+STOPPED_REASON = "The backup was stopped."
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 # What an instance's status does to a backup or deletion started on it. The names are the real
 # service's instance statuses (``normal``, ``abnormal``, ``frozen``), plus ``busy`` for an instance
@@ -61,6 +74,8 @@ INSTANCE_STATUSES: dict[str, str | None] = {
     "busy": errors.INSTANCE_BUSY,
     "abnormal": errors.INSTANCE_BUSY,
     "frozen": errors.OPERATION_NOT_ALLOWED,
+    "creating": errors.INSTANCE_BUSY,
+    "createfail": errors.OPERATION_NOT_ALLOWED,
 }
 # The last moment a time of the API can show (9999-12-31T23:59:59+0000).
 LAST_MOMENT = 253_402_300_799.0
@@ -125,6 +140,17 @@ CREATE TABLE IF NOT EXISTS failures (
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
+-- The automated backup policies that are on; made_until: the automated backups due up to this
+-- time have been made (see Store.catch_up).
+CREATE TABLE IF NOT EXISTS policies (
+    project_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    keep_days INTEGER NOT NULL,
+    window_start INTEGER NOT NULL,
+    days TEXT NOT NULL,
+    made_until REAL NOT NULL,
+    PRIMARY KEY (project_id, instance_id)
+);
 """
 # Columns added since the first release, for state files written by it: (table, column, type).
 _ADDED_COLUMNS = (
@@ -134,6 +160,23 @@ _ADDED_COLUMNS = (
     ("instances", "fail_reason", "TEXT"),
     ("backups", "fail_reason", "TEXT"),
     ("jobs", "fail_reason", "TEXT"),
+    ("jobs", "backup_id", "TEXT"),
+    # The instance model (server/instances.py); NULL: the field's default.
+    ("instances", "mode", "TEXT"),
+    ("instances", "region", "TEXT"),
+    ("instances", "availability_zone", "TEXT"),
+    ("instances", "vpc_id", "TEXT"),
+    ("instances", "subnet_id", "TEXT"),
+    ("instances", "security_group_id", "TEXT"),
+    ("instances", "spec_code", "TEXT"),
+    ("instances", "node_count", "INTEGER"),
+    ("instances", "storage_gb", "INTEGER"),
+    ("instances", "pay_mode", "TEXT"),
+    ("instances", "created", "REAL"),
+    ("instances", "restored_from", "TEXT"),
+    ("instances", "create_fail_reason", "TEXT"),
+    ("instances", "gone_at", "REAL"),
+    ("failures", "kind", "TEXT NOT NULL DEFAULT 'backup'"),
 )
 
 
@@ -217,36 +260,6 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Instance:
-    project_id: str
-    id: str
-    name: str
-    datastore_version: str = DATASTORE_VERSION
-    status: str = "normal"
-    # When the status ends (back to ``normal``); None: until changed.
-    status_until: float | None = None
-    # Every backup of the instance fails with this reason; None: backups succeed.
-    fail_reason: str | None = None
-
-    def status_at(self, now: float) -> str:
-        if self.status_until is not None and now >= self.status_until:
-            return "normal"
-        return self.status
-
-    def to_dict(self, now: float) -> dict[str, Any]:
-        return {
-            "project_id": self.project_id,
-            "id": self.id,
-            "name": self.name,
-            "datastore_version": self.datastore_version,
-            "status": self.status_at(now),
-            "status_until": None if self.status_until is None or now >= self.status_until
-            else format_time(self.status_until),
-            "fail_reason": self.fail_reason,
-        }  # fmt: skip
-
-
-@dataclass(frozen=True)
 class Page:
     total_count: int
     items: list[dict[str, Any]]
@@ -297,6 +310,7 @@ class Store:
         backup_limit: int,
         fsync: bool = False,
         clock: Callable[[], float] = time.time,
+        restore_seconds: float = 10.0,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
         seed: int | None = None,
     ) -> None:
@@ -304,6 +318,8 @@ class Store:
         self.ids = _ids if seed is None else random.Random(seed)
         self._timed_ids = seed is None
         self.backup_seconds = backup_seconds
+        # How long a creation or restore to a new instance takes.
+        self.restore_seconds = restore_seconds
         self.backup_limit = backup_limit
         self.clock = clock
         self.lock_timeout = lock_timeout
@@ -354,6 +370,11 @@ class Store:
         # test asks for it), so createBackup then skips looking for one. Set before a failure
         # is queued, cleared only by a look that found none.
         self._failures_queued = True
+        # The policies that are on, with the time their backups were made up to, and the
+        # earliest moment one of them has something to do (a backup to start, one to expire).
+        self._policies: dict[tuple[str, str], tuple[Policy, float]] = {}
+        self._policy_due = math.inf
+        self._load_policies()
 
     def _add_missing_columns(self) -> None:
         for table in {table for table, _, _ in _ADDED_COLUMNS}:
@@ -366,11 +387,10 @@ class Store:
         rows = self._db.execute("SELECT * FROM instances").fetchall()
         self._instances = {
             (row["project_id"], row["id"]): Instance(
-                row["project_id"], row["id"], row["name"], row["datastore_version"],
-                row["status"], row["status_until"], row["fail_reason"],
+                **{name: row[name] for name in INSTANCE_COLUMNS if row[name] is not None}
             )
             for row in rows
-        }  # fmt: skip
+        }
         projects = {row["id"] for row in self._db.execute("SELECT id FROM projects")}
         self._projects = frozenset(projects | {project for project, _ in self._instances})
 
@@ -394,8 +414,21 @@ class Store:
 
     def _reload_memory(self) -> None:
         """After a rollback: what memory keeps of the file is read again from it."""
+        self._load_instances()
         self._load_job_ends()
         self._load_live_backups()
+        self._load_policies()
+
+    def _load_policies(self) -> None:
+        self._policies = {
+            (row["project_id"], row["instance_id"]): (
+                Policy(row["keep_days"], row["window_start"],
+                       frozenset(int(day) for day in row["days"].split(","))),
+                row["made_until"],
+            )
+            for row in self._db.execute("SELECT * FROM policies")
+        }  # fmt: skip
+        self._policy_due = -math.inf if self._policies else math.inf
 
     @contextmanager
     def _changing(self) -> Iterator[sqlite3.Connection]:
@@ -487,14 +520,23 @@ class Store:
         self._reload_memory()
         self._failures_queued = True
 
-    def seed(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
+    def seed(
+        self, instances: Iterable[Instance], *, auto_backups: bool, policy: Policy | None = None
+    ) -> None:
         """Make the instances exist (kept if they already do), each with an automated backup if
-        ``auto_backups`` and it has none yet."""
+        ``auto_backups`` and it has none yet, and with ``policy`` on from now if given (and it
+        has none yet)."""
         now = self.clock()
         db = self._transaction()
         try:
             for instance in instances:
                 self._insert_instance(db, instance)
+                if policy is not None:
+                    db.execute(
+                        "INSERT OR IGNORE INTO policies (project_id, instance_id, keep_days,"
+                        " window_start, days, made_until) VALUES (?, ?, ?, ?, ?, ?)",
+                        (instance.project_id, instance.id, *_policy_row(policy), now),
+                    )
                 if not auto_backups:
                     continue
                 exists = db.execute(
@@ -524,24 +566,32 @@ class Store:
             raise
         self._load_instances()
         self._load_live_backups()
+        self._load_policies()
 
-    @staticmethod
-    def _insert_instance(db: sqlite3.Connection, instance: Instance) -> None:
+    def _insert_instance(self, db: sqlite3.Connection, instance: Instance) -> None:
         db.execute("INSERT OR IGNORE INTO projects (id) VALUES (?)", (instance.project_id,))
+        if instance.created is None:
+            instance = replace(instance, created=float(int(self.clock())))
+        columns = ", ".join(INSTANCE_COLUMNS)  # the dataclass's field names, no input
         db.execute(
-            "INSERT OR IGNORE INTO instances (project_id, id, name, datastore_version, status,"
-            " status_until, fail_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                instance.project_id, instance.id, instance.name, instance.datastore_version,
-                instance.status, instance.status_until, instance.fail_reason,
-            ),
-        )  # fmt: skip
+            f"INSERT OR IGNORE INTO instances ({columns})"
+            f" VALUES ({', '.join('?' * len(INSTANCE_COLUMNS))})",
+            [getattr(instance, name) for name in INSTANCE_COLUMNS],
+        )
 
     def project_exists(self, project_id: str) -> bool:
         return project_id in self._projects
 
     def _instance(self, project_id: str, instance_id: str) -> Instance | None:
-        return self._instances.get((project_id, instance_id))
+        """The instance, unless it names nothing (never made, or deleted)."""
+        instance = self._instances.get((project_id, instance_id))
+        if (
+            instance is None
+            or instance.gone_at is not None
+            and not instance.exists_at(self.clock())
+        ):
+            return None
+        return instance
 
     def _busy(self, project_id: str, instance_id: str, now: float) -> bool:
         """Whether a job of the instance is still running at ``now``."""
@@ -555,17 +605,20 @@ class Store:
         name: str,
         now: float,
         fail_reason: str | None = None,
+        duration: float | None = None,
+        backup_id: str | None = None,
     ) -> str:
         job_id = self.new_job_id()
+        duration = self.backup_seconds if duration is None else duration
         db.execute(
-            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job_id, project_id, instance_id, name, now, self.backup_seconds, fail_reason),
+            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason,"
+            " backup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (job_id, project_id, instance_id, name, now, duration, fail_reason, backup_id),
         )
         # After the insert, so that only a written job is noted; a rollback reloads these
         # (_commit).
         key = (project_id, instance_id)
-        self._job_ends[key] = max(self._job_ends.get(key, now), now + self.backup_seconds)
+        self._job_ends[key] = max(self._job_ends.get(key, now), now + duration)
         return job_id
 
     def _refuse_unless_available(self, instance: Instance, now: float, operation: str) -> None:
@@ -577,17 +630,19 @@ class Store:
         if code is not None or self._busy(instance.project_id, instance.id, now):
             raise ApiError(errors.INSTANCE_BUSY)
 
-    def _take_failure(self, instance: Instance) -> str | None:
-        """Inside a write transaction: why the backup being made on ``instance`` is to fail, if
-        it is: the instance's own reason, else the oldest queued failure that matches (used up)."""
-        if instance.fail_reason is not None:
+    def _take_failure(self, instance: Instance, kind: str = "backup") -> str | None:
+        """Inside a write transaction: why the backup (``kind`` "backup") being made on
+        ``instance``, or the restore (``kind`` "restore") from it, is to fail, if it is: for a
+        backup the instance's own reason, else the oldest queued failure of that kind that
+        matches (used up)."""
+        if kind == "backup" and instance.fail_reason is not None:
             return instance.fail_reason
         if not self._failures_queued:
             return None
         row = self._db.execute(
             "SELECT seq, reason FROM failures WHERE (project_id IS NULL OR project_id = ?)"
-            " AND (instance_id IS NULL OR instance_id = ?) ORDER BY seq LIMIT 1",
-            (instance.project_id, instance.id),
+            " AND (instance_id IS NULL OR instance_id = ?) AND kind = ? ORDER BY seq LIMIT 1",
+            (instance.project_id, instance.id, kind),
         ).fetchone()
         if row is None:
             # Only if none is queued for any instance may later backups skip the look.
@@ -622,22 +677,25 @@ class Store:
         loop goes on.
         """
         try:
-            return await self._write_once(change)
+            result: T = await self._enqueue(change)
+            return result
         except StoreBusy:
             pass
-        # Another process holds the file's write lock: try again until lock_timeout, the event
-        # loop serving other requests (reads included) meanwhile.
+        # Another process holds the file's write lock, and nothing was written: tried again
+        # until lock_timeout, the event loop serving other requests (reads included) meanwhile.
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_timeout
         while loop.time() < deadline:
             await asyncio.sleep(_LOCK_RETRY_SECONDS)
             try:
-                return await self._write_once(change)
+                result = await self._enqueue(change)
+                return result
             except StoreBusy:
                 continue
         raise ApiError(errors.SYSTEM_BUSY, status=503, headers={"Retry-After": "1"})
 
-    async def _write_once(self, change: Callable[[], T]) -> T:
+    def _enqueue(self, change: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Add ``change`` to the next batch; the future is its result once committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((change, future))
@@ -648,8 +706,7 @@ class Store:
             # up by a seventh (a commit costs nearly the same for 1 row or 16); alone, a request
             # waits microseconds more.
             loop.call_soon(loop.call_soon, self._flush)
-        result: T = await future
-        return result
+        return future
 
     def _flush(self) -> None:
         if self._writing or not self._pending:
@@ -742,6 +799,8 @@ class Store:
         """Inside a write transaction: check and insert a manual backup and its job."""
         now = self.clock()
         db = self._db
+        if now >= self._policy_due:
+            self._catch_up_in(db, now)
         instance = self._instance(project_id, instance_id)
         if instance is None:
             raise ApiError(errors.INSTANCE_NOT_FOUND)
@@ -770,23 +829,52 @@ class Store:
                 fail_reason,
             ),
         )
-        job_id = self._insert_job(db, project_id, instance_id, BACKUP_JOB, now, fail_reason)
+        job_id = self._insert_job(
+            db, project_id, instance_id, BACKUP_JOB, now, fail_reason, backup_id=backup_id
+        )
         self._live.note(project_id, instance_id, backup_id, name, manual=True)
         return job_id, backup_id
 
     def _delete_backup(self, project_id: str, backup_id: str) -> str:
         """Inside a write transaction: check and mark a backup as being deleted, with its job."""
         now = self.clock()
-        db = self._db
-        row = db.execute(
+        if now >= self._policy_due:
+            self._catch_up_in(self._db, now)
+        row = self._deletable(project_id, backup_id, now)
+        return self._start_deletion(project_id, row, now)
+
+    def _batch_delete(self, project_id: str, backup_ids: list[str]) -> list[str]:
+        """Inside a write transaction: check every backup of the batch, then start deleting
+        them all (none if one is refused; the refusal names it)."""
+        now = self.clock()
+        if now >= self._policy_due:
+            self._catch_up_in(self._db, now)
+        rows = []
+        for backup_id in backup_ids:
+            try:
+                rows.append(self._deletable(project_id, backup_id, now))
+            except ApiError as error:
+                raise ApiError(error.code, status=error.status, backup_id=backup_id) from None
+        return [self._start_deletion(project_id, row, now) for row in rows]
+
+    def _backup_row(self, project_id: str, backup_id: str, now: float) -> sqlite3.Row:
+        """The backup, not yet deleted; else the API's error for an unknown backup."""
+        row: sqlite3.Row | None = self._db.execute(
             "SELECT * FROM backups WHERE project_id = ? AND id = ?", (project_id, backup_id)
         ).fetchone()
         if row is None or (
             row["delete_begin"] is not None and row["delete_begin"] + row["delete_duration"] <= now
         ):
             raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
+        return row
+
+    def _deletable(self, project_id: str, backup_id: str, now: float) -> sqlite3.Row:
+        """The backup, if it may be deleted now; else the API's error."""
+        row = self._backup_row(project_id, backup_id, now)
         if row["type"] != "Manual":
             raise ApiError(errors.NO_PERMISSION)
+        if self.restoring_from(project_id, backup_id, now):
+            raise ApiError(errors.RESTORATION_IN_PROGRESS)
         if row["delete_begin"] is not None:
             raise ApiError(errors.INSTANCE_BUSY)
         # The instance of a backup exists, unless a state file was edited by hand: then only its
@@ -795,14 +883,185 @@ class Store:
             project_id, row["instance_id"], ""
         )
         self._refuse_unless_available(instance, now, "deleteBackup")
+        return row
+
+    def _start_deletion(self, project_id: str, row: sqlite3.Row, now: float) -> str:
+        db = self._db
+        backup_id = row["id"]
         db.execute(
             "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE id = ?",
             (now, self.backup_seconds, backup_id),
         )
-        job_id = self._insert_job(db, project_id, row["instance_id"], DELETE_JOB, now)
+        job_id = self._insert_job(
+            db, project_id, row["instance_id"], DELETE_JOB, now, backup_id=backup_id
+        )
         self._live.note(project_id, row["instance_id"], backup_id, row["name"], manual=True,
                         gone_at=now + self.backup_seconds)  # fmt: skip
         return job_id
+
+    def _stop_backup(self, project_id: str, backup_id: str) -> str:
+        """Inside a write transaction: stop a backup being made; it ends FAILED when the stop
+        job (which takes as long as any job) ends."""
+        now = self.clock()
+        db = self._db
+        if now >= self._policy_due:
+            self._catch_up_in(db, now)
+        row = self._backup_row(project_id, backup_id, now)
+        if now >= row["begin"] + row["duration"] or row["fail_reason"] == STOPPED_REASON:
+            raise ApiError(errors.STATE_FORBIDS_OPERATION)
+        job_id = self._insert_job(
+            db, project_id, row["instance_id"], STOP_JOB, now, backup_id=backup_id
+        )
+        self._end_backup(db, row, now + self.backup_seconds, STOPPED_REASON)
+        return job_id
+
+    def _end_backup(
+        self, db: sqlite3.Connection, row: sqlite3.Row, ends: float, reason: str
+    ) -> None:
+        """Make a backup being made, and its job, end at ``ends`` with ``reason`` (FAILED)."""
+        duration = ends - row["begin"]
+        db.execute(
+            "UPDATE backups SET duration = ?, fail_reason = ? WHERE id = ?",
+            (duration, reason, row["id"]),
+        )
+        db.execute(
+            "UPDATE jobs SET duration = ? - begin, fail_reason = ? WHERE backup_id = ? AND name = ?",
+            (ends, reason, row["id"], BACKUP_JOB),
+        )
+        self._load_job_ends()
+
+    async def stop_backup(self, project_id: str, backup_id: str) -> str:
+        """Stop a backup being made; returns the stop job's ID once committed."""
+        return await self._write(lambda: self._stop_backup(project_id, backup_id))
+
+    async def batch_delete(self, project_id: str, backup_ids: list[str]) -> list[str]:
+        """Start deleting every backup of the batch (or none); their jobs' IDs once committed."""
+        return await self._write(lambda: self._batch_delete(project_id, backup_ids))
+
+    # Automated backup policies.
+
+    def policy(self, project_id: str, instance_id: str) -> Policy | None:
+        """The instance's policy (None: off); the API's error if there is no such instance."""
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        found = self._policies.get((project_id, instance_id))
+        return None if found is None else found[0]
+
+    def shown_policy(self, project_id: str, instance_id: str) -> dict[str, Any]:
+        """The policy as showBackupPolicy shows it."""
+        found = self._policies.get((project_id, instance_id))
+        return {"keep_days": 0} if found is None else found[0].to_api()
+
+    async def set_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
+        """Turn the instance's policy on (or change it), or off (None), from now."""
+        await self._write(lambda: self._set_policy(project_id, instance_id, policy))
+
+    def put_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
+        """:meth:`set_policy` between requests (a control call)."""
+        with self._changing():
+            self._set_policy(project_id, instance_id, policy)
+
+    def _set_policy(self, project_id: str, instance_id: str, policy: Policy | None) -> None:
+        now = self.clock()
+        db = self._db
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        # What the old policy had due until now is done under it.
+        if now >= self._policy_due:
+            self._catch_up_in(db, now)
+        key = (project_id, instance_id)
+        if policy is None:
+            db.execute("DELETE FROM policies WHERE project_id = ? AND instance_id = ?", key)
+            # Turning the policy off stops the automated backup being made, at once.
+            for row in db.execute(
+                "SELECT * FROM backups WHERE project_id = ? AND instance_id = ? AND type = 'Auto'"
+                " AND begin <= ? AND begin + duration > ?",
+                (*key, now, now),
+            ).fetchall():
+                self._end_backup(db, row, now, STOPPED_REASON)
+            self._policies.pop(key, None)
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO policies (project_id, instance_id, keep_days,"
+                " window_start, days, made_until) VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, *_policy_row(policy), now),
+            )
+            self._policies[key] = (policy, now)
+        self._policy_due = -math.inf  # computed again by the next catch-up
+
+    def catch_up(self) -> None:
+        """Make the automated backups due by now and expire those past their retention, if any
+        policy has something due: called before every read (writes do it in their transaction).
+        Nothing runs in the background: however far the clock moved, one catch-up does it all."""
+        now = self.clock()
+        if now < self._policy_due:
+            return
+        with self._changing() as db:
+            self._catch_up_in(db, now)
+
+    def _catch_up_in(self, db: sqlite3.Connection, now: float) -> None:
+        """Inside a write transaction: what :meth:`catch_up` does. Automated backups (and their
+        jobs) are inserted in two statements however many there are, each already marked gone
+        if it expired before now; those made earlier and now past their retention are marked
+        gone in one more per instance."""
+        backups: list[tuple[Any, ...]] = []
+        jobs: list[tuple[Any, ...]] = []
+        expired = 0
+        for key, (policy, made_until) in list(self._policies.items()):
+            instance = self._instance(*key)
+            if instance is None:
+                continue
+            project_id, instance_id = key
+            keep = policy.keep_seconds
+            for start in policy.starts(made_until, now):
+                backup_id = self.new_backup_id()
+                name = "autobackup_" + datetime.fromtimestamp(start, UTC).strftime("%Y%m%d%H%M")
+                gone_at = start + keep if start + keep <= now else None
+                reason = instance.fail_reason
+                backups.append((backup_id, project_id, instance_id, name, start,
+                                self.backup_seconds, _new_size_kb(self.ids), gone_at,
+                                None if gone_at is None else 0.0, reason))  # fmt: skip
+                jobs.append((self.new_job_id(), project_id, instance_id, BACKUP_JOB, start,
+                             self.backup_seconds, reason, backup_id))  # fmt: skip
+                if gone_at is None:
+                    self._live.note(project_id, instance_id, backup_id, name, manual=False)
+                self._job_ends[key] = max(self._job_ends.get(key, now), start + self.backup_seconds)
+            expired += db.execute(
+                "UPDATE backups SET delete_begin = begin + ?, delete_duration = 0"
+                " WHERE project_id = ? AND instance_id = ? AND type = 'Auto'"
+                " AND delete_begin IS NULL AND begin + ? <= ?",
+                (keep, project_id, instance_id, keep, now),
+            ).rowcount
+            self._policies[key] = (policy, now)
+        db.executemany(
+            "INSERT INTO backups (id, project_id, instance_id, name, description, type, begin,"
+            " duration, size, delete_begin, delete_duration, fail_reason)"
+            " VALUES (?, ?, ?, ?, '', 'Auto', ?, ?, ?, ?, ?, ?)",
+            backups,
+        )
+        db.executemany(
+            "INSERT INTO jobs (id, project_id, instance_id, name, begin, duration, fail_reason,"
+            " backup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            jobs,
+        )
+        db.execute("UPDATE policies SET made_until = ?", (now,))
+        if expired:
+            self._load_live_backups()
+        self._policy_due = self._next_policy_event(db, now)
+
+    def _next_policy_event(self, db: sqlite3.Connection, now: float) -> float:
+        """The first moment after ``now`` a policy has something to do."""
+        due = math.inf
+        for policy, _ in self._policies.values():
+            due = min(due, policy.next_start(now))
+        for project_id, instance_id, oldest in db.execute(
+            "SELECT project_id, instance_id, min(begin) FROM backups"
+            " WHERE type = 'Auto' AND delete_begin IS NULL GROUP BY project_id, instance_id"
+        ):
+            found = self._policies.get((project_id, instance_id))
+            if found is not None:
+                due = min(due, oldest + found[0].keep_seconds)
+        return due
 
     def list_backups(
         self,
@@ -818,6 +1077,7 @@ class Store:
         limit: int,
     ) -> Page:
         """Backups of the project that match, newest first (by begin time)."""
+        self.catch_up()
         now = self.clock()
         where = [
             "b.project_id = ?",
@@ -854,6 +1114,7 @@ class Store:
         limit: int,
     ) -> Page:
         """Jobs of the project started in [start, end] that match, newest first."""
+        self.catch_up()
         now = self.clock()
         where = ["j.project_id = ?", "j.begin >= ?", "j.begin < ? + 1"]
         args: list[Any] = [project_id, start, end]
@@ -872,6 +1133,196 @@ class Store:
             args.append(now)
         total, rows = self._page("jobs", where, args, offset, limit)
         return Page(total, [_job(row, now) for row in rows])
+
+    # Instances: listInstances, createInstance (restores), deleteInstance, restorable windows.
+
+    def list_instances(self, project_id: str, query: dict[str, Any]) -> Page:
+        """The instances of the project that match listInstances' filters, newest first."""
+        now = self.clock()
+        found = [
+            instance
+            for (project, _), instance in self._instances.items()
+            if project == project_id and instance.exists_at(now) and matches(instance, query)
+        ]
+        found.sort(key=lambda i: (i.created or 0.0, i.id), reverse=True)
+        page = found[query["offset"] : query["offset"] + query["limit"]]
+        running: dict[str, list[str]] = {}
+        if page:
+            for row in self._db.execute(
+                "SELECT instance_id, name FROM jobs WHERE project_id = ? AND begin + duration > ?"
+                " ORDER BY begin, seq",
+                (project_id, now),
+            ):
+                running.setdefault(row["instance_id"], []).append(row["name"])
+        return Page(len(found), [i.listed(now, running.get(i.id, [])) for i in page])
+
+    def _completed_backup_ends(self, project_id: str, instance_id: str, now: float) -> list[float]:
+        rows = self._db.execute(
+            "SELECT begin + duration FROM backups WHERE project_id = ? AND instance_id = ?"
+            " AND fail_reason IS NULL AND begin + duration <= ?"
+            " AND (delete_begin IS NULL OR delete_begin + delete_duration > ?)",
+            (project_id, instance_id, now, now),
+        ).fetchall()
+        return [float(row[0]) for row in rows]
+
+    def restorable_periods(
+        self, project_id: str, instance_id: str, start: float, end: float, offset: int, limit: int
+    ) -> Page:
+        """The instance's restorable windows clipped to [start, end], in epoch milliseconds."""
+        now = self.clock()
+        if self._instance(project_id, instance_id) is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        window = restorable_window(self._completed_backup_ends(project_id, instance_id, now), now)
+        periods = []
+        if window is not None and window[0] <= end and start <= window[1]:
+            low, high = max(window[0], start), min(window[1], end)
+            periods.append({"start_time": int(low * 1000), "end_time": int(high * 1000)})
+        return Page(len(periods), periods[offset : offset + limit])
+
+    async def create_instance(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Start creating (or restoring to) a new instance; returns createInstance's answer."""
+        return await self._write(lambda: self._create_instance(project_id, body))
+
+    async def delete_instance(self, project_id: str, instance_id: str) -> str:
+        """Start deleting an instance; returns the job_id once committed."""
+        return await self._write(lambda: self._delete_instance(project_id, instance_id))
+
+    def _restore_source(
+        self, project_id: str, restore: dict[str, Any], now: float
+    ) -> tuple[Instance, str | None]:
+        """The instance a restore copies, and the backup it reads (None: a point in time)."""
+        backup_id = restore.get("backup_id")
+        if backup_id is not None:
+            row = self._db.execute(
+                "SELECT * FROM backups WHERE project_id = ? AND id = ?", (project_id, backup_id)
+            ).fetchone()
+            if row is None or (
+                row["delete_begin"] is not None
+                and row["delete_begin"] + row["delete_duration"] <= now
+            ):
+                raise ApiError(errors.BACKUP_FILE_DOES_NOT_EXIST)
+            if row["begin"] + row["duration"] > now or row["fail_reason"] is not None:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            # A backup's instance row stays when the instance is deleted: manual backups of a
+            # deleted instance restore as any other.
+            source = self._instances.get((project_id, row["instance_id"]))
+            if source is None:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            return source, str(backup_id)
+        source = self._instance(project_id, restore["source_instance_id"])
+        if source is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        moment = restore["restore_time"] / 1000
+        window = restorable_window(self._completed_backup_ends(project_id, source.id, now), now)
+        if window is None or not window[0] <= moment <= window[1]:
+            raise ApiError(errors.INVALID_RESTORE_TIME)
+        return source, None
+
+    def _create_instance(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Inside a write transaction: check and insert a new instance and its job."""
+        now = self.clock()
+        flavor = body["flavor"][0]
+        nodes, storage = int(flavor["num"]), int(flavor["size"])
+        version = body["datastore"]["version"]
+        restore = body.get("restore_info")
+        job_name, fail_reason, restored_from = CREATE_JOB, None, None
+        if restore is not None:
+            source, restored_from = self._restore_source(project_id, restore, now)
+            # The spec's not-below-source rule, and a restore keeps the source's version.
+            if nodes < source.node_count or storage < source.storage_gb:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            if version != source.datastore_version:
+                raise ApiError(errors.INVALID_RESTORE_INFO)
+            job_name = RESTORE_JOB
+            fail_reason = self._take_failure(source, "restore")
+        instance = Instance(
+            project_id=project_id,
+            id=self.new_hex() + "in06",
+            name=body["name"],
+            datastore_version=version,
+            status="creating",
+            status_until=now + self.restore_seconds,
+            mode=body["mode"],
+            region=body["region"],
+            availability_zone=body["availability_zone"],
+            vpc_id=body["vpc_id"],
+            subnet_id=body["subnet_id"],
+            security_group_id=body["security_group_id"],
+            spec_code=flavor["spec_code"],
+            node_count=nodes,
+            storage_gb=storage,
+            created=now,
+            restored_from=restored_from,
+            create_fail_reason=fail_reason,
+        )
+        self._insert_instance(self._db, instance)
+        job_id = self._insert_job(
+            self._db, project_id, instance.id, job_name, now, fail_reason, self.restore_seconds
+        )
+        self._instances[(project_id, instance.id)] = instance
+        self._projects = self._projects | {project_id}
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "datastore": {"type": DATASTORE_TYPE, "version": version, "storage_engine": "rocksDB"},
+            "created": format_time(now)[:19],
+            "status": "creating",
+            "region": instance.region,
+            "availability_zone": instance.availability_zone,
+            "vpc_id": instance.vpc_id,
+            "subnet_id": instance.subnet_id,
+            "security_group_id": instance.security_group_id,
+            "mode": instance.mode,
+            "flavor": [{key: flavor[key] for key in ("num", "storage", "size", "spec_code")}],
+            "backup_strategy": {"start_time": "00:00-01:00", "keep_days": "7"},
+            "enterprise_project_id": "0",
+            "ssl_option": body.get("ssl_option", "0"),
+            "job_id": job_id,
+            "charge_info": {"charge_mode": "postPaid"},
+        }
+
+    def _delete_instance(self, project_id: str, instance_id: str) -> str:
+        """Inside a write transaction: start deleting an instance and its automated backups."""
+        now = self.clock()
+        db = self._db
+        instance = self._instance(project_id, instance_id)
+        if instance is None:
+            raise ApiError(errors.INSTANCE_NOT_FOUND)
+        if instance.gone_at is not None:
+            raise ApiError(errors.INSTANCE_BUSY)
+        # Being created or restored, or failed to be: deleting abandons that (the spec's
+        # decision).
+        if instance.status_at(now) not in ("creating", "createfail"):
+            self._refuse_unless_available(instance, now, "deleteInstance")
+        gone_at = now + self.backup_seconds
+        db.execute(
+            "UPDATE instances SET gone_at = ? WHERE project_id = ? AND id = ?",
+            (gone_at, project_id, instance_id),
+        )
+        autos = db.execute(
+            "SELECT id, name FROM backups WHERE project_id = ? AND instance_id = ? AND type = 'Auto'"
+            " AND delete_begin IS NULL",
+            (project_id, instance_id),
+        ).fetchall()
+        db.execute(
+            "UPDATE backups SET delete_begin = ?, delete_duration = ? WHERE project_id = ?"
+            " AND instance_id = ? AND type = 'Auto' AND delete_begin IS NULL",
+            (now, self.backup_seconds, project_id, instance_id),
+        )
+        job_id = self._insert_job(db, project_id, instance_id, DELETE_INSTANCE_JOB, now)
+        for row in autos:
+            self._live.note(project_id, instance_id, row["id"], row["name"], manual=False,
+                            gone_at=gone_at)  # fmt: skip
+        self._instances[(project_id, instance_id)] = replace(instance, gone_at=gone_at)
+        return job_id
+
+    def restoring_from(self, project_id: str, backup_id: str, now: float) -> bool:
+        """Whether a running restore reads the backup."""
+        return any(
+            instance.restored_from == backup_id and instance.status_at(now) == "creating"
+            for (project, _), instance in self._instances.items()
+            if project == project_id and instance.exists_at(now)
+        )
 
     # What a test controls (see :mod:`geminidb_backup.server.control`). Each is synchronous, one
     # transaction, run between requests; arguments were checked by the caller.
@@ -910,13 +1361,16 @@ class Store:
                  instance.project_id, instance.id),
             )  # fmt: skip
 
-    def queue_failure(self, reason: str, project_id: str | None, instance_id: str | None) -> None:
-        """The next backup made (on ``instance_id`` of ``project_id`` when given) fails."""
+    def queue_failure(
+        self, reason: str, project_id: str | None, instance_id: str | None, kind: str = "backup"
+    ) -> None:
+        """The next backup made (on ``instance_id`` of ``project_id`` when given) fails; with
+        ``kind`` "restore", the next restore from that instance (or its backups)."""
         self._failures_queued = True
         with self._changing() as db:
             db.execute(
-                "INSERT INTO failures (project_id, instance_id, reason) VALUES (?, ?, ?)",
-                (project_id, instance_id, reason),
+                "INSERT INTO failures (project_id, instance_id, reason, kind) VALUES (?, ?, ?, ?)",
+                (project_id, instance_id, reason, kind),
             )
 
     def queued_failures(self) -> list[dict[str, Any]]:
@@ -937,6 +1391,7 @@ class Store:
         self, project_id: str | None = None, instance_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Every backup not deleted, newest first, as listBackups shows it plus its project."""
+        self.catch_up()
         now = self.clock()
         rows = self._db.execute(
             "SELECT b.*, i.name AS instance_name, i.datastore_version FROM backups b"
@@ -952,6 +1407,7 @@ class Store:
         self, project_id: str | None = None, instance_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Every job, newest first, as listJobs shows it plus its project."""
+        self.catch_up()
         now = self.clock()
         rows = self._db.execute(
             "SELECT j.*, i.name AS instance_name FROM jobs j"
@@ -962,13 +1418,16 @@ class Store:
         ).fetchall()
         return [{**_job(row, now), "project_id": row["project_id"]} for row in rows]
 
-    def reset(self, instances: Iterable[Instance], *, auto_backups: bool) -> None:
+    def reset(
+        self, instances: Iterable[Instance], *, auto_backups: bool, policy: Policy | None = None
+    ) -> None:
         """Forget everything, then seed ``instances`` as at start-up."""
         with self._changing() as db:
-            for table in ("projects", "instances", "backups", "jobs", "failures", "meta"):
+            for table in ("projects", "instances", "backups", "jobs", "failures", "meta",
+                          "policies"):  # fmt: skip
                 db.execute(f"DELETE FROM {table}")  # fixed names, no input
         self._job_ends = {}
-        self.seed(instances, auto_backups=auto_backups)
+        self.seed(instances, auto_backups=auto_backups, policy=policy)
 
     def saved_time(self) -> float | None:
         """The clock's time when it was last moved by hand (kept with a file's state, so that a
@@ -1000,6 +1459,10 @@ class Store:
             [*args, limit, offset],
         ).fetchall()
         return total, rows
+
+
+def _policy_row(policy: Policy) -> tuple[int, int, str]:
+    return policy.keep_days, policy.window_start, ",".join(str(d) for d in sorted(policy.days))
 
 
 def _backup(row: sqlite3.Row, now: float) -> dict[str, Any]:

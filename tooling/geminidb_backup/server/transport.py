@@ -135,7 +135,7 @@ class Deadlines:
         # thousands a second); the request is answered as any other.
         pass
 
-    def _refuse(self, reason: str) -> None:
+    def _refuse(self) -> None:
         """Answer 400 ``APIGW.0201`` (the API's error, with an ``X-Request-Id``) and close: for a
         request refused before the application sees it. Only when no answer is under way (it
         would interleave with it); else only close."""
@@ -291,7 +291,7 @@ def _httptools_protocol() -> type[Any]:
                 end = data.find(b"\r\n\r\n")
                 head = self._head_bytes + (len(data) if end < 0 else end)
                 if head > self.max_header_bytes:
-                    self._refuse("request headers too large")
+                    self._refuse()  # the request head is too large
                     return
                 self._head_bytes = head if end < 0 else len(data) - data.rfind(b"\r\n\r\n") - 4
             HttpToolsProtocol.data_received(self, data)

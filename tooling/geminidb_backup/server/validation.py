@@ -35,12 +35,21 @@ _QUERY_ERROR_CODES: Mapping[tuple[str, str], str] = {
     ("listBackups", "offset"): errors.INVALID_OFFSET,
     ("listBackups", "begin_time"): errors.INVALID_END_TIME,
     ("listBackups", "end_time"): errors.INVALID_END_TIME,
+    ("listInstances", "limit"): errors.INVALID_LIMIT,
+    ("listInstances", "offset"): errors.INVALID_OFFSET,
+    ("listRestorableTimePeriods", "limit"): errors.INVALID_LIMIT,
+    ("listRestorableTimePeriods", "offset"): errors.INVALID_OFFSET,
 }
-# Which code a body field that breaks its rules gets (createBackup's 400 description).
-_FIELD_ERROR_CODES: Mapping[str, str] = {
-    "name": errors.INVALID_BACKUP_NAME,
-    "description": errors.INVALID_BACKUP_DESCRIPTION,
+# Which code a body field that breaks its rules gets, by operation (the 400 descriptions of
+# createBackup and createInstance); any other field's is DBS.200001.
+_OPERATION_FIELD_ERROR_CODES: Mapping[str, Mapping[str, str]] = {
+    "createBackup": {
+        "name": errors.INVALID_BACKUP_NAME,
+        "description": errors.INVALID_BACKUP_DESCRIPTION,
+    },
+    "createInstance": {"restore_info": errors.INVALID_RESTORE_INFO},
 }
+_FIELD_ERROR_CODES = _OPERATION_FIELD_ERROR_CODES["createBackup"]
 # Python's json accepts these words; JSON does not.
 _NOT_JSON = frozenset({"NaN", "Infinity", "-Infinity"})
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
@@ -121,10 +130,11 @@ class Operation:
             raise ApiError(errors.INVALID_REQUEST)
         body = parse_json(raw)
         if _SURROGATE_ESCAPE.search(raw):
-            _refuse_lone_surrogates(body)
+            _refuse_lone_surrogates(body, _OPERATION_FIELD_ERROR_CODES.get(self.operation_id, {}))
         assert self.body_validator is not None
         if not self.body_validator.is_valid(body):
-            raise ApiError(body_error_code(self.body_validator, body))
+            codes = _OPERATION_FIELD_ERROR_CODES.get(self.operation_id, {})
+            raise ApiError(body_error_code(self.body_validator, body, codes))
         return body
 
 
@@ -145,7 +155,7 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(errors.PARAMETER_ERROR) from None
 
 
-def _refuse_lone_surrogates(body: Any) -> None:
+def _refuse_lone_surrogates(body: Any, field_codes: Mapping[str, str]) -> None:
     """Refuse a body holding a lone UTF-16 surrogate (from an escape such as ``"\\ud800"``).
 
     JSON allows the escape, but the string it makes is no Unicode text: jsonschema-rs cannot take
@@ -168,41 +178,62 @@ def _refuse_lone_surrogates(body: Any) -> None:
         return
     for field, value in body.items():
         if has_surrogate(field) or has_surrogate(value):
-            if isinstance(value, str) and field in _FIELD_ERROR_CODES:
-                raise ApiError(_FIELD_ERROR_CODES[field])
+            if isinstance(value, str) and field in field_codes:
+                raise ApiError(field_codes[field])
             raise ApiError(errors.PARAMETER_ERROR)
 
 
-def body_error_code(schema: Schema, body: Any) -> str:
+def body_error_code(
+    schema: Schema, body: Any, field_codes: Mapping[str, str] = _FIELD_ERROR_CODES
+) -> str:
     """The code of the most telling violation: the body is not an object or a field has the wrong
     type (DBS.200001), a required field is missing or null (DBS.280040), then the field's own code."""
     if not isinstance(body, dict):
         return errors.PARAMETER_ERROR
     found: set[str] = set()
+    ruled: list[str] = []
     for error in schema.detailed.iter_errors(body):
         path = list(error.absolute_path)
-        if error.validator == "required" or path and body.get(path[0], 0) is None:
+        code = _rule_code(error)
+        if code is not None and error.validator != "type" and path:
+            # The code the spec's x-rules give the broken keyword (setBackupPolicy's fields).
+            ruled.append(code)
+        elif error.validator == "required" and not path or path and body.get(path[0], 0) is None:
             found.add(errors.PARAMETER_IS_NULL)
         elif error.validator == "type":
             found.add(errors.PARAMETER_ERROR)
-        elif path and str(path[0]) in _FIELD_ERROR_CODES:
-            found.add(_FIELD_ERROR_CODES[str(path[0])])
+        elif path and str(path[0]) in field_codes:
+            # Including a rule of the field's own parts (restore_info's either/or).
+            found.add(field_codes[str(path[0])])
+        elif error.validator == "required":
+            found.add(errors.PARAMETER_IS_NULL)
         else:
             found.add(errors.PARAMETER_ERROR)
     for code in (
         errors.PARAMETER_ERROR,
         errors.PARAMETER_IS_NULL,
-        *_FIELD_ERROR_CODES.values(),
+        *field_codes.values(),
     ):
         if code in found:
             return code
+    if ruled:
+        return ruled[0]
     # Python's re lets "$" match before a final newline; the Rust regex of jsonschema-rs does not
     # (nor does the service). Where only the latter refuses, find the field it refuses.
-    for field, code in _FIELD_ERROR_CODES.items():
+    for field, code in field_codes.items():
         sub = schema.properties.get(field)
         if field in body and sub is not None and not sub.is_valid(body[field]):
             return code
     return errors.PARAMETER_ERROR
+
+
+def _rule_code(error: Any) -> str | None:
+    """The ``code`` of the schema's ``x-rules`` entry for the keyword ``error`` broke, if any."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    for rule in schema.get("x-rules", ()):
+        if rule.get("keyword") == error.validator and "code" in rule:
+            return str(rule["code"])
+    return None
 
 
 def _inline(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
@@ -333,8 +364,11 @@ class Router:
         by_template: dict[str, dict[str, Operation]] = {}
         for operation in operations:
             by_template.setdefault(operation.template, {})[operation.method] = operation
+        # A literal segment wins over a parameter at the same place
+        # (DELETE /v3/{project_id}/instances/backups is not deleteInstance of "backups").
         self._routes = [
-            (_template_regex(template), methods) for template, methods in by_template.items()
+            (_template_regex(template), methods)
+            for template, methods in sorted(by_template.items(), key=lambda t: _literal_first(t[0]))
         ]
 
     def match(self, path: str) -> tuple[Mapping[str, Operation], dict[str, str]] | None:
@@ -344,6 +378,10 @@ class Router:
             if found is not None:
                 return methods, found.groupdict()
         return None
+
+
+def _literal_first(template: str) -> tuple[int, ...]:
+    return tuple(int(part.startswith("{")) for part in template.split("/"))
 
 
 def _template_regex(template: str) -> re.Pattern[str]:

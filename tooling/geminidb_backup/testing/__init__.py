@@ -27,8 +27,17 @@ except ImportError as error:
         name=error.name,
     ) from error
 
-from geminidb_backup.server.state import INSTANCE_STATUSES, Instance
+from geminidb_backup.server.instances import Instance
+from geminidb_backup.server.state import INSTANCE_STATUSES
 
-from ._emulator import FAST_RETRY, IN_PROCESS_URL, Emulator
+from ._emulator import FAST_RETRY, IN_PROCESS_URL, ClientOptions, Emulator, Snapshot
 
-__all__ = ["FAST_RETRY", "INSTANCE_STATUSES", "IN_PROCESS_URL", "Emulator", "Instance"]
+__all__ = [
+    "FAST_RETRY",
+    "INSTANCE_STATUSES",
+    "IN_PROCESS_URL",
+    "ClientOptions",
+    "Emulator",
+    "Instance",
+    "Snapshot",
+]

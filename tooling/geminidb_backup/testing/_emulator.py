@@ -18,11 +18,18 @@ import httpx
 import uvicorn
 
 from geminidb_backup import AsyncBackupClient, BackupClient, RetryPolicy, TokenAuth
+from geminidb_backup.policy import BackupPolicy
 from geminidb_backup.server.app import ReferenceServer
-from geminidb_backup.server.config import ServerConfig, example_instance, parse_instance
+from geminidb_backup.server.config import (
+    ServerConfig,
+    example_instance,
+    parse_instance,
+    parse_policy,
+)
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
-from geminidb_backup.server.state import Clock, Instance
+from geminidb_backup.server.instances import Instance
+from geminidb_backup.server.state import Clock
 from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
     DEFAULT_HEADER_TIMEOUT_SECONDS,
@@ -39,9 +46,21 @@ __all__ = ["FAST_RETRY", "IN_PROCESS_URL", "ClientOptions", "Emulator", "Snapsho
 
 # The base URL of in-process clients: never resolved, no request leaves the process.
 IN_PROCESS_URL = "http://geminidb-emulator.invalid"
-# The library's retry policy (same attempts, same decisions) without its waits: a test that
-# meets a 503 or a dropped connection should not sleep for it.
+# The library's retry policy (same attempts, same decisions) with waits too short to matter:
+# what clients get with autojump off (their sleeps are real). With autojump on they get the
+# library's own policy, whose back-off and Retry-After then pass in virtual time.
 FAST_RETRY = RetryPolicy(initial=0.001, maximum=0.01)
+
+
+def _policy_body(policy: Mapping[str, Any] | BackupPolicy | str | None) -> dict[str, Any] | None:
+    """setBackupPolicy's ``backup_policy`` from any of the forms the emulator takes."""
+    if policy is None:
+        return None
+    if isinstance(policy, BackupPolicy):
+        return policy.to_api()
+    if isinstance(policy, str):
+        return parse_policy(policy)
+    return dict(policy)
 
 
 class ClientOptions(TypedDict, total=False):
@@ -63,12 +82,14 @@ class Snapshot:
 
 class _EmulatorApp:
     """The reference server as the emulator serves it: each request counted (virtual time jumps
-    only between requests), the emulator's time in ``Date``, and over loopback, a poll that
-    says it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end
-    when nothing else is going on."""
+    only between requests), the emulator's time in ``Date``, and with autojump, a poll that says
+    it will wait (``Prefer: wait=N``) for a running job moves the clock to the job's end when
+    nothing else is going on (no other request, no client sleeping). Not for async clients:
+    another task may be about to wait for an earlier moment, and their sleeps tell (see
+    ``_virtual``)."""
 
-    def __init__(self, emulator: Emulator, *, loopback: bool) -> None:
-        self.emulator, self.app, self.loopback = emulator, emulator.app, loopback
+    def __init__(self, emulator: Emulator, *, poll_jumps: bool) -> None:
+        self.emulator, self.app, self.poll_jumps = emulator, emulator.app, poll_jumps
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -77,7 +98,7 @@ class _EmulatorApp:
         emulator = self.emulator
         emulator.virtual_time.request_started()
         try:
-            if self.loopback and emulator.autojump:
+            if emulator.autojump and self.poll_jumps:
                 emulator._jump_for_poll(scope)
 
             async def send_with_date(message: Any) -> None:
@@ -97,8 +118,9 @@ class Emulator:
 
     ``instances`` exist from the start (``PROJECT_ID/INSTANCE_ID[/NAME]`` strings or
     :class:`Instance`; default: the instance of the spec's example). A backup (and a deletion)
-    takes ``backup_seconds`` of the emulator's clock: 0 by default, so every job has ended when
-    it is first looked at; give it a duration and move the clock with :meth:`advance` to see
+    takes ``backup_seconds`` of the emulator's clock, a restore to a new instance (or its
+    creation) ``restore_seconds``: 0 by default, so every job has ended when it is first looked
+    at; give it a duration and move the clock with :meth:`advance` to see
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
     :meth:`advance` moves it, and, with ``autojump`` (the default), the clients' waits: where a
     client of the emulator would sleep (a :meth:`~geminidb_backup.BackupClient.wait`, a retry's
@@ -108,6 +130,11 @@ class Emulator:
     the same order on every run. State lives in memory unless ``path`` names an SQLite file,
     which keeps it from one emulator to the next; :meth:`snapshot` and
     :meth:`restore_snapshot` save and bring back all of it in memory.
+
+    ``policy`` turns the automated backup policy of the seeded instances on (off by default, so
+    that only the one automated backup of last night exists; the real service's default is on,
+    keeping 7 days): then the clock makes an automated backup in the window of each chosen day
+    and expires those older than ``keep_days``, however far :meth:`advance` moves it.
 
     Clients: :meth:`client` (sync), :meth:`async_client`, :meth:`generated_client`, all without
     a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
@@ -120,6 +147,7 @@ class Emulator:
         *,
         instances: Sequence[str | Instance] | None = None,
         backup_seconds: float = 0.0,
+        restore_seconds: float = 0.0,
         backup_limit: int = 50,
         auto_backups: bool = True,
         path: str | Path | None = None,
@@ -127,6 +155,7 @@ class Emulator:
         access_keys: Mapping[str, str] | None = None,
         start: float | None = None,
         retry_after_seconds: int = 0,
+        policy: Mapping[str, Any] | BackupPolicy | str | None = None,
         autojump: bool = True,
         seed: int | None = None,
     ) -> None:
@@ -144,9 +173,11 @@ class Emulator:
             instances=seeded,
             db_path=":memory:" if path is None else str(path),
             backup_seconds=backup_seconds,
+            restore_seconds=restore_seconds,
             backup_limit=backup_limit,
             auto_backups=auto_backups,
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
+            policy=_policy_body(policy),
             seed=seed,
         )
         self.app = ReferenceServer(config, clock=self.clock)
@@ -161,7 +192,8 @@ class Emulator:
         self._closed = False
         self.autojump = autojump
         self.virtual_time = VirtualTime(self.clock, self._advance_to)
-        self._in_process_app = _EmulatorApp(self, loopback=False)
+        self._served_app = _EmulatorApp(self, poll_jumps=True)
+        self._async_app = _EmulatorApp(self, poll_jumps=False)
         self._snapshot_parts: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
         self.register_snapshot_part("database", self.app.store.snapshot, self.app.store.restore)
         self.register_snapshot_part("clock", self.clock.state, self.clock.set_state)
@@ -222,11 +254,11 @@ class Emulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An ``httpx.Client`` transport to the emulator."""
-        return EmulatorTransport(self._in_process_app, self._private_loop())
+        return EmulatorTransport(self._served_app, self._private_loop())
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An ``httpx.AsyncClient`` transport: the application runs on the caller's event loop."""
-        return EmulatorASGITransport(self._in_process_app)
+        return EmulatorASGITransport(self._async_app)
 
     def library_clock(self) -> LibraryClock:
         """The clock the emulator's clients get: "now" is the emulator's, and their sleeps move
@@ -241,7 +273,7 @@ class Emulator:
         ``timeout``, ``clock``)."""
         project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
-        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("retry", RetryPolicy() if self.autojump else FAST_RETRY)
         options.setdefault("clock", self.library_clock())
         return BackupClient(IN_PROCESS_URL, project_id, transport=self.transport(), **options)
 
@@ -251,7 +283,7 @@ class Emulator:
         """The :class:`AsyncBackupClient` twin of :meth:`client`."""
         project_id = project_id or self.project_id
         options.setdefault("auth", TokenAuth(self.token))
-        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("retry", RetryPolicy() if self.autojump else FAST_RETRY)
         options.setdefault("clock", self.library_clock())
         return AsyncBackupClient(
             IN_PROCESS_URL, project_id, transport=self.async_transport(), **options
@@ -305,7 +337,7 @@ class Emulator:
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
         config = uvicorn.Config(
-            _EmulatorApp(self, loopback=True),
+            self._served_app,
             # h11: the emulator runs in the test's own process, whatever loop it has. The
             # deadlines are serve's defaults; a test never trickles a request.
             http=protocol_class(
@@ -348,11 +380,14 @@ class Emulator:
         self._on_loop(lambda: self.control.advance(max(0.0, moment - self.clock())))
 
     def _jump_for_poll(self, scope: Any) -> None:
-        """Over loopback, on the emulator's loop: a poll of a running job by ID that says how
-        long it will wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing
-        else going on, moves the clock to the job's end (at most N seconds on). The CLI's
-        ``create --wait`` then returns at once."""
-        if scope["method"] != "GET" or self.virtual_time.requests_in_flight != 1:
+        """On the emulator's loop: a poll of a running job by ID that says how long it will
+        wait (``Prefer: wait=N``, sent by the library's ``wait()``), with nothing else going on,
+        moves the clock to the job's end (at most N seconds on). Over loopback, where the
+        client's sleeps are real, the CLI's ``create --wait`` then returns at once; in-process,
+        a wait costs one poll however long the job."""
+        if scope["method"] != "GET":
+            return
+        if self.virtual_time.requests_in_flight != 1 or self.virtual_time.sleeping:
             return
         parts = scope["path"].strip("/").split("/")
         if len(parts) != 3 or parts[0] != "v3" or parts[2] != "jobs":
@@ -396,6 +431,29 @@ class Emulator:
         )
         return result
 
+    def set_backup_policy(
+        self,
+        policy: Mapping[str, Any] | BackupPolicy | str,
+        instance_id: str | None = None,
+        *,
+        project_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Set an instance's (default: the first's) automated backup policy directly, as
+        setBackupPolicy would: ``{"keep_days": 7, "start_time": "01:00-02:00", "period": "1,2"}``,
+        a :class:`~geminidb_backup.BackupPolicy`, or ``"7/01:00-02:00/mon-fri"``. Returns it as
+        showBackupPolicy shows it."""
+        body = _policy_body(policy) or {"keep_days": 0}
+        result: dict[str, Any] = self._on_loop(
+            lambda: self.control.set_policy(instance_id or self.instance_id, body, project_id)
+        )
+        return result
+
+    def backup_policies(self, project_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """Each instance's policy (of the default project unless ``project_id``), by ID."""
+        project = self.project_id if project_id is None else project_id
+        result: dict[str, dict[str, Any]] = self._on_loop(lambda: self.control.policies(project))
+        return result
+
     def instances(self, project_id: str | None = None) -> list[Instance]:
         """The instances (of ``project_id`` when given), with their status and failure reason."""
         result: list[Instance] = self._on_loop(lambda: self.app.store.instances(project_id))
@@ -426,6 +484,17 @@ class Emulator:
         ``Failed`` with ``fail_reason`` = ``reason``. Calls add up: two calls, two failures."""
         self._on_loop(
             lambda: self.control.fail_next_backup(
+                reason, instance_id=instance_id, project_id=project_id
+            )
+        )
+
+    def fail_next_restore(
+        self, reason: str, *, instance_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """The next restore to a new instance accepted (from ``instance_id`` or its backups when
+        given) fails: the new instance ends ``createfail``, its job ``Failed`` with ``reason``."""
+        self._on_loop(
+            lambda: self.control.fail_next_restore(
                 reason, instance_id=instance_id, project_id=project_id
             )
         )

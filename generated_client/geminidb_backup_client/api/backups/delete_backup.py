@@ -102,7 +102,9 @@ def sync_detailed(
     **Decision**: a backup ID that names no backup of the project is refused with 400
     `DBS.201214` ("The backup file does not exist."), the status and code the error table of
     the reference gives for it, rather than with a 404. A backup whose own creation is still
-    running is refused with 403 `DBS.200019`.
+    running is refused with 403 `DBS.200019`. A backup that a running restore to a new
+    instance reads (`createInstance` with `restore_info.backup_id`) is refused with 400
+    `DBS.201319` until that restore has ended.
 
     Args:
         project_id (str): Project ID of the user in the region.
@@ -143,7 +145,9 @@ def sync(
     **Decision**: a backup ID that names no backup of the project is refused with 400
     `DBS.201214` ("The backup file does not exist."), the status and code the error table of
     the reference gives for it, rather than with a 404. A backup whose own creation is still
-    running is refused with 403 `DBS.200019`.
+    running is refused with 403 `DBS.200019`. A backup that a running restore to a new
+    instance reads (`createInstance` with `restore_info.backup_id`) is refused with 400
+    `DBS.201319` until that restore has ended.
 
     Args:
         project_id (str): Project ID of the user in the region.
@@ -179,7 +183,9 @@ async def asyncio_detailed(
     **Decision**: a backup ID that names no backup of the project is refused with 400
     `DBS.201214` ("The backup file does not exist."), the status and code the error table of
     the reference gives for it, rather than with a 404. A backup whose own creation is still
-    running is refused with 403 `DBS.200019`.
+    running is refused with 403 `DBS.200019`. A backup that a running restore to a new
+    instance reads (`createInstance` with `restore_info.backup_id`) is refused with 400
+    `DBS.201319` until that restore has ended.
 
     Args:
         project_id (str): Project ID of the user in the region.
@@ -218,7 +224,9 @@ async def asyncio(
     **Decision**: a backup ID that names no backup of the project is refused with 400
     `DBS.201214` ("The backup file does not exist."), the status and code the error table of
     the reference gives for it, rather than with a 404. A backup whose own creation is still
-    running is refused with 403 `DBS.200019`.
+    running is refused with 403 `DBS.200019`. A backup that a running restore to a new
+    instance reads (`createInstance` with `restore_info.backup_id`) is refused with 400
+    `DBS.201319` until that restore has ended.
 
     Args:
         project_id (str): Project ID of the user in the region.

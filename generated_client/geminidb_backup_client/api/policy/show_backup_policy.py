@@ -1,0 +1,221 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.show_backup_policy_response import ShowBackupPolicyResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    project_id: str,
+    instance_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v3/{project_id}/instances/{instance_id}/backups/policy".format(
+            project_id=quote(str(project_id), safe=""),
+            instance_id=quote(str(instance_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | ShowBackupPolicyResponse | None:
+    if response.status_code == 200:
+        response_200 = ShowBackupPolicyResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | ShowBackupPolicyResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: str,
+    instance_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Error | ShowBackupPolicyResponse]:
+    """Show the automated backup policy of an instance (v3)
+
+     The instance's automated backup policy: `{"keep_days": 0}` alone when it is off. The
+    official SDK's `show_backup_policy` calls this v3 path; T Cloud Public marks it
+    historical and documents `showBackupPolicies` (v3.1) as the current one.
+
+    Args:
+        project_id (str): Project ID of the user in the region.
+        instance_id (str): ID of the GeminiDB Cassandra instance.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ShowBackupPolicyResponse]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        instance_id=instance_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: str,
+    instance_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Error | ShowBackupPolicyResponse | None:
+    """Show the automated backup policy of an instance (v3)
+
+     The instance's automated backup policy: `{"keep_days": 0}` alone when it is off. The
+    official SDK's `show_backup_policy` calls this v3 path; T Cloud Public marks it
+    historical and documents `showBackupPolicies` (v3.1) as the current one.
+
+    Args:
+        project_id (str): Project ID of the user in the region.
+        instance_id (str): ID of the GeminiDB Cassandra instance.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ShowBackupPolicyResponse
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        instance_id=instance_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: str,
+    instance_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Error | ShowBackupPolicyResponse]:
+    """Show the automated backup policy of an instance (v3)
+
+     The instance's automated backup policy: `{"keep_days": 0}` alone when it is off. The
+    official SDK's `show_backup_policy` calls this v3 path; T Cloud Public marks it
+    historical and documents `showBackupPolicies` (v3.1) as the current one.
+
+    Args:
+        project_id (str): Project ID of the user in the region.
+        instance_id (str): ID of the GeminiDB Cassandra instance.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ShowBackupPolicyResponse]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        instance_id=instance_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: str,
+    instance_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Error | ShowBackupPolicyResponse | None:
+    """Show the automated backup policy of an instance (v3)
+
+     The instance's automated backup policy: `{"keep_days": 0}` alone when it is off. The
+    official SDK's `show_backup_policy` calls this v3 path; T Cloud Public marks it
+    historical and documents `showBackupPolicies` (v3.1) as the current one.
+
+    Args:
+        project_id (str): Project ID of the user in the region.
+        instance_id (str): ID of the GeminiDB Cassandra instance.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ShowBackupPolicyResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            instance_id=instance_id,
+            client=client,
+        )
+    ).parsed

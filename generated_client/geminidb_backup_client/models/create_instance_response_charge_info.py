@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="CreateInstanceResponseChargeInfo")
+
+
+@_attrs_define
+class CreateInstanceResponseChargeInfo:
+    """Billing of the new instance."""
+
+    charge_mode: str | Unset = UNSET
+    """ `postPaid`. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        charge_mode = self.charge_mode
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if charge_mode is not UNSET:
+            field_dict["charge_mode"] = charge_mode
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        charge_mode = d.pop("charge_mode", UNSET)
+
+        create_instance_response_charge_info = cls(
+            charge_mode=charge_mode,
+        )
+
+        create_instance_response_charge_info.additional_properties = d
+        return create_instance_response_charge_info
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
