@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "0d179a09d94c7a2efef23f7e4a598e4ce5673098e556da1561bc10e957282233"
+SPEC_SHA256 = "b3b9ab3fa4c874985a78737536c41582bad5b496355fa5941b7105d4ad14f61e"

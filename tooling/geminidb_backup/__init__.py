@@ -21,9 +21,11 @@ if TYPE_CHECKING:
         BatchDeletion,
         CreatedBackup,
         Paged,
+        Period,
         PrunedBackup,
         PrunePlan,
         PruneResult,
+        Restore,
     )
     from .errors import (
         APIError,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
         WaitTimeout,
     )
     from .policy import BackupPolicy
+    from .restoring import DrillResult, Secret
     from .timing import Clock, FakeClock, PollSchedule
     from .validation import expand_name
 
@@ -52,6 +55,7 @@ _EXPORTS = {
     "RequestRuleError": "errors",
     "Clock": "timing", "FakeClock": "timing", "PollSchedule": "timing",
     "BackupPolicy": "policy", "BatchDeletion": "client",
+    "Restore": "client", "Period": "client", "DrillResult": "restoring", "Secret": "restoring",
 }  # fmt: skip
 
 __all__ = [
@@ -65,6 +69,7 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "CreatedBackup",
+    "DrillResult",
     "FakeClock",
     "GeminiDBError",
     "JobFailed",
@@ -72,12 +77,15 @@ __all__ = [
     "NotFound",
     "Paged",
     "PasswordAuth",
+    "Period",
     "PollSchedule",
     "PrunePlan",
     "PruneResult",
     "PrunedBackup",
     "RequestRuleError",
+    "Restore",
     "RetryPolicy",
+    "Secret",
     "TokenAuth",
     "TransportError",
     "ValidationError",

@@ -185,6 +185,9 @@ class RetryPolicy:
     attempts: int = 4
     initial: float = 0.5
     maximum: float = 20.0
+    # The answers worth another attempt (and a 500 to an idempotent call). A throttled client
+    # (geminidb_backup.throttle) leaves 429 out: its transport has tried again already.
+    statuses: frozenset[int] = RETRY_STATUSES
 
     def should_try_again(self, call: Call, exc: BaseException, failed_attempts: int) -> bool:
         """Whether to try ``call`` again after ``failed_attempts`` attempts, the last failing
@@ -195,7 +198,7 @@ class RetryPolicy:
 
     def should_retry(self, call: Call, exc: BaseException) -> bool:
         if isinstance(exc, APIError):
-            return exc.status in RETRY_STATUSES or (exc.status == 500 and call.idempotent)
+            return exc.status in self.statuses or (exc.status == 500 and call.idempotent)
         if isinstance(exc, TransportError):
             return exc.retryable and (call.idempotent or not exc.sent)
         return False

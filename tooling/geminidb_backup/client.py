@@ -29,6 +29,7 @@ unknown keyword names the valid ones. Pure logic (no effect at all) goes to
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Awaitable, Callable, Iterable
@@ -119,6 +120,7 @@ from .restoring import (
     is_drill_name,
     restore_body,
 )
+from .throttle import AdaptiveRate, ThrottledTransport
 from .timing import Clock, PollSchedule, ServerClock, as_clock
 from .validation import expand_name, validate_call
 
@@ -277,6 +279,7 @@ class _Operations:
         retry: RetryPolicy | None = None,
         clock: Clock | Callable[[], float] | None = None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        throttle: AdaptiveRate | None = None,
     ) -> None:
         if "://" not in endpoint:
             endpoint = f"https://{endpoint}"
@@ -286,7 +289,14 @@ class _Operations:
         self.retry = retry or RetryPolicy()
         # "Now" for ages, name templates, deadlines; the sleeps of waits and retries.
         self.clock = as_clock(clock)
+        # Paces the requests (async client only) and sends a 429 again itself: the retry policy
+        # then leaves 429 out.
+        self.throttle = throttle
+        if throttle is not None:
+            self.retry = dataclasses.replace(self.retry, statuses=self.retry.statuses - {429})
         self._auth = auth
+        # What a twin of this client (the other kind, or a throttled one) is made with.
+        self._verify, self._timeout, self._transport = verify, timeout, transport
         self._generated = Client(base_url=self.endpoint, raise_on_unexpected_status=False)
         self._httpx_options: dict[str, Any] = {
             "base_url": self.endpoint,
@@ -1200,6 +1210,23 @@ class BackupClient(_Operations):
     def close(self) -> None:
         self._http.close()
 
+    def async_twin(self, *, throttle: AdaptiveRate | None = None) -> AsyncBackupClient:
+        """An :class:`AsyncBackupClient` of the same endpoint, project, credentials, clock and
+        settings (and ``throttle``), for the library's async-inside calls (fleets). A custom
+        transport must offer ``async_twin()`` (the emulator's does)."""
+        transport = self._transport
+        if transport is not None:
+            twin = getattr(transport, "async_twin", None)
+            if twin is None:
+                raise ConfigurationError(
+                    f"the transport {type(transport).__name__} has no async_twin(): make an "
+                    "AsyncBackupClient with an async transport instead"
+                )
+            transport = twin()
+        return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
+                                 timeout=self._timeout, retry=self.retry, clock=self.clock,
+                                 transport=transport, throttle=throttle)  # fmt: skip
+
     def _perform(self, effect: Effect) -> Any:
         if isinstance(effect, Send):
             try:
@@ -1269,7 +1296,22 @@ class AsyncBackupClient(_Operations):
             raise
 
     def _connect(self) -> None:
+        if self.throttle is not None:
+            given = self._transport
+            if given is not None and not isinstance(given, httpx.AsyncBaseTransport):
+                raise ConfigurationError("a throttled AsyncBackupClient needs an async transport")
+            inner = given or httpx.AsyncHTTPTransport(verify=self._verify)
+            self._httpx_options["transport"] = ThrottledTransport(
+                inner, self.throttle, owns_inner=given is None
+            )
         self._http = httpx.AsyncClient(**self._httpx_options)
+
+    def with_throttle(self, throttle: AdaptiveRate) -> AsyncBackupClient:
+        """A client like this one whose requests are paced by ``throttle`` (and sent again
+        after a 429 until it gives up on them). Close it when done; this one stays open."""
+        return AsyncBackupClient(self.endpoint, self.project_id, self._auth, verify=self._verify,
+                                 timeout=self._timeout, retry=self.retry, clock=self.clock,
+                                 transport=self._transport, throttle=throttle)  # fmt: skip
 
     async def __aenter__(self) -> Self:
         return self

@@ -22,7 +22,12 @@ class Job:
     id: str
     """ Task ID. """
     name: str
-    """ Task name; `BackupInstance` for a backup. """
+    """ Task name: `BackupInstance` for a backup, `RestoreNewInstance` for a restore to a new
+    instance, `CreateInstance` for a creation without `restore_info`, `DeleteInstance`
+    for the deletion of an instance. **Decision**: the names of the restore and creation
+    tasks are the service's (the SDK and the console show them); the deletion task's name
+    is not documented, and `DeleteInstance` (the operation's name) is used.
+     """
     status: JobStatus
     """ Status of a task. """
     start_time: str

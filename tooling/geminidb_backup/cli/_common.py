@@ -32,7 +32,7 @@ from ..errors import (
 from ._state import State
 
 if TYPE_CHECKING:
-    from ..client import BackupClient
+    from ..client import AsyncBackupClient, BackupClient
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_API, EXIT_JOB, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -105,6 +105,17 @@ def state_of(ctx: click.Context) -> State:
 
 def open_client(state: State) -> BackupClient:
     """A client from the global options, the environment and clouds.yaml."""
+    client: BackupClient = _open(state, asynchronous=False)
+    return client
+
+
+def open_async_client(state: State) -> AsyncBackupClient:
+    """The async client of the same settings (the fleet commands run on it)."""
+    client: AsyncBackupClient = _open(state, asynchronous=True)
+    return client
+
+
+def _open(state: State, *, asynchronous: bool) -> Any:
     from ..config import resolve
 
     settings = resolve(
@@ -131,12 +142,15 @@ def open_client(state: State) -> BackupClient:
         )
     if not settings.verify:
         click.echo("warning: TLS certificate verification is off (--insecure)", err=True)
-    _skip_unused_imports()
-    from ..client import BackupClient
+    # httpx's async side needs anyio (httpcore's asyncio backend).
+    _skip_unused_imports(keep=("anyio",) if asynchronous else ())
+    # Imported only now: the line above must come before httpx is.
+    from ..client import AsyncBackupClient, BackupClient
     from ..timing import ServerClock
 
+    kind = AsyncBackupClient if asynchronous else BackupClient
     auth = settings.auth()
-    return BackupClient(
+    return kind(
         settings.base_url(),
         settings.require_project_id(auth),
         auth,
@@ -156,11 +170,12 @@ def open_client(state: State) -> BackupClient:
 _UNUSED_HERE = ("httpx._main", "trio", "anyio")
 
 
-def _skip_unused_imports() -> None:
+def _skip_unused_imports(keep: Sequence[str] = ()) -> None:
     if "httpx" in sys.modules:
         return  # too late to matter, and whatever imported httpx may use them
     for name in _UNUSED_HERE:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+        if name not in keep:
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def fail(state: State, code: int, message: str, hint: str = "", **details: Any) -> NoReturn:

@@ -14,10 +14,12 @@ from ._common import (
     fail,
     handled,
     note,
+    open_async_client,
     open_client,
     print_table,
     state_of,
 )
+from ._fleet import fleet_selection_options
 from ._options import global_options
 
 # A drill restores (hours on a large instance), checks and deletes.
@@ -45,6 +47,7 @@ COLUMNS = [
               show_default=True, help="Seconds a drill may take, restore and checks.")  # fmt: skip
 @click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds between the first polls; grows to 60.")  # fmt: skip
+@fleet_selection_options
 @global_options
 @click.pass_context
 def drill(
@@ -54,6 +57,11 @@ def drill(
     junit: Path | None,
     timeout: float,
     interval: float,
+    all_instances: bool,
+    instances_from: str | None,
+    name_filter: str | None,
+    concurrency: int,
+    fresh: bool,
 ) -> None:
     """Restore drill: restore the newest completed backup of each --instance to a temporary
     instance named drill-<name>-<time>, wait until it is ready, check it (status normal, the
@@ -62,10 +70,21 @@ def drill(
     Exit 0 when every drill passed, 1 when one failed. A drill deletes only the instance it
     made, also when interrupted (Ctrl-C, exit 130); after a crash, `drill --clean` finds the
     leftovers by their name and deletes them. JSON output: {"drills": [...], "passed": bool}.
+
+    --all-instances (with --name-filter) and --instances-from drill a fleet on the engine of
+    `create`'s fleet runs: --concurrency at a time, within --timeout in all, resumed when run
+    again after a cut (the instances whose drill passed are not drilled again), a result per
+    instance (JSON and --junit as create's fleet runs, "details" holding each drill's result).
     """
     from ..restoring import junit_report
 
     state = state_of(ctx)
+    if all_instances or instances_from is not None:
+        if clean:
+            fail(state, EXIT_USAGE, "--clean takes no instances")
+        _drill_fleet(state, instance_ids, all_instances, instances_from, name_filter,
+                     concurrency, junit, fresh, timeout, interval)  # fmt: skip
+        return
     if clean == bool(instance_ids):
         fail(state, EXIT_USAGE, "give --instance ID (repeatable), or --clean",
              "See `geminidb-backup drill --help`.")  # fmt: skip
@@ -103,3 +122,33 @@ def drill(
         print_table(COLUMNS, rows, "restore drills")
     if not passed:
         ctx.exit(EXIT_DRILL_FAILED)
+
+
+def _drill_fleet(
+    state: Any,
+    instance_ids: tuple[str, ...],
+    all_instances: bool,
+    instances_from: str | None,
+    name_filter: str | None,
+    concurrency: int,
+    junit: Path | None,
+    fresh: bool,
+    timeout: float,
+    interval: float,
+) -> None:
+    from . import _fleet
+
+    _fleet.check_selection(state, instance_ids, all_instances, instances_from, name_filter)
+    ids = _fleet.read_ids(state, instances_from) if instances_from else list(instance_ids)
+    with handled(state):
+        parameters = {"operation": "drill",
+                      **_fleet.selection_key(state, ids, all_instances, name_filter)}  # fmt: skip
+        journal = _fleet.open_journal(state, parameters, dict, fresh)
+
+        async def body(client: Any, fleet: Any) -> Any:
+            targets = await _fleet.targets_of(client, ids, all_instances, name_filter)
+            return await fleet().drill(targets, interval=interval)
+
+        _fleet.run(state, "drill", lambda: open_async_client(state), body, journal=journal,
+                   concurrency=concurrency, timeout=timeout,
+                   junit_path=str(junit) if junit is not None else None)  # fmt: skip

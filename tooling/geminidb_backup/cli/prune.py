@@ -18,12 +18,14 @@ from ._common import (
     human_size,
     need_terminal,
     note,
+    open_async_client,
     open_client,
     print_table,
     state_of,
     to_dict,
     wait_options,
 )
+from ._fleet import check_selection, fleet_options, is_fleet
 from ._options import global_options
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -51,23 +53,36 @@ COLUMNS = [
 
 
 @click.command()
-@click.option("--instance", "-i", "instance_id", required=True, help="ID of the instance.")
+@click.option(
+    "--instance",
+    "-i",
+    "instance_ids",
+    multiple=True,
+    help="ID of the instance; repeat it for several (a fleet run).",
+)
 @click.option("--keep", type=click.IntRange(min=0), help="Keep this many newest backups.")
 @click.option("--older-than", type=Age(), help="Delete only backups older than this, e.g. 30d.")
 @click.option("--prefix", help="Only backups whose name starts with this, e.g. daily-.")
 @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@fleet_options
 @wait_options
 @global_options
 @click.pass_context
 def prune(
     ctx: click.Context,
-    instance_id: str,
+    instance_ids: tuple[str, ...],
     keep: int | None,
     older_than: timedelta | None,
     prefix: str | None,
     dry_run: bool,
     yes: bool,
+    all_instances: bool,
+    instances_from: str | None,
+    name_filter: str | None,
+    concurrency: int,
+    junit_path: str | None,
+    fresh: bool,
     timeout: float,
     interval: float,
 ) -> None:
@@ -81,10 +96,21 @@ def prune(
 
     JSON output: {"dry_run": bool, "deleted": [{"backup": Backup, "job_id": ID}], "kept":
     [Backup]}; in a dry run "deleted" is what would be deleted.
+
+    Fleet runs (--all-instances, --instance repeated, --instances-from FILE) prune each
+    instance, --concurrency at a time, within --timeout seconds in all, resumed when run again
+    after a cut, as `create` does; JSON output as create's, each instance's "details" naming the
+    deleted backups ("deleted") and how many were kept ("kept").
     """
     state = state_of(ctx)
     if keep is None and older_than is None:
         raise click.UsageError("say which backups go: --keep N, --older-than AGE, or both")
+    if is_fleet(instance_ids, all_instances, instances_from):
+        _prune_fleet(state, instance_ids, keep, older_than, prefix, dry_run, yes, all_instances,
+                     instances_from, name_filter, concurrency, junit_path, fresh, timeout)  # fmt: skip
+        return
+    check_selection(state, instance_ids, all_instances, instances_from, name_filter)
+    instance_id = instance_ids[0]
     if not (yes or dry_run):
         need_terminal(state, f"refusing to prune instance {instance_id}")
     with handled(state), open_client(state) as client:
@@ -115,6 +141,54 @@ def prune(
         client.execute_prune(plan, timeout=timeout, interval=interval, on_deleted=report,
                              on_deleting=started.deleting, on_progress=started.progress)  # fmt: skip
         _emit(state, deleted, plan.kept, dry_run=False, title="deleted")
+
+
+def _prune_fleet(
+    state: Any,
+    instance_ids: tuple[str, ...],
+    keep: int | None,
+    older_than: timedelta | None,
+    prefix: str | None,
+    dry_run: bool,
+    yes: bool,
+    all_instances: bool,
+    instances_from: str | None,
+    name_filter: str | None,
+    concurrency: int,
+    junit_path: str | None,
+    fresh: bool,
+    timeout: float,
+) -> None:
+    from . import _fleet
+
+    _fleet.check_selection(state, instance_ids, all_instances, instances_from, name_filter)
+    ids = _fleet.read_ids(state, instances_from) if instances_from else list(instance_ids)
+    which = "every instance of the project" if all_instances else f"{len(ids)} instances"
+    if name_filter:
+        which += f" named {name_filter!r}"
+    if not (yes or dry_run):
+        need_terminal(state, f"refusing to prune {which}")
+        if not confirm(state, f"Delete the old manual backups of {which}?"):
+            click.echo("Not deleted: nothing was sent.", err=True)
+            return
+    with handled(state):
+        parameters = {
+            "operation": "prune",
+            **_fleet.selection_key(state, ids, all_instances, name_filter),
+            "keep": keep,
+            "older_than": older_than.total_seconds() if older_than else None,
+            "prefix": prefix,
+        }
+        journal = None if dry_run else _fleet.open_journal(state, parameters, dict, fresh)
+
+        async def body(client: Any, fleet: Any) -> Any:
+            targets = await _fleet.targets_of(client, ids, all_instances, name_filter)
+            return await fleet().prune(targets, keep=keep, older_than=older_than,
+                                       prefix=prefix, dry_run=dry_run)  # fmt: skip
+
+        _fleet.run(state, "prune", lambda: open_async_client(state), body,
+                   journal=journal, concurrency=concurrency, timeout=timeout,
+                   junit_path=junit_path)  # fmt: skip
 
 
 def _check_instance(state: Any, client: Any, instance_id: str, plan: Any) -> None:

@@ -49,6 +49,22 @@ class FiniteFloat(click.FloatRange):
         return number
 
 
+class RetryAfter(click.ParamType[int | None, Any]):
+    """Whole seconds (0 or more), or ``none``."""
+
+    name = "SECONDS|none"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == "none":
+            return None
+        if not text.isdigit():
+            self.fail(f"{value!r} is not a number of seconds (0 or more) nor 'none'", param, ctx)
+        return int(text)
+
+
 @click.command()
 @click.option(
     "--config",
@@ -82,7 +98,18 @@ class FiniteFloat(click.FloatRange):
     "instances",
     multiple=True,
     metavar="PROJECT_ID/INSTANCE_ID[/NAME]",
-    help="An instance that exists (repeatable). Default: the instance of the spec's example.",
+    help="An instance that exists (repeatable). Default (without --instance nor --instances): "
+    "the instance of the spec's example.",
+)
+@click.option(
+    "--instances",
+    "fleet_size",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed this many instances in the default project (named cassandra-0001..., IDs shaped "
+    "like the service's), to try fleet commands on; beside the --instance ones, or instead of "
+    "the example's instance when none is given (its project stays the default).",
 )
 @click.option(
     "--db",
@@ -167,11 +194,26 @@ class FiniteFloat(click.FloatRange):
     "--fault-latency", type=FiniteFloat(min=0), default=0.0, help="Seconds added to each call."
 )
 @click.option(
-    "--retry-after",
-    type=click.IntRange(min=0),
-    default=1,
+    "--rate-limit",
+    metavar="N[/s|/min]",
+    default=None,
+    help="Answer 429 to the requests of a project beyond N a second (20, 20/s) or a minute "
+    "(600/min), as the API gateway throttles. Off by default.",
+)
+@click.option(
+    "--rate-limit-code",
+    type=click.Choice(["DBS.280443", "APIGW.0308"]),
+    default="DBS.280443",
     show_default=True,
-    help="Retry-After seconds of the injected 503 and 429 answers.",
+    help="The code of the rate limit's 429: the service's, or the API gateway's.",
+)
+@click.option(
+    "--retry-after",
+    type=RetryAfter(),
+    default="1",
+    show_default=True,
+    help="Retry-After seconds of the 429 answers (rate limit, injected) and the injected 503; "
+    "'none': no Retry-After header, as the real gateway is not known to send one.",
 )
 @click.option("--fault-seed", type=int, default=None, help="Seed of the fault draws.")
 @click.option(
@@ -258,6 +300,7 @@ def serve(
     tokens: tuple[str, ...],
     access_keys: tuple[str, ...],
     instances: tuple[str, ...],
+    fleet_size: int,
     db_path: str | None,
     backup_seconds: float | None,
     restore_seconds: float | None,
@@ -272,7 +315,9 @@ def serve(
     fault_drop: float,
     fault_drop_after_commit: float,
     fault_latency: float,
-    retry_after: int,
+    rate_limit: str | None,
+    rate_limit_code: str,
+    retry_after: int | None,
     fault_seed: int | None,
     admin_token: str | None,
     http: str,
@@ -287,10 +332,12 @@ def serve(
 ) -> None:
     """Run the reference server: a local, stateful GeminiDB backup API."""
     # Imported here, not at the top: `geminidb-backup --help` must not pay for uvicorn.
+    import dataclasses
     import secrets
 
     from geminidb_backup.server import config as server_config
     from geminidb_backup.server.faults import FaultConfig
+    from geminidb_backup.server.rate_limit import parse_rate_limit
 
     try:
         from_file = (
@@ -317,7 +364,16 @@ def serve(
         seeded = (
             *from_file.instances,
             *(server_config.parse_instance(text) for text in instances),
-        ) or (server_config.example_instance(),)
+        )
+        if fleet_size:
+            project_id = (seeded or (server_config.example_instance(),))[0].project_id
+            seeded += tuple(server_config.fleet_instances(project_id, fleet_size))
+        seeded = seeded or (server_config.example_instance(),)
+        limit = None
+        if rate_limit is not None:
+            limit = dataclasses.replace(
+                parse_rate_limit(rate_limit), code=rate_limit_code, retry_after=retry_after
+            )
         faults = FaultConfig(
             server_error=fault_500,
             unavailable=fault_503,
@@ -358,6 +414,7 @@ def serve(
             lock_timeout_seconds=lock_timeout,
             faults=faults,
             admin_token=admin_token,
+            rate_limit=limit,
             policy=seeded_policy,
             token_projects=token_projects,
             access_key_projects=key_projects,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import yaml
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.instances import Instance
 from geminidb_backup.server.policy import Policy
+from geminidb_backup.server.rate_limit import RateLimit
 from geminidb_backup.server.state import DEFAULT_LOCK_TIMEOUT_SECONDS
 from geminidb_backup.spec import load_spec
 
@@ -33,6 +35,22 @@ def example_instance() -> Instance:
         id=str(parameters["InstanceId"]["example"]),
         name="cassandra-prod",
     )
+
+
+def fleet_instances(project_id: str, count: int, start: int = 1) -> list[Instance]:
+    """``count`` instances of ``project_id`` for fleet tests, named ``cassandra-0001``... Their
+    IDs are shaped like the service's (32 hex digits and ``in06``) and derived from the project
+    and the number, so that a server restarted on the same state file with the same count finds
+    the same instances rather than adding as many again."""
+    width = max(4, len(str(start + count - 1)))
+    return [
+        Instance(
+            project_id=project_id,
+            id=hashlib.sha256(f"{project_id}/fleet/{number}".encode()).hexdigest()[:32] + "in06",
+            name=f"cassandra-{number:0{width}d}",
+        )
+        for number in range(start, start + count)
+    ]
 
 
 def parse_instance(text: str) -> Instance:
@@ -196,6 +214,8 @@ class ServerConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     # The bearer token of the control API (server/control.py); None: no control API at all.
     admin_token: str | None = None
+    # Requests per project over this are answered 429 (server/rate_limit.py); None: no limit.
+    rate_limit: RateLimit | None = None
     # The automated backup policy of the seeded instances, as setBackupPolicy's backup_policy
     # ({"keep_days": 7, "start_time": "01:00-02:00", "period": "1,2,3,4,5,6,7"}); None: off, so
     # that the seeded state is what it always was (the real service's default is on, 7 days).
@@ -241,7 +261,8 @@ class ServerConfig:
             f" backup_seconds={self.backup_seconds}, restore_seconds={self.restore_seconds},"
             f" backup_limit={self.backup_limit},"
             f" auto_backups={self.auto_backups}, fsync={self.fsync}, faults={self.faults!r},"
-            f" admin_token={'<set>' if self.admin_token else None}, policy={self.policy!r})"
+            f" admin_token={'<set>' if self.admin_token else None}, policy={self.policy!r},"
+            f" rate_limit={self.rate_limit!r})"
         )
 
     def seed_policy(self) -> Policy | None:

@@ -300,6 +300,8 @@ class Control:
             config.instances, auto_backups=config.auto_backups, policy=config.seed_policy()
         )
         self.disarm_faults()
+        if self.server.rate_limiter is not None:
+            self.server.rate_limiter.reset()
 
     def state(self) -> dict[str, Any]:
         now = self.now()
@@ -319,7 +321,15 @@ class Control:
                 for instance in self.store.instances()
             ],
             "faults": [armed.to_dict() for armed in self.server.faults.armed],
+            "rate_limit": self.rate_limit_state(),
         }
+
+    def rate_limit_state(self) -> dict[str, Any] | None:
+        """The limit and how many requests it has refused; None when there is no limit."""
+        limiter = self.server.rate_limiter
+        if limiter is None:
+            return None
+        return {"limit": str(limiter.limit), "code": limiter.limit.code, "refused": limiter.refused}
 
 
 # The HTTP side.

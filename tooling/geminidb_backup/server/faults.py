@@ -32,7 +32,8 @@ class FaultConfig:
     drop: float = 0.0
     drop_after_commit: float = 0.0
     latency_seconds: float = 0.0
-    retry_after_seconds: int = 1
+    # Seconds sent in Retry-After with a 503 or 429; None: no header.
+    retry_after_seconds: int | None = 1
     seed: int | None = None
 
     def __post_init__(self) -> None:
@@ -41,7 +42,7 @@ class FaultConfig:
             raise ValueError("fault shares must be between 0 and 1 and add up to at most 1")
         # Also refuses NaN and infinity: a request delayed for ever holds its connection, and a
         # shutdown would wait for it.
-        if not 0 <= self.latency_seconds < math.inf or self.retry_after_seconds < 0:
+        if not 0 <= self.latency_seconds < math.inf or (self.retry_after_seconds or 0) < 0:
             raise ValueError("latency must be a finite number and Retry-After not negative")
 
     def shares(self) -> dict[Fault, float]:

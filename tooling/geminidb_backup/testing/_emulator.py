@@ -3,6 +3,7 @@ under the test's control."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import socket
 import time
@@ -23,12 +24,14 @@ from geminidb_backup.server.app import ReferenceServer
 from geminidb_backup.server.config import (
     ServerConfig,
     example_instance,
+    fleet_instances,
     parse_instance,
     parse_policy,
 )
 from geminidb_backup.server.control import Control
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.instances import Instance
+from geminidb_backup.server.rate_limit import SERVICE_CODE, parse_rate_limit
 from geminidb_backup.server.state import Clock
 from geminidb_backup.server.transport import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -117,10 +120,11 @@ class Emulator:
     """The GeminiDB backup API in-process, with its state in the test's hands.
 
     ``instances`` exist from the start (``PROJECT_ID/INSTANCE_ID[/NAME]`` strings or
-    :class:`Instance`; default: the instance of the spec's example). A backup (and a deletion)
-    takes ``backup_seconds`` of the emulator's clock, a restore to a new instance (or its
-    creation) ``restore_seconds``: 0 by default, so every job has ended when it is first looked
-    at; give it a duration and move the clock with :meth:`advance` to see
+    :class:`Instance`; or a number: that many instances named ``cassandra-0001``... in the
+    example's project, for fleet tests; default: the instance of the spec's example). A backup
+    (and a deletion) takes ``backup_seconds`` of the emulator's clock, a restore to a new
+    instance (or its creation) ``restore_seconds``: 0 by default, so every job has ended when it
+    is first looked at; give it a duration and move the clock with :meth:`advance` to see
     ``BUILDING`` and ``Running``. The clock is frozen at ``start`` (default: now): only
     :meth:`advance` moves it, and, with ``autojump`` (the default), the clients' waits: where a
     client of the emulator would sleep (a :meth:`~geminidb_backup.BackupClient.wait`, a retry's
@@ -140,12 +144,18 @@ class Emulator:
     a socket; :meth:`serve` puts the same emulator on a loopback port for code that takes a URL,
     and :meth:`environ` gives the variables ``BackupClient.from_env()`` reads. Use one emulator
     from one thread at a time (the loopback server serves any number of connections).
+
+    ``rate_limit`` throttles each project as the API gateway does: ``N`` (or ``"N/s"``) requests a
+    second, ``"N/min"`` a minute, measured on the emulator's clock; the requests beyond it are
+    answered 429 with ``rate_limit_code`` (``DBS.280443``, or the gateway's ``APIGW.0308``) and a
+    ``Retry-After`` of ``retry_after_seconds`` (None: no header). 503 and 429 faults carry the
+    same ``Retry-After``.
     """
 
     def __init__(
         self,
         *,
-        instances: Sequence[str | Instance] | None = None,
+        instances: Sequence[str | Instance] | int | None = None,
         backup_seconds: float = 0.0,
         restore_seconds: float = 0.0,
         backup_limit: int = 50,
@@ -154,15 +164,20 @@ class Emulator:
         token: str | None = None,
         access_keys: Mapping[str, str] | None = None,
         start: float | None = None,
-        retry_after_seconds: int = 0,
+        retry_after_seconds: int | None = 0,
         policy: Mapping[str, Any] | BackupPolicy | str | None = None,
         autojump: bool = True,
         seed: int | None = None,
+        rate_limit: float | str | None = None,
+        rate_limit_code: str = SERVICE_CODE,
     ) -> None:
-        seeded = tuple(
-            parse_instance(item) if isinstance(item, str) else item
-            for item in (instances if instances is not None else (example_instance(),))
-        )
+        if isinstance(instances, int):
+            seeded = tuple(fleet_instances(example_instance().project_id, instances))
+        else:
+            seeded = tuple(
+                parse_instance(item) if isinstance(item, str) else item
+                for item in (instances if instances is not None else (example_instance(),))
+            )
         if not seeded:
             raise ValueError("the emulator needs at least one instance")
         self.token = token if token is not None else secrets.token_urlsafe(16)
@@ -179,6 +194,11 @@ class Emulator:
             faults=FaultConfig(retry_after_seconds=retry_after_seconds),
             policy=_policy_body(policy),
             seed=seed,
+            rate_limit=None
+            if rate_limit is None
+            else dataclasses.replace(
+                parse_rate_limit(rate_limit), code=rate_limit_code, retry_after=retry_after_seconds
+            ),
         )
         self.app = ReferenceServer(config, clock=self.clock)
         self.control = Control(self.app)
@@ -198,6 +218,9 @@ class Emulator:
         self.register_snapshot_part("database", self.app.store.snapshot, self.app.store.restore)
         self.register_snapshot_part("clock", self.clock.state, self.clock.set_state)
         self.register_snapshot_part("faults", self._faults_state, self._restore_faults)
+        limiter = self.app.rate_limiter
+        if limiter is not None:  # each project's bucket, and the count of refusals
+            self.register_snapshot_part("rate_limit", limiter.snapshot, limiter.restore)
 
     def __repr__(self) -> str:  # the token stays out of logs
         return (

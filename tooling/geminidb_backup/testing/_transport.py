@@ -129,6 +129,11 @@ class EmulatorTransport(httpx.BaseTransport):
         self._inner = EmulatorASGITransport(app)
         self._loop = loop
 
+    def async_twin(self) -> EmulatorASGITransport:
+        """The async transport to the same application (for a sync client's async twin, which
+        runs the application on the caller's own event loop)."""
+        return EmulatorASGITransport(self._inner.app)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not isinstance(request.stream, httpx.AsyncByteStream):
             # A body given as a sync iterator: read it, so that the ASGI side can stream it.

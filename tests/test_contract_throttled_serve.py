@@ -1,0 +1,51 @@
+"""The contract suite against a server that throttles (``serve --rate-limit``): a 429 is never a
+broken promise, and the run goes to its end, with and without ``Retry-After``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from server_helpers import serve
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("geminidb_backup.contract") is None
+    or importlib.util.find_spec("schemathesis") is None,
+    reason="the contract suite is not part of this install",
+)
+
+TOKEN = "throttled-token"
+ADMIN = "throttled-admin"
+
+
+# Found by this test (reported to the contract suite's owner, issue 18): schemathesis's
+# ignored_auth check sends its probes (no credentials, bad credentials) with
+# transport.send(), past the before_call hook that resends a 429 (contract/throttling.py), so a
+# throttled probe reads as "expected 401 or 403, got 429". Strict: once fixed, this fails until
+# the mark is removed.
+@pytest.mark.xfail(strict=True, reason="ignored_auth's probes are not resent after a 429")
+@pytest.mark.parametrize("retry_after", ["1"])
+def test_a_throttling_server_is_tested_to_the_end(tmp_path: Path, retry_after: str) -> None:
+    args = ["--db", str(tmp_path / "s.db"), "--token", TOKEN, "--admin-token", ADMIN,
+            "--backup-seconds", "0", "--rate-limit", "8/s", "--retry-after", retry_after]  # fmt: skip
+    with serve(args) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))}
+        result = subprocess.run(
+            [sys.executable, "-m", "geminidb_backup", "contract", "--url", server.url,
+             "--token", TOKEN, "--yes", "-n", "3", "--seed", "1",
+             "--phases", "examples,coverage", "--report", "junit",
+             "--report-dir", str(tmp_path / "reports")],
+            capture_output=True, text=True, timeout=600, env=env, check=False,
+        )  # fmt: skip
+        state = httpx.get(f"{server.url}/_emulator/state",
+                          headers={"Authorization": f"Bearer {ADMIN}"}).json()  # fmt: skip
+    output = result.stdout[-4000:] + result.stderr[-2000:]
+    assert state["rate_limit"]["refused"] > 0, "the run was never throttled: the test tests nothing"
+    assert result.returncode == 0, output
+    junit = (tmp_path / "reports" / "junit.xml").read_text()
+    assert "429" not in junit, "a throttled answer reached a check"
