@@ -549,3 +549,12 @@ def test_query_parameter_enums_are_named_components() -> None:
             schema = parameter.get("schema", {})
             if "enum" in resolve(SPEC, schema):
                 assert "$ref" in schema, (method, path, parameter["name"])
+
+
+def test_every_operation_declares_the_body_limit() -> None:
+    # Team decision 5: the limit holds on every path, so every operation declares its 413.
+    assert isinstance(SPEC["x-max-request-body-bytes"], int)
+    for _, _, op in operations(SPEC):
+        assert op["responses"]["413"] == {"$ref": "#/components/responses/PayloadTooLarge"}, op[
+            "operationId"
+        ]

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "177acbcb5a8283adc799dcf6c30e5d081b5c230ae8106988b2db4323715b0d54"
+SPEC_SHA256 = "d8181d0b36e4c11c785fbb24f2d7852da04613abf571010318af1378528f3175"
