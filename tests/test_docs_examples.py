@@ -14,9 +14,6 @@ A fenced block is tested when the line before it is a marker comment (invisible 
 - ``<!-- test: cli -->``: each line is run with bash, in a scratch folder, against a fresh
   emulator (``geminidb_backup.testing``) on a loopback port, with its ``GEMINIDB_*`` variables
   and the project's ``geminidb-backup`` first on the PATH; each must succeed.
-- ``<!-- test: serve -->``: the block is a transcript, ``$ geminidb-backup serve ...`` then what it
-  prints first; the command is run (on a free port, the user's data directory in a scratch folder)
-  and must print those lines, where the port, the data directory and ``…`` stand for what it did.
 
 In the pages this branch writes (``GUIDES``), every fenced block must carry a marker.
 """
@@ -32,7 +29,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,8 +142,6 @@ def test_the_example_runs(example: Example, tmp_path: Path) -> None:
                     assert f"{command[1]})" in usage, f"scripts/docs has no {command[1]!r}"
     elif example.kind == "cli":
         _run_cli_lines(example.code, tmp_path)
-    elif example.kind == "serve":
-        _check_serve_transcript(example.code, tmp_path)
     elif example.kind == "json":
         (schema,) = example.args
         errors = list(component_validator(schema).iter_errors(json.loads(example.code)))
@@ -185,34 +179,3 @@ def _run_cli_lines(code: str, workdir: Path) -> None:
                 stdin=subprocess.DEVNULL,
             )
             assert result.returncode == 0, f"{line!r} failed:\n{result.stdout}{result.stderr}"
-
-
-# What a transcript of `serve` shows that differs from run to run: the port (the docs show the
-# default), the user's data directory (the docs show a typical one) and what the docs elide.
-_VARYING = re.compile(r"(:8080\b|/home/me/\.local/share|…)")
-
-
-def _check_serve_transcript(code: str, workdir: Path) -> None:
-    if not server_available():
-        pytest.skip("the reference server (geminidb_backup.server) is not built yet")
-    from geminidb_backup.server.process import serve_process
-
-    command, *expected = code.rstrip("\n").splitlines()
-    words = shlex.split(command)
-    assert words[:3] == ["$", "geminidb-backup", "serve"], f"not a transcript of serve: {command}"
-    assert "--port" not in words, "the test runs it on a free port (--port 0)"
-    data_home = workdir / "data"
-    stands_for = {":8080": r":\d+", "/home/me/.local/share": re.escape(str(data_home)), "…": ".+"}
-    patterns = [
-        "".join(stands_for[part] if i % 2 else re.escape(part)
-                for i, part in enumerate(_VARYING.split(line)))
-        for line in expected
-    ]  # fmt: skip
-    with serve_process(words[3:], env={"XDG_DATA_HOME": str(data_home)}) as server:
-        deadline = time.monotonic() + 30
-        while len(server.output) < len(expected) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        printed = [line.rstrip("\n") for line in server.output[: len(expected)]]
-    assert len(printed) == len(expected), f"serve printed only {printed}"
-    for pattern, line, documented in zip(patterns, printed, expected, strict=True):
-        assert re.fullmatch(pattern, line), f"serve printed {line!r}; the docs show {documented!r}"
