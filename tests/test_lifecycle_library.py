@@ -116,3 +116,30 @@ def test_the_async_twins() -> None:
 
     with Emulator(start=MONDAY) as emulator:
         asyncio.run(scenario(emulator))
+
+
+def test_a_snapshot_keeps_the_policies() -> None:
+    with Emulator(start=MONDAY, auto_backups=False) as emulator:
+        snapshot = emulator.snapshot()
+        emulator.set_backup_policy("7/01:00-02:00/mon-fri")
+        emulator.advance(7 * DAY)
+        assert len([b for b in emulator.backups() if b.type_ == "Auto"]) == 5
+        later = emulator.snapshot()
+        emulator.restore_snapshot(snapshot)
+        assert emulator.backup_policies()[emulator.instance_id] == {"keep_days": 0}
+        emulator.restore_snapshot(later)
+        assert emulator.backup_policies()[emulator.instance_id]["period"] == "1,2,3,4,5"
+
+
+def test_serves_policy_option_reads_names_ranges_and_defaults() -> None:
+    from geminidb_backup.server.config import parse_policy
+
+    assert parse_policy("7") == {
+        "keep_days": 7,
+        "start_time": "00:00-01:00",
+        "period": "1,2,3,4,5,6,7",
+    }
+    assert parse_policy("14/23:00-00:00/mon,wed-fri")["period"] == "1,3,4,5"
+    assert parse_policy("0") == {"keep_days": 0}
+    with pytest.raises(ValueError, match="every day"):
+        parse_policy("3/01:00-02:00/mon")

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "d8181d0b36e4c11c785fbb24f2d7852da04613abf571010318af1378528f3175"
+SPEC_SHA256 = "b3b9ab3fa4c874985a78737536c41582bad5b496355fa5941b7105d4ad14f61e"
