@@ -323,7 +323,10 @@ def test_a_reader_sees_the_create_backup_operation(browser: WebDriver, base_url:
     browser.get(f"{base_url}/api-reference/#createbackup")
     heading = wait(browser).until(ec.visibility_of_element_located((By.ID, "createbackup")))
     assert heading.text.startswith("Create a manual backup")
-    endpoint = browser.find_element(By.CSS_SELECTOR, ".api-endpoint")
+    # The endpoint of this operation: the first after its heading (others come before it).
+    endpoint = browser.find_element(
+        By.XPATH, "//*[@id='createbackup']/following::*[contains(@class, 'api-endpoint')][1]"
+    )
     assert endpoint.text == f"POST {CREATE_PATH}"
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "length 4–64 characters" in body

@@ -13,9 +13,20 @@ from conftest import operations, resolve
 from geminidb_backup.spec import load_spec
 from geminidb_backup_client import AuthenticatedClient
 from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
+from geminidb_backup_client.api.instances import (
+    create_instance,
+    delete_instance,
+    list_instances,
+    list_restorable_time_periods,
+)
 from geminidb_backup_client.api.jobs import list_jobs
 from geminidb_backup_client.errors import UnexpectedStatus
-from geminidb_backup_client.models import CreateBackupRequest, CreateBackupResponse, Error
+from geminidb_backup_client.models import (
+    CreateBackupRequest,
+    CreateBackupResponse,
+    CreateInstanceRequest,
+    Error,
+)
 from geminidb_backup_client.types import Response
 
 SPEC = load_spec()
@@ -175,6 +186,20 @@ CALLS: dict[str, Callable[[AuthenticatedClient], Response[Any]]] = {
     "listJobs": lambda c: list_jobs.sync_detailed(PROJECT_ID, client=c),
     "listBackups": lambda c: list_backups.sync_detailed(PROJECT_ID, client=c),
     "deleteBackup": lambda c: delete_backup.sync_detailed(PROJECT_ID, "b1", client=c),
+    "listInstances": lambda c: list_instances.sync_detailed(PROJECT_ID, client=c),
+    "createInstance": lambda c: create_instance.sync_detailed(
+        PROJECT_ID,
+        client=c,
+        body=CreateInstanceRequest.from_dict(
+            SPEC["paths"]["/v3/{project_id}/instances"]["post"]["requestBody"]["content"][
+                "application/json"
+            ]["examples"]["restoreBackup"]["value"]
+        ),
+    ),
+    "deleteInstance": lambda c: delete_instance.sync_detailed(PROJECT_ID, INSTANCE_ID, client=c),
+    "listRestorableTimePeriods": lambda c: list_restorable_time_periods.sync_detailed(
+        PROJECT_ID, INSTANCE_ID, client=c
+    ),
 }
 
 

@@ -216,3 +216,16 @@ def test_the_async_client_restores_and_drills(emulator: Emulator) -> None:
 
     restore, passed = asyncio.run(scenario())
     assert restore.ready is not None and passed
+
+
+def test_instances_are_part_of_the_emulators_snapshot(
+    client: BackupClient, emulator: Emulator
+) -> None:
+    snapshot = emulator.snapshot()
+    restore = client.restore(backup_id=backed_up(client, emulator.instance_id), name="after")
+    client.delete_instance("b" * 32 + "in06", wait=True)
+    assert {i.name for i in client.list_instances()} == {"cassandra-prod", "after"}
+    emulator.restore_snapshot(snapshot)
+    assert {i.name for i in client.list_instances()} == {"cassandra-prod", "cassandra-big"}
+    with pytest.raises(NotFound):
+        client.get_instance(restore.instance_id)
