@@ -32,6 +32,8 @@ def spec() -> Mapping[str, Any]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # `-p no:xdist`: one process, nothing to group (and no xdist_group marker)
     for item in items:
         module = getattr(item, "module", None)
         fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})

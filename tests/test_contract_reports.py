@@ -139,3 +139,54 @@ def test_the_configuration_the_output_names_is_still_there_after_the_run(
     named = re.search(r"Configuration:\s+(\S+)", capsys.readouterr().out)
     assert named is not None and Path(named.group(1)).is_file()
     assert TOKEN not in Path(named.group(1)).read_text()
+
+
+def test_ctrl_c_cleans_up_as_the_end_of_a_run_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geminidb_backup.contract import runner, safety
+    from geminidb_backup.server import example_instance
+
+    instance = example_instance()
+
+    with serving(reference_app()) as url:
+
+        def interrupted(*args: object) -> int:
+            made = httpx.post(
+                f"{url}/v3/{PROJECT_ID}/instances/{instance.id}/backups",
+                json={"name": safety.SCOPE.prefix + "-interrupted", "description": "x"},
+                headers={"X-Auth-Token": TOKEN},
+            ).json()
+            safety.record_created(made["backup_id"], PROJECT_ID, instance.id, made["job_id"])
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(runner, "_run_with_flake_retry", interrupted)
+        lines: list[str] = []
+        code = runner.run(
+            runner.ContractOptions(url=url, token=TOKEN, report_dir=tmp_path), echo=lines.append
+        )
+        left = _manual_backups(url)
+    assert code == 130
+    assert left == []
+    assert any("interrupted" in line for line in lines)
+
+
+def test_an_instance_without_room_under_its_quota_is_refused_up_front() -> None:
+    """The API may answer 403 for the quota before any other rule (x-quota): a run that would
+    meet it stops before sending anything, saying why."""
+    from geminidb_backup.contract.runner import ContractUsageError, run
+    from geminidb_backup.server import example_instance
+
+    instance = example_instance()
+    with serving(reference_app()) as url:
+        for number in range(43):  # 43 + the run's 8 > 50
+            httpx.post(
+                f"{url}/v3/{PROJECT_ID}/instances/{instance.id}/backups",
+                json={"name": f"full-{number:02d}", "description": "x"},
+                headers={"X-Auth-Token": TOKEN},
+            ).raise_for_status()
+        options = broken_servers.ContractOptions(
+            url=url, token=TOKEN, project_id=PROJECT_ID, instance_id=instance.id
+        )
+        with pytest.raises(ContractUsageError, match="holds 43 manual backups.*quota of 50"):
+            run(options, echo=lambda line: None)

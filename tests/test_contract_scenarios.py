@@ -105,6 +105,7 @@ def test_a_job_that_never_ends_fails_once_and_the_run_goes_on(tmp_path: Path) ->
     failures = junit_failures(tmp_path)
     assert code == 1
     assert failures.count("after 1 s") == 1, failures
+    assert "--job-timeout SECONDS" in failures  # the option to change it, not a variable
 
 
 def test_pinned_ids_in_a_read_only_run_still_probe_an_unknown_project(tmp_path: Path) -> None:

@@ -148,7 +148,7 @@ def test_create_then_wait_by_job_id(serve: Servers) -> None:
         (["list", "--begin-time", "yesterday", "--end-time", "today"], "must look like '2019-05-27T03:38:51+0000'"),
         (["list", "--end-time", "2019-05-27T03:38:51+0000"], "begin_time and end_time must be given together"),
         (["jobs", "--status", "Done"], "must be one of Running, Completed, Failed"),
-        (["jobs", "--start-time", "2019-05-27"], "start_time '2019-05-27' must look like"),
+        (["jobs", "--start-time", "2019-05-27"], "--start-time '2019-05-27' must look like"),
         (["delete", "", "--yes"], "backup_id '' must not be empty"),
     ],
 )  # fmt: skip

@@ -106,6 +106,7 @@ def test_failures_exit_1_and_show_in_json_junit_and_the_table(
     again = run_cli(server, tmp_path / "state", *args)
     assert again.returncode == 1
     assert f"failed: {unknown}: DBS.200002" in again.stderr
+    assert "create: 3/3 done, 1 failed" in again.stderr  # the quiet progress lines, for cron
     assert "Resuming the run" in again.stderr
     assert "3 instances: 2 succeeded (2 in an earlier part of the run), 1 failed" in again.stdout
     assert sum(manual_backups(server).values()) == 2

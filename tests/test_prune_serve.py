@@ -77,7 +77,8 @@ def test_prune_needs_a_rule_and_a_terminal_or_yes(serve: Servers) -> None:
 def test_a_prune_started_while_a_backup_is_being_made_waits_and_spares_it(
     serve: Servers,
 ) -> None:
-    server = serve("--backup-seconds", "2")  # longer than a CLI start on a busy machine
+    # Longer than a CLI start on a busy machine (both cores busy when the suite runs in parallel).
+    server = serve("--backup-seconds", "4")
     for name in ("old-1", "old-2", "old-3"):
         create(server, name)
     # The new backup is BUILDING, and the instance busy, when the prune starts.

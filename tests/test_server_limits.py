@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from server_helpers import BACKUPS_PATH, CREATE_PATH, JOBS_PATH, TOKEN, serve
 from test_server_connections import _address, _read_answer
@@ -78,17 +79,24 @@ def test_pipelined_requests_never_read_do_not_grow_the_server(stack: str) -> Non
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_a_client_that_never_reads_its_answers_is_cut_off(stack: str) -> None:
-    # About 600 bytes an answer (the seeded automated backup): 12 MB, more than socket buffers hold.
     request = f"GET {BACKUPS_PATH} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n".encode()
     args = [*BASE, "--http", stack, "--send-timeout", "1", "--max-pipelined", "1000000"]
-    with serve([*args, "--keep-alive-timeout", "60"]) as server:
+    args += ["--keep-alive-timeout", "60", "--backup-seconds", "0", "--backup-limit", "0"]
+    with serve(args) as server:
+        for number in range(100):  # each list answer then holds 100 backups, about 60 KB
+            created = httpx.post(
+                server.url + CREATE_PATH,
+                json={"name": f"backup-{number:03d}", "description": ""},
+                headers={"X-Auth-Token": TOKEN},
+            )
+            assert created.status_code == 202
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(_address(server.url))
         with sock:
-            count = 20_000
-            _send_for(sock, request * count, seconds=3.0, limit=len(request) * count)
-            time.sleep(3.0)  # past the send deadline, reading nothing
+            count = 400  # 24 MB of answers: more than any socket buffers hold
+            _send_for(sock, request * count, seconds=5.0, limit=len(request) * count)
+            time.sleep(4.0)  # past the send deadline, reading nothing
             sock.setblocking(True)
             sock.settimeout(10.0)
             received = 0

@@ -28,9 +28,20 @@ from geminidb_backup.spec import load_spec
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 FIXED_SEED = 20261127
-RANDOM_SEED = int(
-    os.environ.get("GEMINIDB_CONTRACT_SEED") or random.SystemRandom().randrange(2**31)
-)
+
+
+def _random_seed() -> int:
+    replay = os.environ.get("GEMINIDB_CONTRACT_SEED")
+    if replay:
+        return int(replay)
+    # Under pytest-xdist every worker collects the tests, and their IDs (the seed is in them) must
+    # agree or the run stops: there the draw is seeded by the run's ID, which the workers share
+    # (a new one each run).
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    return (random.Random(run) if run else random.SystemRandom()).randrange(2**31)
+
+
+RANDOM_SEED = _random_seed()
 SEEDS = [
     pytest.param(FIXED_SEED, id=f"seed={FIXED_SEED}"),
     pytest.param(RANDOM_SEED, id=f"seed={RANDOM_SEED}"),

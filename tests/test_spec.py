@@ -549,3 +549,26 @@ def test_query_parameter_enums_are_named_components() -> None:
             schema = parameter.get("schema", {})
             if "enum" in resolve(SPEC, schema):
                 assert "$ref" in schema, (method, path, parameter["name"])
+
+
+def test_every_operation_declares_the_body_limit() -> None:
+    # Team decision 5: the limit holds on every path, so every operation declares its 413.
+    assert isinstance(SPEC["x-max-request-body-bytes"], int)
+    for _, _, op in operations(SPEC):
+        assert op["responses"]["413"] == {"$ref": "#/components/responses/PayloadTooLarge"}, op[
+            "operationId"
+        ]
+
+
+def test_the_quota_of_manual_backups_is_machine_readable_and_agrees_with_its_decision() -> None:
+    create = SPEC["paths"]["/v3/{project_id}/instances/{instance_id}/backups"]["post"]
+    quota = create["x-quota"]
+    assert f"at most {quota['count']} manual backups" in create["description"]
+    assert (quota["status"], quota["code"]) in _answered_pairs()
+    assert quota["per"] in {p["name"] for p in _path_parameters(create)}
+
+
+def _path_parameters(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    item = SPEC["paths"]["/v3/{project_id}/instances/{instance_id}/backups"]
+    nodes = [*item.get("parameters", []), *operation.get("parameters", [])]
+    return [resolve(SPEC, node) for node in nodes]

@@ -1,3 +1,3 @@
 """SHA-256 of the spec this client was generated from."""
 
-SPEC_SHA256 = "177acbcb5a8283adc799dcf6c30e5d081b5c230ae8106988b2db4323715b0d54"
+SPEC_SHA256 = "b3b9ab3fa4c874985a78737536c41582bad5b496355fa5941b7105d4ad14f61e"

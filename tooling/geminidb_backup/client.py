@@ -1072,14 +1072,15 @@ class _Operations:
             # waited for; a refused batch (a busy instance, a server without batches) deletes
             # nothing, and its backups are deleted one at a time as before.
             if len(chunk) > 1:
-                for backup in chunk:
-                    if on_deleting is not None:
-                        yield Notify(on_deleting, backup)
                 try:
                     yield from self._execute(self._batch_delete_call([b.id for b in chunk]))
                 except APIError as exc:
                     _calls.log.info("batch deletion refused (%s): one at a time", exc)
                 else:
+                    # Each backup is announced once, when its deletion is under way.
+                    for backup in chunk:
+                        if on_deleting is not None:
+                            yield Notify(on_deleting, backup)
                     yield from self._wait_for_instance(plan.instance_id, deadline, interval)
                     for backup in chunk:
                         deleted.append(PrunedBackup(backup, None))
@@ -1087,7 +1088,7 @@ class _Operations:
                             yield Notify(on_deleted, deleted[-1])
                     continue
             for backup in chunk:
-                if on_deleting is not None and len(chunk) == 1:
+                if on_deleting is not None:
                     yield Notify(on_deleting, backup)
                 job_id = yield from self._delete_when_idle(
                     plan.instance_id, backup.id, deadline, interval

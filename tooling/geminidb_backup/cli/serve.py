@@ -40,7 +40,7 @@ class FiniteFloat(click.FloatRange):
     """A float range that refuses ``nan`` and ``inf`` (which float() accepts): a backup that
     never ends, or a delay of infinity, would hold requests and connections for ever."""
 
-    name = "finite float"
+    name = "float"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = super().convert(value, param, ctx)
@@ -114,6 +114,7 @@ class RetryAfter(click.ParamType[int | None, Any]):
 @click.option(
     "--db",
     "db_path",
+    metavar="PATH",
     envvar=DB_ENV,
     default=None,
     help=f"SQLite file of the state; ':memory:' keeps nothing; one server per file [env {DB_ENV}; "

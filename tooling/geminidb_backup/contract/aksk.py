@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import schemathesis
@@ -105,6 +106,13 @@ class PlaceholderSigner(requests.auth.AuthBase):
             request.headers["Content-Length"] = str(len(body))
         if not isinstance(body, bytes):
             raise TypeError(f"cannot sign a streamed request body ({type(body).__name__})")
+        # requests writes a space of a query value as `+`, which a signed request must not hold
+        # raw (the canonical query keeps a `+` as a `+`, so the server could not tell it from a
+        # plus sign; the reference server refuses it): a space goes as `%20`, as the SDK sends it.
+        # A plus sign of a value is already `%2B`.
+        parts = urlsplit(request.url or "")
+        if "+" in parts.query:
+            request.url = urlunsplit(parts._replace(query=parts.query.replace("+", "%20")))
         # http.client would add Host after signing; set it here so that the signed value is sent.
         # urllib3's netloc is host[:port], without any user:password of the URL.
         request.headers["Host"] = parse_url(request.url or "").netloc or ""
