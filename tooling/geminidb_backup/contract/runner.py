@@ -198,9 +198,11 @@ def schemathesis_arguments(
         args += ["--max-examples", str(options.max_examples)]
     if options.seed is not None:
         args += ["--seed", str(options.seed)]
-    for operation_id in options.include_operations:
+    # Once each: schemathesis refuses a repeated value (a read-only run excludes the writes that
+    # a run without --allow instances already excludes).
+    for operation_id in dict.fromkeys(options.include_operations):
         args += ["--include-operation-id", operation_id]
-    for operation_id in options.exclude_operations:
+    for operation_id in dict.fromkeys(options.exclude_operations):
         args += ["--exclude-operation-id", operation_id]
     if options.reports:
         args += ["--report", ",".join(options.reports), "--report-dir", str(options.report_dir)]
