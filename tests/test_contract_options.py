@@ -56,6 +56,12 @@ def test_writes_are_planned_unless_read_only_or_writes_excluded() -> None:
         ContractOptions(url=remote, exclude_operations=backups, allow=["instances"])
     )
     assert writes_planned(ContractOptions(exclude_operations=backups))  # embedded: instances
+    # Likewise a policy change (the run excludes setBackupPolicy there without the opt-in).
+    backup_writes = [operation for operation in backups if operation != "setBackupPolicy"]
+    assert not writes_planned(ContractOptions(url=remote, exclude_operations=backup_writes))
+    assert writes_planned(
+        ContractOptions(url=remote, exclude_operations=backup_writes, allow=["policy"])
+    )
     assert writes_planned(ContractOptions(exclude_operations=["createBackup"]))
     # Stopping, batch deletion and setting a policy write too.
     assert writes_planned(

@@ -29,6 +29,9 @@ INSTANCE_OPERATIONS = (
 )  # fmt: skip
 INSTANCE_OPERATIONS_MAX_EXAMPLES = 10
 INSTANCE_WRITE_OPERATIONS = ("createInstance", "deleteInstance")
+# Changes what no run creates (an instance's backup policy): on a target other than the embedded
+# server, sent only with --allow policy, by the policy promises, which read it first and put it back.
+POLICY_WRITE_OPERATIONS = ("setBackupPolicy",)
 # The examples per phase of a default run, shared out among the spec's operations (--max-examples
 # sets each operation's instead), and the fewest an operation gets.
 DEFAULT_RUN_EXAMPLES = 400
@@ -101,6 +104,8 @@ def writes_planned(options: ContractOptions) -> bool:
     writes = set(WRITE_OPERATIONS)
     if options.url is not None and "instances" not in options.allow:
         writes -= set(INSTANCE_WRITE_OPERATIONS)  # never sent there (see run)
+    if options.url is not None and "policy" not in options.allow:
+        writes -= set(POLICY_WRITE_OPERATIONS)  # likewise
     included = set(options.include_operations) or writes
     return bool((included - set(options.exclude_operations)) & writes)
 
@@ -302,6 +307,14 @@ def run(
             options = replace(
                 options,
                 exclude_operations=[*options.exclude_operations, *INSTANCE_WRITE_OPERATIONS],
+            )
+        if options.url is not None and "policy" not in options.allow:
+            # schemathesis would set policies of its own on the instances of the target; the
+            # safety guard would aim each at an instance that cannot exist, so that every answer
+            # is a 404 and schemathesis reports the operation as missing test data.
+            options = replace(
+                options,
+                exclude_operations=[*options.exclude_operations, *POLICY_WRITE_OPERATIONS],
             )
         if token is None and not (options.access_key and options.secret_key):
             raise ContractUsageError(
