@@ -12,7 +12,13 @@ import pytest
 from conftest import operations, resolve
 from geminidb_backup.spec import load_spec
 from geminidb_backup_client import AuthenticatedClient
-from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
+from geminidb_backup_client.api.backups import (
+    batch_delete_backups,
+    create_backup,
+    delete_backup,
+    list_backups,
+    stop_backup,
+)
 from geminidb_backup_client.api.instances import (
     create_instance,
     delete_instance,
@@ -20,12 +26,20 @@ from geminidb_backup_client.api.instances import (
     list_restorable_time_periods,
 )
 from geminidb_backup_client.api.jobs import list_jobs
+from geminidb_backup_client.api.policy import (
+    set_backup_policy,
+    show_backup_policies,
+    show_backup_policy,
+)
 from geminidb_backup_client.errors import UnexpectedStatus
 from geminidb_backup_client.models import (
+    BatchDeleteBackupsRequest,
     CreateBackupRequest,
     CreateBackupResponse,
     CreateInstanceRequest,
     Error,
+    SetBackupPolicyRequest,
+    StopBackupRequest,
 )
 from geminidb_backup_client.types import Response
 
@@ -176,6 +190,13 @@ def test_delete_backup_parses_the_example() -> None:
     assert parsed.job_id == example["job_id"]
 
 
+def body_example(operation_id: str) -> Any:
+    """The first example of the operation's request body in the spec."""
+    operation = next(op for _, _, op in operations(SPEC) if op["operationId"] == operation_id)
+    examples = operation["requestBody"]["content"]["application/json"]["examples"]
+    return resolve(SPEC, next(iter(examples.values())))["value"]
+
+
 CALLS: dict[str, Callable[[AuthenticatedClient], Response[Any]]] = {
     "createBackup": lambda c: create_backup.sync_detailed(
         PROJECT_ID,
@@ -198,6 +219,26 @@ CALLS: dict[str, Callable[[AuthenticatedClient], Response[Any]]] = {
     ),
     "deleteInstance": lambda c: delete_instance.sync_detailed(PROJECT_ID, INSTANCE_ID, client=c),
     "listRestorableTimePeriods": lambda c: list_restorable_time_periods.sync_detailed(
+        PROJECT_ID, INSTANCE_ID, client=c
+    ),
+    "stopBackup": lambda c: stop_backup.sync_detailed(
+        PROJECT_ID, "b1", client=c, body=StopBackupRequest.from_dict(body_example("stopBackup"))
+    ),
+    "batchDeleteBackups": lambda c: batch_delete_backups.sync_detailed(
+        PROJECT_ID,
+        client=c,
+        body=BatchDeleteBackupsRequest.from_dict(body_example("batchDeleteBackups")),
+    ),
+    "showBackupPolicy": lambda c: show_backup_policy.sync_detailed(
+        PROJECT_ID, INSTANCE_ID, client=c
+    ),
+    "setBackupPolicy": lambda c: set_backup_policy.sync_detailed(
+        PROJECT_ID,
+        INSTANCE_ID,
+        client=c,
+        body=SetBackupPolicyRequest.from_dict(body_example("setBackupPolicy")),
+    ),
+    "showBackupPolicies": lambda c: show_backup_policies.sync_detailed(
         PROJECT_ID, INSTANCE_ID, client=c
     ),
 }
