@@ -61,7 +61,11 @@ def test_regenerating_reproduces_the_committed_client_exactly(tmp_path: Path) ->
 
 def test_changing_one_constraint_changes_the_generated_client(tmp_path: Path) -> None:
     """A changed maxLength, which the generator otherwise ignores, still shows up as drift."""
-    result = _regenerate(tmp_path, edit_spec=("      maxLength: 64\n", "      maxLength: 65\n"))
+    # The backup name's (the instance name's, further on, has the same limits).
+    before = "        names. Unique among the backups of the instance.\n      minLength: 4\n"
+    result = _regenerate(
+        tmp_path, edit_spec=(before + "      maxLength: 64\n", before + "      maxLength: 65\n")
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
     committed, fresh = _tree(REPO_ROOT / GENERATED), _tree(tmp_path / GENERATED)
