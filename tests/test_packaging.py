@@ -175,8 +175,9 @@ def test_one_version_for_both_distributions() -> None:
 
 
 def test_the_custom_client_template_changes_only_what_hides_credentials() -> None:
-    """openapi/templates/client.py.jinja is the generator's own template with four lines changed;
-    when the generator's pin moves, this says whether the copy must follow."""
+    """openapi/templates/client.py.jinja is the generator's own template with six lines changed:
+    four keep credentials out of repr(), two make the spec's token scheme (X-Auth-Token, no
+    prefix) the default; when the generator's pin moves, this says whether the copy must follow."""
     import openapi_python_client
 
     upstream = (
@@ -186,8 +187,13 @@ def test_the_custom_client_template_changes_only_what_hides_credentials() -> Non
     ours_body = ours.split("#}\n", 1)[1]  # the leading comment that says why
     removed = set(upstream.splitlines()) - set(ours_body.splitlines())
     added = set(ours_body.splitlines()) - set(upstream.splitlines())
-    assert len(removed) == len(added) == 4
-    assert all("repr=False" in line for line in added)
+    assert len(removed) == len(added) == 6
+    scheme = {
+        line for line in added if line.lstrip().startswith(('"prefix"', '"auth_header_name"'))
+    }
+    assert len(scheme) == 2 and all("repr=False" in line for line in added - scheme)
+    assert any("default='\"\"'" in line for line in scheme)  # no prefix
+    assert any("default='\"X-Auth-Token\"'" in line for line in scheme)
 
 
 # Each tier, installed into a fresh venv outside the repository.
