@@ -56,12 +56,16 @@ def odd_backup_ids(app: ASGIApp) -> ASGIApp:
     """Backup IDs end in ``+=:x`` on the wire (the server's own IDs inside)."""
     encoded = re.compile(rb"([0-9a-f]{32}br06)(?:%2B|\+)(?:%3D|=)(?:%3A|:)x")
 
-    def inwards(scope: Scope) -> Scope:
+    def inwards(scope: Scope, body: bytes) -> Scope:
         scope = dict(scope)
         scope["path"] = scope["path"].replace(ODD_SUFFIX, "")
         if scope.get("raw_path"):
             scope["raw_path"] = encoded.sub(rb"\1", scope["raw_path"])
         scope["query_string"] = encoded.sub(rb"\1", scope.get("query_string", b""))
+        scope["headers"] = [
+            (name, str(len(body)).encode() if name.lower() == b"content-length" else value)
+            for name, value in scope.get("headers", [])
+        ]
         return scope
 
     def outwards(scope: Scope, status: int, headers: Any, body: bytes) -> Any:
@@ -73,7 +77,26 @@ def odd_backup_ids(app: ASGIApp) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await app(scope, receive, send)
-        await edited(inwards(scope), receive, send)
+        # IDs in request bodies too (batchDeleteBackups' backup_ids): the body is read whole
+        # and passed on as one message.
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        body = encoded.sub(rb"\1", body)
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if sent:
+                return await receive()  # after the body: the disconnect, when it comes
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await edited(inwards(scope, body), replay, send)
 
     return wrapped
 
