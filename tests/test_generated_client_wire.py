@@ -12,34 +12,13 @@ import pytest
 from conftest import operations, resolve
 from geminidb_backup.spec import load_spec
 from geminidb_backup_client import AuthenticatedClient
-from geminidb_backup_client.api.backups import (
-    batch_delete_backups,
-    create_backup,
-    delete_backup,
-    list_backups,
-    stop_backup,
-)
-from geminidb_backup_client.api.instances import (
-    create_instance,
-    delete_instance,
-    list_instances,
-    list_restorable_time_periods,
-)
+from geminidb_backup_client.api.backups import create_backup, delete_backup, list_backups
 from geminidb_backup_client.api.jobs import list_jobs
-from geminidb_backup_client.api.policy import (
-    set_backup_policy,
-    show_backup_policies,
-    show_backup_policy,
-)
 from geminidb_backup_client.errors import UnexpectedStatus
 from geminidb_backup_client.models import (
-    BatchDeleteBackupsRequest,
     CreateBackupRequest,
     CreateBackupResponse,
-    CreateInstanceRequest,
     Error,
-    SetBackupPolicyRequest,
-    StopBackupRequest,
 )
 from geminidb_backup_client.types import Response
 
@@ -190,57 +169,36 @@ def test_delete_backup_parses_the_example() -> None:
     assert parsed.job_id == example["job_id"]
 
 
-def body_example(operation_id: str) -> Any:
-    """The first example of the operation's request body in the spec."""
-    operation = next(op for _, _, op in operations(SPEC) if op["operationId"] == operation_id)
-    examples = operation["requestBody"]["content"]["application/json"]["examples"]
-    return resolve(SPEC, next(iter(examples.values())))["value"]
+def _generated_call(operation_id: str) -> Callable[[AuthenticatedClient], Response[Any]]:
+    """The generated function of an operation, called with the spec's example path parameters
+    and its first request example as the body."""
+    import importlib
+    import re
+    import typing
+
+    for template, item in SPEC["paths"].items():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                break
+        else:
+            continue
+        break
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+    module = importlib.import_module(f"geminidb_backup_client.api.{operation['tags'][0]}.{snake}")
+    examples = {"project_id": PROJECT_ID, "instance_id": INSTANCE_ID, "backup_id": "b1"}
+    args = [examples[name] for name in re.findall(r"{(\w+)}", template)]
+    kwargs: dict[str, Any] = {}
+    if "requestBody" in operation:
+        content = resolve(SPEC, operation["requestBody"])["content"]["application/json"]
+        value = next(iter(content["examples"].values()))
+        body_type = typing.get_type_hints(module.sync_detailed)["body"]
+        kwargs["body"] = body_type.from_dict(resolve(SPEC, value)["value"])
+    return lambda c: module.sync_detailed(*args, client=c, **kwargs)  # type: ignore[no-any-return]
 
 
 CALLS: dict[str, Callable[[AuthenticatedClient], Response[Any]]] = {
-    "createBackup": lambda c: create_backup.sync_detailed(
-        PROJECT_ID,
-        INSTANCE_ID,
-        client=c,
-        body=CreateBackupRequest(name="backup-4f57", description="x"),
-    ),
-    "listJobs": lambda c: list_jobs.sync_detailed(PROJECT_ID, client=c),
-    "listBackups": lambda c: list_backups.sync_detailed(PROJECT_ID, client=c),
-    "deleteBackup": lambda c: delete_backup.sync_detailed(PROJECT_ID, "b1", client=c),
-    "listInstances": lambda c: list_instances.sync_detailed(PROJECT_ID, client=c),
-    "createInstance": lambda c: create_instance.sync_detailed(
-        PROJECT_ID,
-        client=c,
-        body=CreateInstanceRequest.from_dict(
-            SPEC["paths"]["/v3/{project_id}/instances"]["post"]["requestBody"]["content"][
-                "application/json"
-            ]["examples"]["restoreBackup"]["value"]
-        ),
-    ),
-    "deleteInstance": lambda c: delete_instance.sync_detailed(PROJECT_ID, INSTANCE_ID, client=c),
-    "listRestorableTimePeriods": lambda c: list_restorable_time_periods.sync_detailed(
-        PROJECT_ID, INSTANCE_ID, client=c
-    ),
-    "stopBackup": lambda c: stop_backup.sync_detailed(
-        PROJECT_ID, "b1", client=c, body=StopBackupRequest.from_dict(body_example("stopBackup"))
-    ),
-    "batchDeleteBackups": lambda c: batch_delete_backups.sync_detailed(
-        PROJECT_ID,
-        client=c,
-        body=BatchDeleteBackupsRequest.from_dict(body_example("batchDeleteBackups")),
-    ),
-    "showBackupPolicy": lambda c: show_backup_policy.sync_detailed(
-        PROJECT_ID, INSTANCE_ID, client=c
-    ),
-    "setBackupPolicy": lambda c: set_backup_policy.sync_detailed(
-        PROJECT_ID,
-        INSTANCE_ID,
-        client=c,
-        body=SetBackupPolicyRequest.from_dict(body_example("setBackupPolicy")),
-    ),
-    "showBackupPolicies": lambda c: show_backup_policies.sync_detailed(
-        PROJECT_ID, INSTANCE_ID, client=c
-    ),
+    operation["operationId"]: _generated_call(operation["operationId"])
+    for _, _, operation in operations(SPEC)
 }
 
 

@@ -271,7 +271,7 @@ def run(
     ``confirm`` is asked before writes to a target that is not loopback, unless ``allow_writes``;
     without it, such a run is refused with :class:`ContractUsageError`.
     """
-    from geminidb_backup.contract import checks, reporting, safety, throttling
+    from geminidb_backup.contract import checks, reporting, safety, throttling, toolfixes
     from geminidb_backup.contract.embedded import embedded_server
     from geminidb_backup.spec import load_spec
 
@@ -409,6 +409,8 @@ def run(
         interrupted = False
         cleanup: Any = None
         stack.enter_context(throttling.retrying())
+        if options.workers > 1:
+            stack.enter_context(toolfixes.serialized_lambda_descriptions())
         try:
             code = _run_with_flake_retry(run_options, spec_path, url, str(config_path), junit, echo)
         except KeyboardInterrupt:
