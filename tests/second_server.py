@@ -51,6 +51,7 @@ PATHS = {
     ("GET", ("v4", None, "backups")): "listBackups",
     ("DELETE", ("v3", None, "backups", None)): "deleteBackup",
 }
+OPERATIONS = tuple(PATHS.values())
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
