@@ -61,7 +61,10 @@ def test_regenerating_reproduces_the_committed_client_exactly(tmp_path: Path) ->
 
 def test_changing_one_constraint_changes_the_generated_client(tmp_path: Path) -> None:
     """A changed maxLength, which the generator otherwise ignores, still shows up as drift."""
-    result = _regenerate(tmp_path, edit_spec=("      maxLength: 64\n", "      maxLength: 65\n"))
+    # The backup name's limit (the instance name has a maxLength of 64 too: the edit names it).
+    rest = '      pattern: "^[A-Za-z][A-Za-z0-9_-]*$"\n      x-case-sensitive: true\n'
+    edit = (f"      maxLength: 64\n{rest}", f"      maxLength: 65\n{rest}")
+    result = _regenerate(tmp_path, edit_spec=edit)
     assert result.returncode == 0, result.stdout + result.stderr
 
     committed, fresh = _tree(REPO_ROOT / GENERATED), _tree(tmp_path / GENERATED)

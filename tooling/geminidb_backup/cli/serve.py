@@ -543,10 +543,14 @@ def run(
 
     from geminidb_backup.server import state_file
     from geminidb_backup.server.app import create_app
-    from geminidb_backup.server.state import StoreBusy
+    from geminidb_backup.server.http_date import DateHeader
+    from geminidb_backup.server.state import Clock, StoreBusy
     from geminidb_backup.server.state_file import StateFileError
     from geminidb_backup.server.transport import protocol_class
 
+    # The server's clock (the control API moves it), which dates every answer: the
+    # application's, and those the transport writes itself.
+    clock = Clock()
     try:
         protocol = protocol_class(
             http,  # type: ignore[arg-type]
@@ -555,6 +559,7 @@ def run(
             send_timeout=timeouts.send,
             max_header_bytes=timeouts.max_header_bytes,
             max_pipelined=timeouts.max_pipelined,
+            date_header=DateHeader(clock),
         )
     except RuntimeError as error:
         raise click.UsageError(str(error)) from None
@@ -581,7 +586,7 @@ def run(
         # the process ends).
         state_file.check(config.db_path)
         held_lock = state_file.lock(config.db_path)
-        app = create_app(config)
+        app = create_app(config, clock=clock)
     except (StateFileError, StoreBusy, sqlite3.Error) as error:
         sock.close()
         if isinstance(error, StoreBusy):
@@ -610,6 +615,8 @@ def run(
         ws="none",
         # No proxy in front of an emulator: X-Forwarded-* need no middleware on every request.
         proxy_headers=False,
+        # uvicorn's Date is the wall's time: the answers carry the server's clock's instead.
+        date_header=False,
     )
     repeats = RepeatFilter()
     for name in ("uvicorn.error", "asyncio", "geminidb_backup.server"):

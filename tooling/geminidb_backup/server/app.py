@@ -35,6 +35,7 @@ from geminidb_backup.server.config import ServerConfig
 from geminidb_backup.server.control import CONTROL_PREFIX, ControlAPI
 from geminidb_backup.server.errors import ApiError
 from geminidb_backup.server.faults import DropConnection, Fault, FaultInjector
+from geminidb_backup.server.http_date import DateHeader
 from geminidb_backup.server.policy import Policy, policy_off
 from geminidb_backup.server.rate_limit import RateLimiter
 from geminidb_backup.server.state import Clock, Store, parse_time
@@ -170,6 +171,9 @@ class ReferenceServer:
         )
         self.faults = FaultInjector(config.faults)
         self.clock = clock
+        # Every answer is dated by this clock, which the control API moves (uvicorn's own Date,
+        # the wall's, is off: see geminidb_backup.cli.serve).
+        self.date_header = DateHeader(clock)
         if config.rate_limit is not None:
             ApiError(config.rate_limit.code, status=429)  # a code the spec lacks fails here
         # None when no limit is set: the request path then pays one attribute test.
@@ -224,7 +228,11 @@ class ReferenceServer:
             {
                 "type": "http.response.start",
                 "status": answer.status,
-                "headers": [*answer.headers, (b"x-request-id", request_id.encode())],
+                "headers": [
+                    *answer.headers,
+                    self.date_header.pair(),
+                    (b"x-request-id", request_id.encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": answer.body})

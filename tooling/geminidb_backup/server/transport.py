@@ -37,7 +37,13 @@ client. The application's own time is never limited.
   ``X-Request-Id``) without uvicorn's per-request warnings, and its connection closed after it;
 - *framing* (h11): a request with both ``Content-Length`` and ``Transfer-Encoding`` is answered
   400 and its connection closed (RFC 9112 6.3), so nothing can be smuggled behind it; httptools
-  refuses it itself.
+  refuses it itself;
+- *malformed requests*: answered with the API's 400 (``APIGW.0201``, an ``X-Request-Id``), not
+  uvicorn's plain-text one, and closed.
+
+**Date.** ``serve`` switches uvicorn's ``Date`` (the wall's time) off: the application dates its
+answers by the server's clock, which the control API moves, and so do the answers written here
+(with :attr:`Deadlines.date_header`, which :func:`protocol_class` sets).
 
 Both of uvicorn's HTTP/1.1 protocols get this: httptools (C parser, the fastest; in uvicorn's
 ``standard`` extra) and h11 (pure Python, always installed). :func:`protocol_class` picks one.
@@ -48,9 +54,12 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+if TYPE_CHECKING:
+    from geminidb_backup.server.http_date import DateHeader
 
 ABORT_EXTENSION = "geminidb_backup.abort"
 
@@ -82,6 +91,8 @@ class Deadlines:
     send_timeout: ClassVar[float] = DEFAULT_SEND_TIMEOUT_SECONDS
     max_header_bytes: ClassVar[int] = DEFAULT_MAX_HEADER_BYTES
     max_pipelined: ClassVar[int] = DEFAULT_MAX_PIPELINED
+    # The Date of the answers written here; None: none (uvicorn's, when it is on, is not in them).
+    date_header: ClassVar[DateHeader | None] = None
 
     app: Any
     transport: asyncio.Transport
@@ -103,7 +114,7 @@ class Deadlines:
         async def app(scope: Any, receive: Any, send: Any) -> None:
             scope.setdefault("extensions", {})[ABORT_EXTENSION] = self._abort
             if _smuggling(scope):
-                await _refuse_and_close(send)
+                await _refuse_and_close(send, self.date_header)
                 return
             await inner(scope, receive, send)
 
@@ -135,13 +146,18 @@ class Deadlines:
         # thousands a second); the request is answered as any other.
         pass
 
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn's answer to a request its parser refuses (it logs the warning first): the API's
+        # error, dated by the server's clock, instead of uvicorn's plain text without a Date.
+        self._refuse()
+
     def _refuse(self) -> None:
         """Answer 400 ``APIGW.0201`` (the API's error, with an ``X-Request-Id``) and close: for a
         request refused before the application sees it. Only when no answer is under way (it
         would interleave with it); else only close."""
         cycle: Any = getattr(self, "cycle", None)
         if cycle is None or (cycle.response_complete and not cycle.more_body):
-            self.transport.write(_refusal())
+            self.transport.write(_refusal(self.date_header))
         self.transport.close()
 
     def _enter(self, phase: Phase) -> None:
@@ -335,15 +351,20 @@ class _Dropped:
 _DROPPED = _Dropped()
 
 
-def _refusal() -> bytes:
+def _refusal(date_header: DateHeader | None) -> bytes:
     """A whole 400 ``APIGW.0201`` answer that closes the connection."""
     from geminidb_backup.server import errors
 
     body = errors.ApiError(errors.BAD_REQUEST).body()
     return (
         b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
-        b"content-length: %d\r\nconnection: close\r\nx-request-id: %s\r\n\r\n%s"
-        % (len(body), os.urandom(16).hex().encode(), body)
+        b"content-length: %d\r\nconnection: close\r\n%sx-request-id: %s\r\n\r\n%s"
+        % (
+            len(body),
+            b"" if date_header is None else date_header.line(),
+            os.urandom(16).hex().encode(),
+            body,
+        )
     )
 
 
@@ -353,22 +374,19 @@ def _smuggling(scope: Any) -> bool:
     return b"content-length" in names and b"transfer-encoding" in names
 
 
-async def _refuse_and_close(send: Any) -> None:
+async def _refuse_and_close(send: Any, date_header: DateHeader | None) -> None:
     from geminidb_backup.server import errors
 
     body = errors.ApiError(errors.BAD_REQUEST).body()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-                (b"x-request-id", os.urandom(16).hex().encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        (b"x-request-id", os.urandom(16).hex().encode()),
+    ]
+    if date_header is not None:
+        headers.insert(3, date_header.pair())
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -425,10 +443,12 @@ def protocol_class(
     send_timeout: float = DEFAULT_SEND_TIMEOUT_SECONDS,
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
     max_pipelined: int = DEFAULT_MAX_PIPELINED,
+    date_header: DateHeader | None = None,
 ) -> type[Any]:
     """The protocol class for uvicorn's ``http=`` setting: httptools when ``choice`` is
-    ``"httptools"``, or ``"auto"`` and it is installed; else h11. Raises ``RuntimeError`` when
-    httptools is asked for and missing."""
+    ``"httptools"``, or ``"auto"`` and it is installed; else h11. ``date_header`` dates the
+    answers the transport writes itself (give it the application's clock). Raises
+    ``RuntimeError`` when httptools is asked for and missing."""
     if choice == "httptools" and not httptools_available():
         raise RuntimeError("httptools is not installed (pip install 'uvicorn[standard]')")
     base = (
@@ -445,6 +465,7 @@ def protocol_class(
             "send_timeout": send_timeout,
             "max_header_bytes": max_header_bytes,
             "max_pipelined": max_pipelined,
+            "date_header": date_header,
             "__module__": __name__,
         },
     )
