@@ -70,13 +70,10 @@ class Refused(Exception):
         self.headers = dict(headers or {})
 
 
-def _example(name: str) -> Refused:
-    """The refusal of one of the spec's error examples."""
+def _example(name: str, status: int = 400) -> Refused:
+    """The refusal with the code and message of one of the spec's error examples."""
     value = SPEC["components"]["examples"][name]["value"]
-    status = {"InstanceNotFound": 404, "InstanceBusy": 403, "BackupLimitReached": 403}
-    status |= {"NoPermission": 403, "IncorrectIamAuthentication": 401}
-    status |= {"RequestEntityTooLarge": 413, "InvalidRequest": 415}
-    return Refused(status.get(name, 400), value["error_code"], value["error_msg"])
+    return Refused(status, value["error_code"], value["error_msg"])
 
 
 def _ecma_pattern(validator: Any, pattern: str, value: Any, schema: Any) -> Iterator[Any]:
@@ -209,12 +206,12 @@ class SecondServer:
     def create_backup(self, path: list[str], body: Any) -> tuple[int, Any]:
         project_id, instance_id = path[1], path[3]
         if (project_id, instance_id) not in self.instances:
-            raise _example("InstanceNotFound")
+            raise _example("InstanceNotFound", 404)
         held = [b for b in self._live(project_id) if b.instance_id == instance_id]
         if sum(b.kind == "Manual" for b in held) >= int(self.quota["count"]):
             raise Refused(self.quota["status"], self.quota["code"], "Backup quota reached.")
         if self._busy(project_id, instance_id):
-            raise _example("InstanceBusy")
+            raise _example("InstanceBusy", 403)
         errors = list(self.create_body.iter_errors(body))
         if errors:
             raise Refused(400, _first_code(errors[::-1], "DBS.200001"), errors[-1].message)
@@ -232,9 +229,9 @@ class SecondServer:
             raise _example("BackupFileDoesNotExist")
         backup = found[0]
         if backup.kind == "Auto":
-            raise _example("NoPermission")
+            raise _example("NoPermission", 403)
         if backup.deleted_by or self._busy(project_id, backup.instance_id):
-            raise _example("InstanceBusy")
+            raise _example("InstanceBusy", 403)
         backup.deleted_by = self._job("DeleteBackup", project_id, backup.instance_id)
         return 202, {"job_id": backup.deleted_by.id}
 
@@ -351,14 +348,14 @@ def create_app(server: SecondServer | None = None) -> ASGIApp:
             raw = await _read_body(receive, scope, most)
             operation_id, path = _route(scope)
             if dict(_headers(scope)).get("x-auth-token") != TOKEN:
-                raise _example("IncorrectIamAuthentication")
+                raise _example("IncorrectIamAuthentication", 401)
             if not any(path[1] == project for project, _ in state.instances):
                 raise _example("InvalidProjectId")
             with state.lock:
                 if operation_id == "createBackup":
                     media = dict(_headers(scope)).get("content-type", "")
                     if media.split(";")[0].strip().lower() != "application/json":
-                        raise _example("InvalidRequest")
+                        raise _example("InvalidRequest", 415)
                     try:
                         parsed = json.loads(raw)
                     except ValueError:
@@ -390,14 +387,14 @@ async def _read_body(receive: Any, scope: Scope, most: int) -> bytes:
     """The body, refused with 413 as soon as it is longer than ``most`` (the rest is not read)."""
     declared = dict(_headers(scope)).get("content-length", "0")
     if declared.isdigit() and int(declared) > most:
-        raise _example("RequestEntityTooLarge")
+        raise _example("RequestEntityTooLarge", 413)
     chunks, size, more = [], 0, True
     while more:
         message = await receive()
         chunks.append(message.get("body", b""))
         size += len(chunks[-1])
         if size > most:
-            raise _example("RequestEntityTooLarge")
+            raise _example("RequestEntityTooLarge", 413)
         more = message.get("more_body", False)
     return b"".join(chunks)
 
