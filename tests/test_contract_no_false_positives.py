@@ -10,9 +10,11 @@ from typing import Any
 
 import other_servers
 import pytest
+import second_server
 from broken_servers import OTHER_PROJECT_ID, junit_failures, reference_app, run_suite, serving
 
 from geminidb_backup.contract import throttling
+from geminidb_backup.contract.probing import operations
 
 ODD = {"project_id": other_servers.ODD_PROJECT_ID, "instance_id": other_servers.ODD_INSTANCE_ID}
 ODD_RUN = {**ODD, "other_project_id": other_servers.ODD_OTHER_PROJECT_ID}
@@ -46,3 +48,36 @@ def test_a_429_waits_retry_after_up_to_60_s_else_backs_off_from_a_second(
     attempt: int, retry_after: str | None, wait: float
 ) -> None:
     assert throttling.delay(attempt, retry_after) == wait
+
+
+SECOND_SERVER = {
+    "project_id": second_server.PROJECT_ID,
+    "instance_id": second_server.INSTANCE_ID,
+    "other_project_id": second_server.OTHER_PROJECT_ID,
+    "token": second_server.TOKEN,
+    # The other operations of the spec, which it does not implement: --operations would not do,
+    # as the scenarios probe every operation of the workflow whatever schemathesis generates.
+    "unserved_operations": sorted(
+        {op for op, _, _, _ in operations()} - set(second_server.OPERATIONS)
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        lambda: second_server.create_app(),
+        lambda: second_server.throttling(
+            second_server.create_app(second_server.SecondServer(job_seconds=0.1))
+        ),
+    ],
+    ids=["second server", "second server throttling"],
+)
+def test_an_independent_second_server_passes(app: Callable[[], Any], tmp_path: Path) -> None:
+    """tests/second_server.py: the four backup operations written from the spec alone, sharing no
+    code with the reference server, with other IDs, check order, job durations and times."""
+    seed = random.SystemRandom().randrange(2**31)
+    with serving(app()) as url:
+        code = run_suite(url, tmp_path, seed=seed, max_examples=8, **SECOND_SERVER)
+    assert junit_failures(tmp_path) == "", f"seed {seed}"
+    assert code == 0, f"seed {seed}"

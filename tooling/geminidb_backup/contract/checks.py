@@ -59,6 +59,18 @@ DEFAULT_JOB_TIMEOUT = 60.0
 # A second project the run's credentials can read, if the runner knows one: the list scenario
 # checks that the lists of the two projects share no item.
 OTHER_PROJECT_ENV = "GEMINIDB_CONTRACT_OTHER_PROJECT"
+# Operations of the spec that the target does not serve at all (comma-separated): neither
+# schemathesis nor the scenarios send them. Unlike --operations, which only narrows what
+# schemathesis generates (the scenarios still probe the whole workflow), this is for a target that
+# implements part of the spec, such as the second server of the tests.
+UNSERVED_ENV = "GEMINIDB_CONTRACT_UNSERVED"
+
+
+def served(operation_id: str) -> bool:
+    """Whether the target serves ``operation_id`` (see UNSERVED_ENV)."""
+    return operation_id not in os.environ.get(UNSERVED_ENV, "").split(",")
+
+
 # Headers that carry the run's token into follow-up calls (an AK/SK run's go as a placeholder).
 CREDENTIAL_HEADERS = ("x-auth-token",)
 

@@ -83,6 +83,8 @@ class ContractOptions:
     verify_tls: bool = True
     instance_id: str | None = None
     other_project_id: str | None = None
+    # Operations the target does not serve: never sent (see checks.UNSERVED_ENV).
+    unserved_operations: Sequence[str] = ()
     extra_args: Sequence[str] = field(default_factory=tuple)
 
 
@@ -331,6 +333,11 @@ def run(
                 options,
                 exclude_operations=[*options.exclude_operations, *POLICY_WRITE_OPERATIONS],
             )
+        if options.unserved_operations:
+            options = replace(
+                options,
+                exclude_operations=[*options.exclude_operations, *options.unserved_operations],
+            )
         if token is None and not (options.access_key and options.secret_key):
             raise ContractUsageError(
                 "no credentials: pass --token or set GEMINIDB_TOKEN, or set GEMINIDB_ACCESS_KEY "
@@ -394,7 +401,12 @@ def run(
                 f"contract: waiting at most {REMOTE_JOB_TIMEOUT:.0f} s for each job (a real backup "
                 "takes minutes; --job-timeout SECONDS changes it)"
             )
-        environment = (TOKEN_ENV, checks.JOB_TIMEOUT_ENV, checks.OTHER_PROJECT_ENV)
+        environment = (
+            TOKEN_ENV,
+            checks.JOB_TIMEOUT_ENV,
+            checks.OTHER_PROJECT_ENV,
+            checks.UNSERVED_ENV,
+        )
         previous = {name: os.environ.get(name) for name in environment}
         if token is not None:
             os.environ[TOKEN_ENV] = token
@@ -402,6 +414,9 @@ def run(
         if other_project_id:
             os.environ[checks.OTHER_PROJECT_ENV] = other_project_id
         os.environ.pop(checks.JOB_TIMEOUT_ENV, None)
+        os.environ.pop(checks.UNSERVED_ENV, None)
+        if options.unserved_operations:
+            os.environ[checks.UNSERVED_ENV] = ",".join(options.unserved_operations)
         if job_timeout is not None:
             os.environ[checks.JOB_TIMEOUT_ENV] = str(job_timeout)
         checks.reset()
