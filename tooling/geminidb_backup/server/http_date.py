@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from email.utils import formatdate
 
+# IMF-fixdate has four digits for the year, and the control API lets the clock run past the end
+# of 9999 (tests of far dates): the header then says the last second it can write.
+_LAST_WRITABLE_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z
+
 
 class DateHeader:
     """The ``Date`` header pair for the time of ``clock`` (epoch seconds), in RFC 9110's
@@ -29,7 +33,8 @@ class DateHeader:
         second = int(self._clock())
         if second != self._second:
             self._second = second
-            self._pair = (b"date", formatdate(second, usegmt=True).encode("ascii"))
+            written = min(max(second, 0), _LAST_WRITABLE_SECOND)
+            self._pair = (b"date", formatdate(written, usegmt=True).encode("ascii"))
         return self._pair
 
     def line(self) -> bytes:
