@@ -10,12 +10,13 @@ code are then read from the report itself, so that none of the three can disagre
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from geminidb_backup.contract.causes import Cause
 from geminidb_backup.contract.promises import PROMISES, SCENARIOS
 
 SUITE_NAME = "geminidb-backup contract"
@@ -88,10 +89,13 @@ def finish(
     outcomes: list[Outcome],
     cleanup: Any,
     echo: Callable[[str], None],
+    causes: Sequence[Cause] = (),
 ) -> int:
-    """Add the run's own test cases to the JUnit report, print the summary, and return the exit
-    code the report gives (1 when a test case failed or erred)."""
+    """Add the run's own test cases to the JUnit report, and to the failure that shows each of
+    the run's ``causes`` (:mod:`.causes`) where else it was seen; print the summary, and return
+    the exit code the report gives (1 when a test case failed or erred)."""
     root = _load(junit)
+    shown = _say_where_causes_were_seen(root, causes)
     ours = ElementTree.SubElement(root, "testsuite", {"name": SUITE_NAME})
     for outcome in outcomes:
         _case(ours, "promises", outcome)
@@ -116,6 +120,14 @@ def finish(
     junit.parent.mkdir(parents=True, exist_ok=True)
     ElementTree.ElementTree(root).write(junit, encoding="unicode", xml_declaration=True)
 
+    if shown:
+        echo(
+            f"contract: the failures above have {len(shown)} "
+            f"{'cause' if len(shown) == 1 else 'causes'}, each shown once, with one "
+            "reproduction, where it was seen first (schemathesis counts the others as filtered):"
+        )
+        for cause in shown:
+            echo(f"  {cause.seen_on()}")
     by_status = {
         status: [o for o in outcomes if o.status == status and o.name in PROMISES]
         for status in ("passed", "failed", "skipped")
@@ -135,6 +147,20 @@ def finish(
         f"{counts['errors']} errors, {counts['skipped']} skipped"
     )
     return 1 if counts["failures"] or counts["errors"] else 0
+
+
+def _say_where_causes_were_seen(root: ElementTree.Element, causes: Sequence[Cause]) -> list[Cause]:
+    """Add to the failure that shows each cause the operations it was seen on; the causes so
+    shown."""
+    shown: list[Cause] = []
+    for cause in causes:
+        for case in root.iter("testcase"):
+            failure = case.find("failure")
+            if case.get("name") == cause.test_case and failure is not None:
+                failure.text = f"{failure.text or ''}\n\n{cause.seen_on()}"
+                shown.append(cause)
+                break
+    return shown
 
 
 def _load(junit: Path) -> ElementTree.Element:

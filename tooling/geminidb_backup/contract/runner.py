@@ -286,7 +286,7 @@ def run(
     ``confirm`` is asked before writes to a target that is not loopback, unless ``allow_writes``;
     without it, such a run is refused with :class:`ContractUsageError`.
     """
-    from geminidb_backup.contract import checks, reporting, safety, throttling, toolfixes
+    from geminidb_backup.contract import causes, checks, reporting, safety, throttling, toolfixes
     from geminidb_backup.contract.embedded import embedded_server
     from geminidb_backup.spec import load_spec
 
@@ -439,12 +439,14 @@ def run(
         stack.enter_context(throttling.retrying())
         if options.workers > 1:
             stack.enter_context(toolfixes.serialized_lambda_descriptions())
+        causes.begin()
         try:
             code = _run_with_flake_retry(run_options, spec_path, url, str(config_path), junit, echo)
         except KeyboardInterrupt:
             interrupted = True
             echo("contract: interrupted: cleaning up as at the end of a run")
         finally:
+            found = causes.end()
             for name, value in previous.items():
                 if value is None:
                     os.environ.pop(name, None)
@@ -469,7 +471,7 @@ def run(
             )
         if interrupted:
             return 130
-        return reporting.finish(junit, code, outcomes, cleanup, echo)
+        return reporting.finish(junit, code, outcomes, cleanup, echo, found)
 
 
 def _check_room_under_quota(options: ContractOptions, url: str, budget: int | None) -> None:
@@ -579,6 +581,9 @@ def _run_with_flake_retry(
     if flake is None:
         return code
     echo(f"contract: schemathesis hit a known tool flake ({flake!r}): running again, once")
+    from geminidb_backup.contract import causes
+
+    causes.begin()  # the failures of the run that counts, not of the one that flaked
     return merged_once()
 
 
