@@ -3,10 +3,15 @@ open pass the suite (tests/other_servers.py), and the choices the suite relies o
 
 from __future__ import annotations
 
+import os
 import random
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import other_servers
 import pytest
@@ -81,3 +86,61 @@ def test_an_independent_second_server_passes(app: Callable[[], Any], tmp_path: P
         code = run_suite(url, tmp_path, seed=seed, max_examples=8, **SECOND_SERVER)
     assert junit_failures(tmp_path) == "", f"seed {seed}"
     assert code == 0, f"seed {seed}"
+
+
+def test_unserved_operations_from_the_cli_are_never_sent_and_their_promises_are_skipped(
+    tmp_path: Path,
+) -> None:
+    """``contract --unserved``: the second server implements four operations; told the others
+    are not served, the suite sends them nothing and passes, skipping what needs them."""
+    unserved = SECOND_SERVER["unserved_operations"]
+    calls = {
+        (method.upper(), re.compile(re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(path)) + "$")): op
+        for op, path, item, _ in operations()
+        if op in unserved
+        for method, definition in item.items()
+        if isinstance(definition, dict) and definition.get("operationId") == op
+    }
+    sent_unserved: list[str] = []
+    app = second_server.create_app()
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            raw = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+            sent_unserved.extend(
+                op
+                for (method, path), op in calls.items()
+                if method == scope["method"] and path.match(raw.split("?")[0])
+            )
+        await app(scope, receive, send)
+
+    with serving(recording) as url:
+        command = [
+            sys.executable, "-m", "geminidb_backup", "contract", "--url", url,
+            "--token", second_server.TOKEN, "--project-id", second_server.PROJECT_ID,
+            "--instance-id", second_server.INSTANCE_ID,
+            "--other-project-id", second_server.OTHER_PROJECT_ID,
+            "--unserved", ",".join(unserved[:2]), *(f"--unserved={op}" for op in unserved[2:]),
+            "--seed", "1", "-n", "8", "--report", "junit", "--report-dir", str(tmp_path),
+        ]  # fmt: skip
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sent_unserved == [], sorted(set(sent_unserved))
+    assert len(calls) == len(unserved)
+    root = ElementTree.parse(tmp_path / "junit.xml").getroot()
+    skipped = {
+        case.get("name"): found.get("message", "")
+        for case in root.iter("testcase")
+        if (found := case.find("skipped")) is not None
+    }
+    assert "does not serve batchDeleteBackups" in skipped["batch_is_checked_whole"], skipped
+    assert "does not serve setBackupPolicy" not in str(skipped)  # opt-in first: --allow policy
+    assert "policy_is_read_back" in skipped

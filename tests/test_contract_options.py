@@ -145,6 +145,12 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     ("args", "message"),
     [
         (["--operations", "createBackup,-nope"], "unknown operation 'nope'"),
+        (["--unserved", "createInstances"], "did you mean 'createInstance'?"),
+        (["--unserved", "listBackups,restore"], "unknown operation 'restore'"),
+        (
+            ["--operations", "createInstance", "--unserved", "createInstance"],
+            "both to be tested (--operations) and not served (--unserved)",
+        ),
         (["--phases", "examples,warp"], "unknown phase 'warp'"),
         (["--report", "junit,pdf"], "unknown format 'pdf'"),
         (["--url", "https://gaussdb-nosql.eu-de.otc.t-systems.com", "--token", "t"], "--yes"),

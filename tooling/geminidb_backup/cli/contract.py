@@ -49,6 +49,16 @@ REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "py
     help="Operations to test, by operationId; prefix one with '-' to exclude it (e.g. -deleteBackup).",
 )
 @click.option(
+    "--unserved",
+    "unserved",
+    metavar="OPERATION_ID,...",
+    multiple=True,
+    help="Operations the target does not implement at all (by operationId; e.g. no restores: "
+    "createInstance): the suite sends them nothing, and each promise that needs one is skipped "
+    "with the reason. Excluding one with --operations only narrows what schemathesis generates: "
+    "the workflow's promises still send it.",
+)
+@click.option(
     "--phases",
     default=",".join(PHASES),
     show_default=True,
@@ -125,6 +135,7 @@ def contract(
     seed: int | None,
     workers: int,
     operations: str | None,
+    unserved: tuple[str, ...],
     phases: str,
     reports: str | None,
     report_dir: Path,
@@ -193,6 +204,12 @@ def contract(
         project_id=project_id,
         instance_id=instance_id,
         other_project_id=other_project_id,
+        unserved_operations=[
+            _operation_id(name, "--unserved")
+            for value in unserved
+            for name in value.split(",")
+            if name.strip()
+        ],
     )
     confirm: Callable[[str], bool] | None = None
     if sys.stdin is not None and sys.stdin.isatty():
@@ -255,14 +272,6 @@ AUTH_METHODS = {
 
 
 def _split_operations(value: str | None) -> tuple[list[str], list[str]]:
-    from geminidb_backup.spec import load_spec
-
-    known = {
-        op["operationId"]
-        for item in load_spec()["paths"].values()
-        for op in item.values()
-        if isinstance(op, dict) and "operationId" in op
-    }
     include: list[str] = []
     exclude: list[str] = []
     for raw in (value or "").split(","):
@@ -270,14 +279,25 @@ def _split_operations(value: str | None) -> tuple[list[str], list[str]]:
         if not name:
             continue
         target = exclude if name.startswith("-") else include
-        name = name.lstrip("-")
-        if name not in known:
-            raise click.BadParameter(
-                f"unknown operation {name!r}; the spec has {', '.join(sorted(known))}",
-                param_hint="--operations",
-            )
-        target.append(name)
+        target.append(_operation_id(name.lstrip("-"), "--operations"))
     return include, exclude
+
+
+def _operation_id(name: str, option: str) -> str:
+    """``name`` when it is an operationId of the spec; else a usage error that suggests one."""
+    import difflib
+
+    from geminidb_backup.contract.probing import operations
+
+    name = name.strip()
+    known = sorted(operation_id for operation_id, _, _, _ in operations())
+    if name in known:
+        return name
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise click.BadParameter(
+        f"unknown operation {name!r}; {hint}the spec has {', '.join(known)}", param_hint=option
+    )
 
 
 def _split_allow(values: tuple[str, ...]) -> list[str]:

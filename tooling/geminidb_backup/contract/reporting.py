@@ -75,6 +75,9 @@ def promise_outcomes(options: Any) -> list[Outcome]:
 def _left_out_by(options: Any, scenario_name: str) -> str | None:
     """The option that left a scenario out on purpose, if one did."""
     scenario = SCENARIOS[scenario_name]
+    unserved = set(getattr(options, "unserved_operations", ()))
+    if set(scenario.operations) <= unserved:
+        return f"left out by --unserved: the target serves none of {', '.join(scenario.operations)}"
     if scenario.writes and options.read_only:
         return "left out by --read-only"
     included = set(options.include_operations) or set(scenario.operations)

@@ -295,6 +295,7 @@ def run(
         raise ContractUsageError(
             f"unknown --allow value {unknown[0]!r}; choose from {', '.join(safety.ALLOW_VALUES)}"
         )
+    _check_unserved(options)
     with ExitStack() as stack:
         url, token = options.url, options.token
         other_project_id = options.other_project_id
@@ -472,6 +473,23 @@ def run(
         if interrupted:
             return 130
         return reporting.finish(junit, code, outcomes, cleanup, echo, found)
+
+
+def _check_unserved(options: ContractOptions) -> None:
+    """Refuse unserved operations the spec does not have, or that the run is to test."""
+    from geminidb_backup.contract.probing import operations
+
+    known = {operation_id for operation_id, _, _, _ in operations()}
+    unknown = sorted(set(options.unserved_operations) - known)
+    if unknown:
+        raise ContractUsageError(
+            f"unknown operation {unknown[0]!r} in --unserved; the spec has {', '.join(sorted(known))}"
+        )
+    both = sorted(set(options.unserved_operations) & set(options.include_operations))
+    if both:
+        raise ContractUsageError(
+            f"{both[0]} is both to be tested (--operations) and not served (--unserved): choose one"
+        )
 
 
 def _check_room_under_quota(options: ContractOptions, url: str, budget: int | None) -> None:
