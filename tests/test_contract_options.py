@@ -146,6 +146,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     [
         (["--operations", "createBackup,-nope"], "unknown operation 'nope'"),
         (["--unserved", "createInstances"], "did you mean 'createInstance'?"),
+        (["--url", "http://127.0.0.1:9", "--token", "t", "--max-backups", "3"], "create 4 backups"),
         (["--unserved", "listBackups,restore"], "unknown operation 'restore'"),
         (
             ["--operations", "createInstance", "--unserved", "createInstance"],

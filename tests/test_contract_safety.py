@@ -9,7 +9,10 @@ out only with ``--allow foreign-refusals``.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -153,3 +156,32 @@ def test_a_deletion_of_a_foreign_backup_is_sent_for_an_id_that_cannot_exist() ->
     finally:
         del scope
         safety.begin(safety.Scope())
+
+
+def test_max_backups_from_the_cli_bounds_what_the_run_creates(tmp_path: Path) -> None:
+    """``contract --max-backups 4`` (the least the promises need): a passing run that creates
+    no more than four backups."""
+    with serving(reference_app()) as url:
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "geminidb_backup", "contract", "--url", url),
+                *("--token", TOKEN, "--project-id", PROJECT_ID, "--instance-id", INSTANCE_ID),
+                *("--other-project-id", OTHER_PROJECT_ID, "--max-backups", "4", "-n", "10"),
+                *("--report", "junit", "--report-dir", str(tmp_path)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
+        )
+        jobs = httpx.get(
+            f"{url}/v3/{PROJECT_ID}/jobs",
+            params={"name": "BackupInstance", "limit": 50},
+            headers={"X-Auth-Token": TOKEN},
+            timeout=30,
+        ).json()["jobs"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "creates at most 4 manual backups" in result.stdout
+    assert 1 <= len(jobs) <= 4, jobs

@@ -106,6 +106,15 @@ REPORT_FORMATS = ("junit", "har", "vcr", "ndjson", "json", "html", "allure", "py
     "the suite did not create). Without them the suite changes nothing it did not create.",
 )
 @click.option(
+    "--max-backups",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    metavar="N",
+    help="Most manual backups the run creates on a target other than the embedded server; "
+    "at least what the workflow's promises need (a lower value is refused, saying how many).",
+)
+@click.option(
     "--no-cleanup", is_flag=True, help="Keep the backups the suite created on the target."
 )
 @click.option(
@@ -143,6 +152,7 @@ def contract(
     read_only: bool,
     allow_writes: bool,
     allow: tuple[str, ...],
+    max_backups: int,
     no_cleanup: bool,
     job_timeout: float | None,
     project_id: str | None,
@@ -199,6 +209,7 @@ def contract(
         read_only=read_only,
         allow_writes=allow_writes,
         allow=_split_allow(allow),
+        create_budget=max_backups,
         cleanup=not no_cleanup,
         job_timeout=job_timeout,
         project_id=project_id,

@@ -295,7 +295,7 @@ def run(
         raise ContractUsageError(
             f"unknown --allow value {unknown[0]!r}; choose from {', '.join(safety.ALLOW_VALUES)}"
         )
-    _check_unserved(options)
+    _check_options(options)
     with ExitStack() as stack:
         url, token = options.url, options.token
         other_project_id = options.other_project_id
@@ -475,8 +475,9 @@ def run(
         return reporting.finish(junit, code, outcomes, cleanup, echo, found)
 
 
-def _check_unserved(options: ContractOptions) -> None:
-    """Refuse unserved operations the spec does not have, or that the run is to test."""
+def _check_options(options: ContractOptions) -> None:
+    """Refuse unserved operations the spec does not have, or that the run is to test, and a
+    budget of creates too small for the scenarios."""
     from geminidb_backup.contract.probing import operations
 
     known = {operation_id for operation_id, _, _, _ in operations()}
@@ -485,6 +486,13 @@ def _check_unserved(options: ContractOptions) -> None:
         raise ContractUsageError(
             f"unknown operation {unknown[0]!r} in --unserved; the spec has {', '.join(sorted(known))}"
         )
+    if options.url is not None and writes_planned(options):
+        least = scenario_creates(options) + 1
+        if options.create_budget < least:
+            raise ContractUsageError(
+                f"--max-backups {options.create_budget} is too few: the workflow's promises "
+                f"create {least} backups (one, then {least - 1} more to probe it)"
+            )
     both = sorted(set(options.unserved_operations) & set(options.include_operations))
     if both:
         raise ContractUsageError(
@@ -534,15 +542,20 @@ TOOL_FLAKES = ("AST constructor recursion depth mismatch", "lambda_sources.py")
 
 def scenario_creates(options: ContractOptions | None = None) -> int:
     """How many backups the scenarios make beyond the one that starts them: two per
-    case-sensitive body field (:func:`.scenarios._case_sensitivity`), and the restore
-    scenario's when instances are allowed."""
+    case-sensitive body field (:func:`.scenarios._case_sensitivity`), the one the stop probes
+    stop while it is made (:func:`.lifecycle.stop_probes`) unless stopBackup is not served, and
+    the restore scenario's when instances are allowed."""
+    from geminidb_backup.contract.lifecycle import STOP
     from geminidb_backup.contract.probing import body_fields
     from geminidb_backup.contract.scenarios import RESTORE_SCENARIO_BACKUPS
 
     _, fields = body_fields(WRITE_OPERATIONS[0])
     restores = options is not None and "instances" in options.allow
-    return 2 * sum(1 for found in fields if found.schema.get("x-case-sensitive")) + (
-        RESTORE_SCENARIO_BACKUPS if restores else 0
+    stops = options is None or STOP not in options.unserved_operations
+    return (
+        2 * sum(1 for found in fields if found.schema.get("x-case-sensitive"))
+        + (1 if stops else 0)
+        + (RESTORE_SCENARIO_BACKUPS if restores else 0)
     )
 
 

@@ -280,10 +280,14 @@ def _create_scenario(case: Case, response: Response, report: Report) -> None:
         _completed_after_job(session, backup_id, accepted["job_id"])
     _rules(session, params)
     _content_type(session, params)
-    _case_sensitivity(session, params)
+    # Their creates are the ones the run keeps back from schemathesis's phases for them
+    # (runner.scenario_creates): without the reserve, a small budget refused them.
+    with safety.using_reserve():
+        _case_sensitivity(session, params)
     _unknown_ids(session, {**params, "backup_id": backup_id}, None)
     _forbidden_targets(session, params)
-    lifecycle.stop_probes(session, params, backup_id)
+    with safety.using_reserve():
+        lifecycle.stop_probes(session, params, backup_id)
     lifecycle.policy_probes(session, params)
     lifecycle.batch_probes(session)
     _delete_created(session)
