@@ -3,6 +3,7 @@ a subprocess for the tests, the contract runner and the benchmarks."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -72,3 +73,20 @@ def test_a_server_that_does_not_print_its_url_in_time_is_killed(tmp_path: Path) 
         serve_process(ARGS, log_path=tmp_path / "server.log", start_timeout=0.01),
     ):
         pass  # pragma: no cover
+
+
+def test_the_start_block_arrives_with_the_ready_line() -> None:
+    """Whoever reads the ready line has what serve prints after it (the made-up token above all):
+    a reader that looked as soon as the URL appeared missed the token line now and then."""
+    command = [sys.executable, "-m", "geminidb_backup", "serve", "--port", "0", "--db", ":memory:"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "GEMINIDB_SERVER_TOKENS": ""}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    try:
+        assert process.stdout is not None
+        first_read = os.read(process.stdout.fileno(), 65536).decode()
+        assert first_read.startswith("serving on ")
+        assert "export GEMINIDB_TOKEN=" in first_read
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        process.stdout.close()  # type: ignore[union-attr]

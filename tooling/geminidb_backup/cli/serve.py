@@ -530,7 +530,7 @@ def run(
 ) -> None:
     """Serve until SIGINT or SIGTERM; prints ``serving on http://HOST:PORT (STACK)`` once
     listening, STACK naming the HTTP implementation and the event loop, then what a client needs
-    (:func:`_print_start`). A port in use, or a state file that cannot be used or is another
+    (:func:`_start_lines`). A port in use, or a state file that cannot be used or is another
     server's, is one line and exit status 2, before anything else is printed."""
     import asyncio
     import gc
@@ -633,8 +633,11 @@ def run(
     gc.collect()
     gc.freeze()
     url = f"http://{shown}:{bound_port}"
-    click.echo(f"serving on {url} ({stack})")
-    _print_start(config, url, generated_token)
+    # One write: whoever waits for the ready line has the lines after it too (a reader that
+    # looked at the output as soon as the URL appeared missed the token line now and then).
+    click.echo(
+        "\n".join([f"serving on {url} ({stack})", *_start_lines(config, url, generated_token)])
+    )
     sys.stdout.flush()
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
@@ -645,22 +648,24 @@ def run(
             held_lock.close()
 
 
-def _print_start(config: Any, url: str, generated_token: str | None) -> None:
+def _start_lines(config: Any, url: str, generated_token: str | None) -> list[str]:
     """What every call needs: the state file, the projects and instances, and the ``GEMINIDB_*``
     lines to paste; the token only when serve made it up (the only way to learn it), never one
     it was given."""
+    lines = []
     if config.db_path != ":memory:":
-        click.echo(f"state file: {config.db_path} (give --db to use another)")
+        lines.append(f"state file: {config.db_path} (give --db to use another)")
     shown = config.instances[:10]
     for instance in shown:
-        click.echo(f"project {instance.project_id} instance {instance.id} ({instance.name})")
+        lines.append(f"project {instance.project_id} instance {instance.id} ({instance.name})")
     if len(config.instances) > len(shown):
-        click.echo(f"... and {len(config.instances) - len(shown)} more instances")
-    click.echo("for the geminidb-backup CLI and library:")
-    click.echo(f"  export GEMINIDB_ENDPOINT={url}")
-    click.echo(f"  export GEMINIDB_PROJECT_ID={config.instances[0].project_id}")
+        lines.append(f"... and {len(config.instances) - len(shown)} more instances")
+    lines.append("for the geminidb-backup CLI and library:")
+    lines.append(f"  export GEMINIDB_ENDPOINT={url}")
+    lines.append(f"  export GEMINIDB_PROJECT_ID={config.instances[0].project_id}")
     if generated_token is not None:
-        click.echo(f"  export GEMINIDB_TOKEN={generated_token}")
+        lines.append(f"  export GEMINIDB_TOKEN={generated_token}")
+    return lines
 
 
 def _loop_factory(*, fastest: bool) -> Callable[[], Any] | None:

@@ -6,6 +6,7 @@ Only the standard library is imported here, so that importing this module costs 
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import signal
@@ -122,11 +123,27 @@ def serve_process(
 
 
 def _read(process: subprocess.Popen[str], lines: list[str]) -> None:
+    """Keep ``lines`` up to date with what the server prints, a whole chunk at a time.
+
+    Iterating the text pipe would hand out the lines of one write one by one, so that a reader
+    could see the ready line without the lines serve printed in the same write (its token).
+    Whole lines of a chunk are added in one ``extend`` of a list, which no other thread sees
+    halfway.
+    """
     assert process.stdout is not None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pending = ""
     try:
-        lines.extend(process.stdout)  # line by line, as the server prints them
-    except ValueError:  # the pipe was closed on exit
+        descriptor = process.stdout.fileno()
+        while chunk := os.read(descriptor, 65536):
+            pending += decoder.decode(chunk)
+            *complete, pending = pending.split("\n")
+            lines.extend([line + "\n" for line in complete])
+    except (OSError, ValueError):  # the pipe was closed on exit
         pass
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        lines.append(pending)
 
 
 def _wait_for_url(server: ServeProcess, timeout: float) -> str:
