@@ -1,6 +1,7 @@
 """One cause shows once (issue 18, finding 6): a server defect that breaks every operation is one
 failure on the console and in the JUnit report, with one reproduction and the operations it was
-seen on, and the counts of schemathesis's summary, ours and the report's agree."""
+seen on, and the counts of schemathesis's summary, ours and the report's agree; a broken promise
+is its own test case, not also a failure of the operation that started its scenario."""
 
 from __future__ import annotations
 
@@ -89,6 +90,13 @@ def test_one_cause_on_every_operation_shows_once_where_the_report_says_it(
         for f in case.iter("failure")
     ]
     assert seen[0].strip() in (failure.text or "")
+    # A broken promise is its own test case only, and shown once on the console.
+    promises = [case for case in root.iter("testcase") if case.get("classname") == "promises"]
+    broken = [case.get("name", "") for case in promises if case.find("failure") is not None]
+    assert broken, "the variant breaks a promise too"
+    for name in broken:
+        assert f"`{name}`" not in "".join(line for _, line in reported)
+        assert out.count(f"FAILED `{name}`: Promise broken") == 1, out
     failed = sum(1 for case in root.iter("testcase") if case.find("failure") is not None)
     summary = re.search(r"contract: report: (\d+) test cases, (\d+) failed", out)
     assert summary is not None and int(summary.group(2)) == failed

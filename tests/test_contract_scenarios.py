@@ -115,7 +115,8 @@ def test_pinned_ids_in_a_read_only_run_still_probe_an_unknown_project(tmp_path: 
             url, tmp_path, phases=["examples"], read_only=True, instance_id=INSTANCE_ID
         )
     assert code == 1
-    assert "`unknown_ids_are_refused`" in junit_failures(tmp_path / "reads")
+    # In the run's report (a broken promise is its test case there, not in the reads' part).
+    assert "`unknown_ids_are_refused`" in junit_failures(tmp_path)
 
 
 def test_a_failure_names_its_promise_and_shows_the_request(tmp_path: Path) -> None:

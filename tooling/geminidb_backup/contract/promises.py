@@ -180,3 +180,15 @@ PROMISES: dict[str, Promise] = {
         "auth",
     ),
 }
+
+
+def broken_text(check: str, found: list[str], reproduce: str = "", limit: int | None = None) -> str:
+    """How a broken promise is shown: the promise, the ``found`` failures of its probes (the
+    first ``limit`` of them), and the command that sends the first failing probe again."""
+    shown = "\n".join(f"  - {text}" for text in found[:limit])
+    more = len(found) - limit if limit is not None else 0
+    if more > 0:
+        shown += f"\n  ... and {more} more"
+    if reproduce:
+        shown += f"\n\nReproduce the first failing probe with:\n\n    {reproduce}"
+    return f"Promise broken: {PROMISES[check].text}.\n{shown}"

@@ -1,11 +1,13 @@
 """The run's verdict, one and the same in the JUnit report, on the console and in the exit code.
 
-schemathesis writes a test case per operation (and one for its stateful phase), and a domain
-promise appears there only when it fails. After schemathesis, the run adds to that report a test
-case for every promise (passed, failed, or skipped with the reason), one for each scenario that
-could not run at all (failed, naming the option that provides what it needs), and one for the
-clean-up (failed when something the run created is left). The console's summary and the exit
-code are then read from the report itself, so that none of the three can disagree.
+schemathesis writes a test case per operation (and one for its stateful phase), each failure
+once, where its cause was seen first (:mod:`.causes`), and no failure of a domain promise. After
+schemathesis, the run adds to that report a test case for every promise (passed, failed with the
+probes that broke it, or skipped with the reason), one for each scenario that could not run at
+all (failed, naming the option that provides what it needs), and one for the clean-up (failed
+when something the run created is left), and to each cause's failure the operations it was seen
+on. The console's summary and the exit code are then read from the report itself, so that none
+of the three can disagree.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from typing import Any
 from xml.etree import ElementTree
 
 from geminidb_backup.contract.causes import Cause
-from geminidb_backup.contract.promises import PROMISES, SCENARIOS
+from geminidb_backup.contract.promises import PROMISES, SCENARIOS, broken_text
 
 SUITE_NAME = "geminidb-backup contract"
+# The probes of a broken promise the console shows (the report has them all).
+SHOWN_PROBES = 8
 
 
 @dataclass(frozen=True)
 class Outcome:
     name: str
     status: str  # "passed", "failed" or "skipped"
-    detail: str = ""
+    detail: str = ""  # as the report gives it
+    shown: str = ""  # as the console gives it, when shorter than the report
 
 
 def promise_outcomes(options: Any) -> list[Outcome]:
@@ -36,6 +41,7 @@ def promise_outcomes(options: Any) -> list[Outcome]:
 
     failures: dict[str, list[str]] = {}
     skipped: dict[str, str] = {}
+    reproductions: dict[str, str] = {}
     with scenarios._lock:
         reports = list(scenarios._reports.values())
         started = {key[1] for key in scenarios._claimed}
@@ -44,12 +50,17 @@ def promise_outcomes(options: Any) -> list[Outcome]:
             failures.setdefault(check, []).extend(found)
         for check, reason in report.skipped.items():
             skipped.setdefault(check, reason)
+        for check, command in report.reproductions.items():
+            reproductions.setdefault(check, command)
 
     outcomes: list[Outcome] = []
     missing_scenarios: dict[str, str] = {}
     for name, promise in PROMISES.items():
         if failures.get(name):
-            outcomes.append(Outcome(name, "failed", "\n".join(failures[name])))
+            found, reproduce = failures[name], reproductions.get(name, "")
+            text = broken_text(name, found, reproduce)
+            shown = broken_text(name, found, reproduce, limit=SHOWN_PROBES)
+            outcomes.append(Outcome(name, "failed", f"`{name}`: {text}", f"`{name}`: {shown}"))
         elif name in failures:
             outcomes.append(Outcome(name, "passed"))
         elif name in skipped:
@@ -139,10 +150,12 @@ def finish(
         f"contract: promises: {len(by_status['passed'])} passed, {len(by_status['failed'])} failed, "
         f"{len(by_status['skipped'])} skipped"
     )
-    for outcome in outcomes:
+    for outcome in sorted(outcomes, key=lambda outcome: outcome.status != "failed"):
         if outcome.status == "skipped":
             echo(f"  skipped {outcome.name}: {outcome.detail}")
-        elif outcome.status == "failed" and outcome.name not in PROMISES:
+        elif outcome.status == "failed" and outcome.name in PROMISES:
+            echo("  FAILED " + (outcome.shown or outcome.detail).replace("\n", "\n    "))
+        elif outcome.status == "failed":
             echo(f"  FAILED {outcome.name}: {outcome.detail}")
     counts = _counts(root)
     echo(

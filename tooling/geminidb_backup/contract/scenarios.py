@@ -67,7 +67,7 @@ from geminidb_backup.contract.probing import (
     response_codes,
     violations,
 )
-from geminidb_backup.contract.promises import PROMISES
+from geminidb_backup.contract.promises import PROMISES, broken_text
 from geminidb_backup.contract.safety import raw_path_parameters
 from geminidb_backup.rules import STATEFUL_KINDS, rules_of
 from geminidb_backup.spec import follow_refs
@@ -173,13 +173,7 @@ def _outcome(check: str, case: Case, response: Response) -> bool | None:
     if found is None:
         return None
     if found:
-        shown = "\n".join(f"  - {text}" for text in found[:SHOWN_FAILURES])
-        more = len(found) - SHOWN_FAILURES
-        if more > 0:
-            shown += f"\n  ... and {more} more"
-        if reproduce:
-            shown += f"\n\nReproduce the first failing probe with:\n\n    {reproduce}"
-        raise AssertionError(f"Promise broken: {PROMISES[check].text}.\n{shown}")
+        raise AssertionError(broken_text(check, found, reproduce, SHOWN_FAILURES))
     return True
 
 
