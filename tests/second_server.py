@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib.resources import files
@@ -453,3 +453,31 @@ def throttling(app: ASGIApp, every: int = 5, bare_every: int = 13) -> ASGIApp:
         await app(scope, receive, send)
 
     return wrapped
+
+
+def recording_calls(app: ASGIApp, operation_ids: Iterable[str]) -> tuple[ASGIApp, list[str]]:
+    """``app``, and the list it appends the operationId of each request it gets that calls one of
+    ``operation_ids`` (by the method and path template the spec gives them)."""
+    wanted = set(operation_ids)
+    calls = {
+        (method.upper(), re.compile(re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(path)) + "$")): op
+        for path, item in SPEC["paths"].items()
+        for method, op in (
+            (m, d.get("operationId")) for m, d in item.items() if isinstance(d, dict)
+        )
+        if op in wanted
+    }
+    assert set(calls.values()) == wanted, "an operationId the spec does not have"
+    seen: list[str] = []
+
+    async def recording(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            raw = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+            seen.extend(
+                op
+                for (method, path), op in calls.items()
+                if method == scope["method"] and path.match(raw.split("?")[0])
+            )
+        await app(scope, receive, send)
+
+    return recording, seen

@@ -146,3 +146,36 @@ def test_the_pytest_entry_point_runs_schemathesis_with_the_domain_checks(
         headers={"X-Auth-Token": token},
     ).json()["backups"]
     assert left == [], "the pytest entry point left backups behind"
+
+
+def test_the_pytest_entry_point_leaves_unserved_operations_out(tmp_path: Path) -> None:
+    """``contract_schema(..., unserved_operations=...)``: against a server of four operations,
+    the other operations get no test and no request, and every test passes."""
+    import second_server
+    from broken_servers import serving
+
+    served = second_server.OPERATIONS
+    unserved = sorted({op["operationId"] for *_, op in operations(load_spec())} - set(served))
+    recording, sent_unserved = second_server.recording_calls(second_server.create_app(), unserved)
+
+    with serving(recording) as url:
+        result = run_pytest_file(
+            tmp_path,
+            f"""
+            from hypothesis import settings
+            from geminidb_backup.contract.pytest import contract_schema
+
+            schema = contract_schema(
+                {url!r}, token={second_server.TOKEN!r}, project_id={second_server.PROJECT_ID!r},
+                instance_id={second_server.INSTANCE_ID!r}, unserved_operations={unserved!r},
+            )
+
+            @schema.parametrize()
+            @settings(max_examples=5, deadline=None)
+            def test_operation(case):
+                case.call_and_validate()
+            """,
+        )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert f"{len(served)} passed" in result.stdout, result.stdout[-3000:]
+    assert sent_unserved == [], sorted(set(sent_unserved))

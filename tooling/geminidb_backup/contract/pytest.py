@@ -23,13 +23,16 @@ an ASGI application in-process.
 from __future__ import annotations
 
 import atexit
+import os
+from collections.abc import Sequence
 from typing import Any
 
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from geminidb_backup.contract import aksk, throttling
-from geminidb_backup.contract import checks as _checks  # noqa: F401 - registers the domain checks
+from geminidb_backup.contract import checks as _checks  # registers the domain checks
+from geminidb_backup.contract.probing import operations
 from geminidb_backup.contract.runner import suite_settings
 from geminidb_backup.spec import load_spec
 
@@ -43,6 +46,7 @@ def contract_schema(
     app: Any = None,
     project_id: str | None = None,
     instance_id: str | None = None,
+    unserved_operations: Sequence[str] = (),
 ) -> OpenApiSchema:
     """A schemathesis schema of the packaged spec, sending ``token`` as ``X-Auth-Token``, or
     signing each request with ``access_key`` and ``secret_key`` (``SDK-HMAC-SHA256``).
@@ -51,9 +55,22 @@ def contract_schema(
     ``instance_id`` fix those path parameters to ones that exist on the server; the settings are
     those of ``geminidb-backup contract``. The key pair stays registered for signing as long as
     the process runs.
+
+    ``unserved_operations`` (operationIds) are the operations the server does not implement at
+    all (``contract --unserved``): the schema has no test of them, and the domain checks of the
+    process send them nothing, skipping what needs them.
     """
     if token is None and not (access_key and secret_key):
         raise ValueError("contract_schema needs a token, or an access_key and a secret_key")
+    known = {operation_id for operation_id, _, _, _ in operations()}
+    unknown = sorted(set(unserved_operations) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown operation {unknown[0]!r}; the spec has {', '.join(sorted(known))}"
+        )
+    if unserved_operations:
+        # The domain checks read it where they run, as in a run of the CLI (see checks.served).
+        os.environ[_checks.UNSERVED_ENV] = ",".join(unserved_operations)
     pinned = {
         name: value
         for name, value in (("project_id", project_id), ("instance_id", instance_id))
@@ -84,6 +101,10 @@ def contract_schema(
     )
     if app is not None:
         schema.app = app
+    if unserved_operations:
+        narrowed = schema.exclude(operation_id=list(unserved_operations))
+        assert isinstance(narrowed, OpenApiSchema)  # a copy of the same kind
+        return narrowed
     return schema
 
 
