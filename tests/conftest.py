@@ -24,27 +24,8 @@ def spec() -> Mapping[str, Any]:
     return load_spec()
 
 
-# Running in parallel (scripts/test: pytest-xdist, -n auto --dist loadgroup). Each worker has its
-# own temporary folders (tmp_path_factory), so the builds the tests make there (dist/, site/) are
-# per worker; what must not be done twice is building them: the tests of a module that share a
-# module- or session-scoped fixture of that module (the built site, the built distributions, a
-# running server) are kept on one worker, which sets the fixture up once.
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.pluginmanager.hasplugin("xdist"):
-        return  # `-p no:xdist`: one process, nothing to group (and no xdist_group marker)
-    for item in items:
-        module = getattr(item, "module", None)
-        fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
-        shared = module is not None and any(
-            definition.scope in ("module", "package", "session")
-            and getattr(definition.func, "__module__", None) == module.__name__
-            for definitions in fixtures.values()
-            for definition in definitions
-        )
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(module.__name__))
+# Parallel runs: the tests sharing a module's build or server stay on one worker.
+pytest_plugins = ["xdist_groups"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,12 +1,13 @@
 """The mutation score of the contract suite: every broken variant of the reference server that
 breaks what the workflow means (tests/broken_servers.py, MEANING_VARIANTS) is caught by the
-check that guards the promise it breaks, with a fixed seed and a random one; the unmodified
-server passes both.
+check that guards the promise it breaks, with a fixed seed; the unmodified server passes the
+same runs with that seed and with a random one.
 
 The runs send the spec's examples only, of the operations whose answers start the scenarios that
 reach the fault (broken_servers.CREATES, LISTS, ONE_READ): the scenarios start beside the first
-answers they need, and what they send does not depend on the seed. This keeps the matrix within
-its time budget. One server per variant, seeded with backups and jobs, serves both runs."""
+answers they need, and what they send does not depend on the seed, so a variant is run once (a
+second seed per variant doubled the matrix's share of the suite's time, a wait of up to a list's
+lag included, and found nothing more). One server per variant is seeded with backups and jobs."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ from broken_servers import (
 Variant = Callable[[broken_servers.ASGIApp], broken_servers.ASGIApp]
 
 
+FIXED_SEED = 1
+
+
 def _seeds() -> list[int]:
-    return [1, random.SystemRandom().randrange(2**31)]
+    return [FIXED_SEED, random.SystemRandom().randrange(2**31)]
 
 
 @pytest.mark.parametrize(
@@ -44,12 +48,10 @@ def test_each_variant_is_caught_by_its_check(
 ) -> None:
     with serving(variant(reference_app())) as url:
         seed_data(url)
-        for seed in _seeds():
-            report = tmp_path / str(seed)
-            code = run_suite(url, report, phases=["examples"], seed=seed, **options)
-            failures = junit_failures(report)
-            assert code == 1, f"seed {seed}: the run passed"
-            assert f"`{check}`" in failures, f"seed {seed}: not caught by {check}:\n{failures}"
+        code = run_suite(url, tmp_path, phases=["examples"], seed=FIXED_SEED, **options)
+        failures = junit_failures(tmp_path)
+        assert code == 1, "the run passed"
+        assert f"`{check}`" in failures, f"not caught by {check}:\n{failures}"
 
 
 def test_the_reference_server_passes_the_same_runs(tmp_path: Path) -> None:
