@@ -231,3 +231,18 @@ def test_a_known_tool_flake_runs_schemathesis_once_more_and_says_so(
     )
     assert (code, len(calls)) == (0, 2)
     assert any("known tool flake" in line and "once" in line for line in lines)
+
+
+def test_a_scenario_whose_operations_are_all_unserved_is_left_out_not_failed() -> None:
+    from geminidb_backup.contract import reporting, scenarios
+
+    scenarios.reset()  # no scenario ran: none of the list operations was answered
+    unserved = ["listJobs", "listBackups"]
+    options = ContractOptions(url="http://127.0.0.1:9", token="t", unserved_operations=unserved)
+    outcomes = {outcome.name: outcome for outcome in reporting.promise_outcomes(options)}
+    paging = outcomes["list_paging_holds"]
+    assert (paging.status, paging.detail) == (
+        "skipped",
+        "left out by --unserved: the target serves none of listJobs, listBackups",
+    )
+    assert "list scenario" not in outcomes
