@@ -27,7 +27,7 @@ def _contract(url: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
     command = [
         sys.executable, "-m", "geminidb_backup", "contract", "--url", url, "--token", TOKEN,
         "--project-id", example_instance().project_id, "--instance-id", INSTANCE_ID,
-        "--seed", "1", "-n", "10", "--report", "junit", "--report-dir", str(report_dir),
+        "--seed", "1", "-n", "3", "--report", "junit", "--report-dir", str(report_dir),
     ]  # fmt: skip
     return subprocess.run(
         command,

@@ -101,7 +101,7 @@ def test_unserved_operations_from_the_cli_are_never_sent_and_their_promises_are_
             "--instance-id", second_server.INSTANCE_ID,
             "--other-project-id", second_server.OTHER_PROJECT_ID,
             "--unserved", ",".join(unserved[:2]), *(f"--unserved={op}" for op in unserved[2:]),
-            "--seed", "1", "-n", "8", "--report", "junit", "--report-dir", str(tmp_path),
+            "--seed", "1", "-n", "3", "--report", "junit", "--report-dir", str(tmp_path),
         ]  # fmt: skip
         result = subprocess.run(
             command,

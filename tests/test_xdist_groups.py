@@ -48,6 +48,8 @@ def test_tests_sharing_a_module_fixture_run_on_one_worker_which_builds_once(
     }
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "xdist_groups",
+         # Not the plugins of the suite's other tests: each worker would import them for seconds.
+         "-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio",
          "-n", "2", "--dist", "loadgroup", "test_module.py"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
