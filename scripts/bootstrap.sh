@@ -10,6 +10,18 @@ set -euo pipefail
 UV_VERSION=0.13.8
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# npm ci wipes and reinstalls; a copy of the lock file it installed from tells when it is needed.
+# It runs beside the Python installs below (both mostly wait on the registries), and is waited
+# for once they are done.
+npm_pid=""
+if [ "${BOOTSTRAP_FOR:-all}" != docs ] \
+  && ! cmp -s "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"; then
+  echo "bootstrap: installing Spectral (npm ci)" >&2
+  npm_log=$(mktemp)
+  (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error) >"$npm_log" 2>&1 &
+  npm_pid=$!
+fi
+
 if [ "$("$repo/.tools/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
   echo "bootstrap: installing uv $UV_VERSION into .tools/" >&2
   python3 -m venv "$repo/.tools"
@@ -25,10 +37,15 @@ if [ "${BOOTSTRAP_FOR:-all}" = docs ]; then
   return 0 2>/dev/null || exit 0
 fi
 
-# npm ci wipes and reinstalls; a copy of the lock file it installed from tells when it is needed.
-if ! cmp -s "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"; then
-  echo "bootstrap: installing Spectral (npm ci)" >&2
-  (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error)
+if [ -n "$npm_pid" ]; then
+  if ! wait "$npm_pid"; then
+    cat "$npm_log" >&2
+    rm -f "$npm_log"
+    echo "bootstrap: npm ci failed" >&2
+    return 1 2>/dev/null || exit 1
+  fi
+  cat "$npm_log" >&2
+  rm -f "$npm_log"
   cp "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"
 fi
 
