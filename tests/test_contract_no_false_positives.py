@@ -32,7 +32,19 @@ VARIANTS: list[tuple[str, Callable[[], Any], dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "app", "options"), VARIANTS, ids=[v[0] for v in VARIANTS])
+# Throttled runs wait on Retry-After for minutes: handed out first in a parallel run.
+WAITS_LONG = {"throttling"}
+
+
+@pytest.mark.parametrize(
+    ("name", "app", "options"),
+    [
+        pytest.param(
+            *variant, id=variant[0], marks=[pytest.mark.starts_first] * (variant[0] in WAITS_LONG)
+        )
+        for variant in VARIANTS
+    ],
+)
 def test_a_correct_server_that_chooses_otherwise_passes(
     name: str, app: Callable[[], Any], options: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -70,12 +82,15 @@ SECOND_SERVER = {
 @pytest.mark.parametrize(
     "app",
     [
-        lambda: second_server.create_app(),
-        lambda: second_server.throttling(
-            second_server.create_app(second_server.SecondServer(job_seconds=0.1))
+        pytest.param(lambda: second_server.create_app(), id="second server"),
+        pytest.param(
+            lambda: second_server.throttling(
+                second_server.create_app(second_server.SecondServer(job_seconds=0.1))
+            ),
+            id="second server throttling",
+            marks=pytest.mark.starts_first,
         ),
     ],
-    ids=["second server", "second server throttling"],
 )
 def test_an_independent_second_server_passes(app: Callable[[], Any], tmp_path: Path) -> None:
     """tests/second_server.py: the four backup operations written from the spec alone, sharing no

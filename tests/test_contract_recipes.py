@@ -117,6 +117,7 @@ def test_the_recipe_runs_the_suite_and_leaves_junit_where_the_ci_looks(
     assert token not in (tmp_path / junit_path).read_text()
 
 
+@pytest.mark.starts_first  # with its module's other runs of the suite: over a minute on one worker
 def test_the_pytest_entry_point_runs_schemathesis_with_the_domain_checks(
     your_server: tuple[str, str], tmp_path: Path
 ) -> None:

@@ -15,11 +15,14 @@ import httpx
 import pytest
 from server_helpers import serve
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("geminidb_backup.contract") is None
-    or importlib.util.find_spec("schemathesis") is None,
-    reason="the contract suite is not part of this install",
-)
+pytestmark = [
+    pytest.mark.starts_first,
+    pytest.mark.skipif(
+        importlib.util.find_spec("geminidb_backup.contract") is None
+        or importlib.util.find_spec("schemathesis") is None,
+        reason="the contract suite is not part of this install",
+    ),
+]
 
 TOKEN = "throttled-token"
 ADMIN = "throttled-admin"

@@ -92,6 +92,7 @@ def visible_text(html: str) -> str:
 # --- the built HTML --------------------------------------------------------------------------
 
 
+@pytest.mark.starts_first  # its module builds the site and starts Chromium: a minute on one worker
 def test_the_reference_shows_every_operation_with_its_path(site: Path) -> None:
     text = visible_text(page_text(site, "api-reference"))
     overview = visible_text((site / "index.html").read_text(encoding="utf-8"))

@@ -356,6 +356,7 @@ def test_the_server_tier_serves(
     assert "total_count" in answer.json()
 
 
+@pytest.mark.starts_first  # its module's builds and installs: a minute and more on one worker
 def test_the_contract_tier_runs_the_suite_and_leaves_no_files(
     tmp_path_factory: pytest.TempPathFactory, dist: Path, constraints: Path
 ) -> None:

@@ -74,6 +74,7 @@ def test_prune_needs_a_rule_and_a_terminal_or_yes(serve: Servers) -> None:
     assert server.requests_logged() == 0
 
 
+@pytest.mark.starts_first  # waits for a backup of real seconds
 def test_a_prune_started_while_a_backup_is_being_made_waits_and_spares_it(
     serve: Servers,
 ) -> None:

@@ -17,25 +17,33 @@ MODULE = """
     import os
     import pytest
 
-    def record(folder, what):
-        with open(os.path.join(folder, what), "a") as f:
-            f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+    def record(what):
+        # What ran (one file a kind) and in which order on each worker (one file a worker).
+        worker = os.environ["PYTEST_XDIST_WORKER"]
+        out = os.environ["GROUPS_OUT"]
+        for name, line in ((what, worker), ("order-" + worker, what)):
+            with open(os.path.join(out, name), "a") as f:
+                f.write(line + "\\n")
 
     @pytest.fixture(scope="session")
     def build(tmp_path_factory):
-        record(os.environ["GROUPS_OUT"], "builds")
+        record("builds")
 
     @pytest.mark.parametrize("n", range(6))
     def test_sharing_the_build(build, n):
-        record(os.environ["GROUPS_OUT"], "sharing")
+        record("sharing")
 
     @pytest.mark.parametrize("n", range(6))
     def test_alone(n):
-        record(os.environ["GROUPS_OUT"], "alone")
+        record("alone")
+
+    @pytest.mark.starts_first
+    def test_waiting_long():
+        record("waiting_long")
 """
 
 
-def test_tests_sharing_a_module_fixture_run_on_one_worker_which_builds_once(
+def test_tests_sharing_a_module_fixture_run_on_one_worker_which_builds_once_and_the_long_first(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "test_module.py").write_text(textwrap.dedent(MODULE))
@@ -58,3 +66,6 @@ def test_tests_sharing_a_module_fixture_run_on_one_worker_which_builds_once(
     assert len(workers_sharing) == 1, f"the sharing tests ran on {sorted(workers_sharing)}"
     assert (out / "builds").read_text().split() == sorted(workers_sharing)
     assert len((out / "alone").read_text().split()) == 6
+    # The test marked starts_first, collected last, is the first its worker ran.
+    firsts = [path.read_text().split()[0] for path in out.glob("order-gw*")]
+    assert "waiting_long" in firsts, firsts
