@@ -144,8 +144,9 @@ def _with_credentials(scope: Scope) -> bool:
 
 
 def throttles(app: ASGIApp) -> ASGIApp:
-    """Every 7th request is throttled by the service, with ``Retry-After: 0``; every 11th by the
-    gateway, without it (the suite backs off a second)."""
+    """Every 7th request is throttled by the service, with ``Retry-After: 0``; every 41st by the
+    gateway, without it (the suite backs off a second: a few dozen times in a run, where every
+    11th made the run wait more than two minutes)."""
     service = _answer(
         429,
         "DBS.280443",
@@ -153,7 +154,7 @@ def throttles(app: ASGIApp) -> ASGIApp:
         [(b"retry-after", b"0")],
     )
     gateway = _answer(429, "APIGW.0308", "The throttling threshold has been reached.", [])
-    return _every(_every(app, 7, lambda s: True, service), 11, lambda s: True, gateway)
+    return _every(_every(app, 7, lambda s: True, service), 41, lambda s: True, gateway)
 
 
 def is_busy_now_and_then(app: ASGIApp) -> ASGIApp:
