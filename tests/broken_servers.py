@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -1281,6 +1284,22 @@ def run_suite(url: str, report_dir: Path, **options: Any) -> int:
         **options,
     }
     return run(ContractOptions(**settings), echo=lambda line: None)
+
+
+def contract_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``geminidb-backup contract ARGS`` (or ``geminidb-backup ARGS`` when they name the command)
+    as a user runs it, in a subprocess: no input, and none of this environment's GEMINIDB_* or
+    OS_* settings (credentials the run must not pick up)."""
+    command = list(args) if "contract" in args else ["contract", *args]
+    return subprocess.run(
+        [sys.executable, "-m", "geminidb_backup", *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
+    )
 
 
 def junit_failures(report_dir: Path) -> str:

@@ -5,17 +5,15 @@ is its own test case, not also a failure of the operation that started its scena
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
 import broken_servers
 import pytest
-from broken_servers import INSTANCE_ID, TOKEN, reference_app, serving
+from broken_servers import INSTANCE_ID, TOKEN, contract_cli, reference_app, serving
 
 from geminidb_backup.server import example_instance
 
@@ -24,20 +22,11 @@ FAILURE_HEADING = re.compile(r"^- (ST\d{3} .+)$", re.MULTILINE)
 
 
 def _contract(url: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable, "-m", "geminidb_backup", "contract", "--url", url, "--token", TOKEN,
+    return contract_cli(
+        "--url", url, "--token", TOKEN,
         "--project-id", example_instance().project_id, "--instance-id", INSTANCE_ID,
         "--seed", "1", "-n", "3", "--report", "junit", "--report-dir", str(report_dir),
-    ]  # fmt: skip
-    return subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
-    )
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,7 @@ open pass the suite (tests/other_servers.py), and the choices the suite relies o
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +12,14 @@ from xml.etree import ElementTree
 import other_servers
 import pytest
 import second_server
-from broken_servers import OTHER_PROJECT_ID, junit_failures, reference_app, run_suite, serving
+from broken_servers import (
+    OTHER_PROJECT_ID,
+    contract_cli,
+    junit_failures,
+    reference_app,
+    run_suite,
+    serving,
+)
 
 from geminidb_backup.contract import throttling
 from geminidb_backup.contract.probing import operations
@@ -110,23 +114,14 @@ def test_unserved_operations_from_the_cli_are_never_sent_and_their_promises_are_
     unserved = SECOND_SERVER["unserved_operations"]
     recording, sent_unserved = second_server.recording_calls(second_server.create_app(), unserved)
     with serving(recording) as url:
-        command = [
-            sys.executable, "-m", "geminidb_backup", "contract", "--url", url,
+        result = contract_cli(
+            "--url", url,
             "--token", second_server.TOKEN, "--project-id", second_server.PROJECT_ID,
             "--instance-id", second_server.INSTANCE_ID,
             "--other-project-id", second_server.OTHER_PROJECT_ID,
             "--unserved", ",".join(unserved[:2]), *(f"--unserved={op}" for op in unserved[2:]),
             "--seed", "1", "-n", "3", "--report", "junit", "--report-dir", str(tmp_path),
-        ]  # fmt: skip
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-            check=False,
-            env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
-        )
+        )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert sent_unserved == [], sorted(set(sent_unserved))
     root = ElementTree.parse(tmp_path / "junit.xml").getroot()

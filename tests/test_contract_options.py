@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from broken_servers import contract_cli
 
 from geminidb_backup.contract.runner import (
     WRITE_OPERATIONS,
@@ -128,17 +128,7 @@ def test_a_remote_target_is_refused_without_permission_to_write() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``geminidb-backup contract ARGS``, or ``geminidb-backup ARGS`` when they name the command."""
-    command = list(args) if "contract" in args else ["contract", *args]
-    return subprocess.run(
-        [sys.executable, "-m", "geminidb_backup", *command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
-    )
+    return contract_cli(*args, timeout=120)
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,7 @@ out only with ``--allow foreign-refusals``.
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ from broken_servers import (
     INSTANCE_ID,
     OTHER_PROJECT_ID,
     TOKEN,
+    contract_cli,
     junit_failures,
     reference_app,
     run_suite,
@@ -162,19 +160,10 @@ def test_max_backups_from_the_cli_bounds_what_the_run_creates(tmp_path: Path) ->
     """``contract --max-backups 4`` (the least the promises need): a passing run that creates
     no more than four backups."""
     with serving(reference_app()) as url:
-        result = subprocess.run(
-            [
-                *(sys.executable, "-m", "geminidb_backup", "contract", "--url", url),
-                *("--token", TOKEN, "--project-id", PROJECT_ID, "--instance-id", INSTANCE_ID),
-                *("--other-project-id", OTHER_PROJECT_ID, "--max-backups", "4", "-n", "10"),
-                *("--report", "junit", "--report-dir", str(tmp_path)),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-            check=False,
-            env={k: v for k, v in os.environ.items() if not k.startswith(("GEMINIDB_", "OS_"))},
+        result = contract_cli(
+            *("--url", url, "--token", TOKEN, "--project-id", PROJECT_ID),
+            *("--instance-id", INSTANCE_ID, "--other-project-id", OTHER_PROJECT_ID),
+            *("--max-backups", "4", "-n", "10", "--report", "junit", "--report-dir", str(tmp_path)),
         )
         jobs = httpx.get(
             f"{url}/v3/{PROJECT_ID}/jobs",
