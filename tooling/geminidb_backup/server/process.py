@@ -36,7 +36,7 @@ class ServeProcess:
     def __init__(
         self,
         url: str,
-        process: subprocess.Popen[str],
+        process: subprocess.Popen[bytes],
         lines: list[str],
         log_path: Path | None,
         reader: threading.Thread | None,
@@ -91,9 +91,7 @@ def serve_process(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            env=full_env,
+            env=full_env,  # bytes: _read decodes them, a chunk at a time
         )
         reader = threading.Thread(target=_read, args=(process, lines), daemon=True)
         reader.start()
@@ -101,7 +99,7 @@ def serve_process(
         with log_path.open("w") as log:
             process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                text=True, env=full_env,
+                env=full_env,
             )  # fmt: skip
     server: ServeProcess | None = None
     try:
@@ -122,7 +120,7 @@ def serve_process(
             process.stdout.close()
 
 
-def _read(process: subprocess.Popen[str], lines: list[str]) -> None:
+def _read(process: subprocess.Popen[bytes], lines: list[str]) -> None:
     """Keep ``lines`` up to date with what the server prints, a whole chunk at a time.
 
     Iterating the text pipe would hand out the lines of one write one by one, so that a reader
