@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tarfile
 import tomllib
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from email.message import Message
@@ -366,7 +367,20 @@ def test_the_contract_tier_runs_the_suite_and_leaves_no_files(
     # Every phase and every check against the embedded server, with 3 examples an operation and
     # phase, not the default's: what is tested here is the install, and the default run's
     # examples are CPU the whole suite's two cores lack (its cases are tested in the source tree).
-    result = _run([str(venv / "bin" / "geminidb-backup"), "contract", "-n", "3"], cwd=workdir)
+    cache = tmp_path_factory.mktemp("contract-user-cache")
+    result = _run(
+        [str(venv / "bin" / "geminidb-backup"), "contract", "-n", "3"],
+        cwd=workdir,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "No issues found" in result.stdout
     assert sorted(p.name for p in workdir.iterdir()) == []  # no .hypothesis/, no .schemathesis/
+    # What is kept is in the user's cache: the parsed spec, and hypothesis's Unicode tables
+    # (about 2.5 s of CPU a run to compute), not its example database or other caches.
+    kept = sorted(str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file())
+    tables = f"geminidb-backup/hypothesis/unicode_data/{unicodedata.unidata_version}"  # same Python
+    assert [p for p in kept if not p.startswith("geminidb-backup/openapi-")] == [
+        f"{tables}/charmap.json.gz",
+        f"{tables}/codec-v2-utf-8.json.gz",
+    ], kept

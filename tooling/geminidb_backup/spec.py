@@ -85,11 +85,18 @@ def _parse_yaml() -> dict[str, Any]:
     return document
 
 
-def _cache_path() -> Path | None:
+def cache_dir() -> Path | None:
+    """This package's folder in the user's cache directory (``$XDG_CACHE_HOME``, else
+    ``~/.cache``), for what is costly to compute and safe to lose; ``None`` when there is none."""
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(root):
         return None
-    return Path(root) / "geminidb-backup" / f"openapi-{spec_sha256()[:32]}.json"
+    return Path(root) / "geminidb-backup"
+
+
+def _cache_path() -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / f"openapi-{spec_sha256()[:32]}.json"
 
 
 def _write_cache(path: Path, document: dict[str, Any]) -> None:

@@ -288,6 +288,7 @@ def run(
     """
     from geminidb_backup.contract import causes, checks, reporting, safety, throttling, toolfixes
     from geminidb_backup.contract.embedded import embedded_server
+    from geminidb_backup.contract.hypothesis_files import keep_hypothesis_files_in
     from geminidb_backup.spec import load_spec
 
     unknown = sorted(set(options.allow) - set(safety.ALLOW_VALUES))
@@ -381,7 +382,7 @@ def run(
         if options.reports:
             options.report_dir.mkdir(parents=True, exist_ok=True)
             config_path = options.report_dir / "schemathesis.toml"
-        _keep_hypothesis_files_in(workdir, stack)
+        keep_hypothesis_files_in(workdir, stack)
         pinned = {
             name: value
             for name, value in (
@@ -632,16 +633,6 @@ def _merge_reports(parts: list[Path], junit: Path) -> None:
             root.extend(list(found) if found.tag == "testsuites" else [found])
     junit.parent.mkdir(parents=True, exist_ok=True)
     ElementTree.ElementTree(root).write(junit, encoding="unicode", xml_declaration=True)
-
-
-def _keep_hypothesis_files_in(workdir: Path, stack: ExitStack) -> None:
-    """Hypothesis keeps caches under ./.hypothesis/ by default: a contract run writes nothing into
-    the user's working directory but the reports it was asked for, so they go to the run's
-    temporary directory (and go with it)."""
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    set_hypothesis_home_dir(workdir / "hypothesis")
-    stack.callback(set_hypothesis_home_dir, None)
 
 
 def _auth(options: ContractOptions) -> Any:
