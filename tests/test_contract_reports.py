@@ -190,12 +190,11 @@ def test_an_instance_without_room_under_its_quota_is_refused_up_front() -> None:
     from geminidb_backup.server import example_instance
 
     instance = example_instance()
-    with serving(reference_app()) as url:
+    with serving(reference_app()) as url, httpx.Client(headers={"X-Auth-Token": TOKEN}) as client:
         for number in range(43):  # 43 + the run's 8 > 50
-            httpx.post(
+            client.post(
                 f"{url}/v3/{PROJECT_ID}/instances/{instance.id}/backups",
                 json={"name": f"full-{number:02d}", "description": "x"},
-                headers={"X-Auth-Token": TOKEN},
             ).raise_for_status()
         options = broken_servers.ContractOptions(
             url=url, token=TOKEN, project_id=PROJECT_ID, instance_id=instance.id

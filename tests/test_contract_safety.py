@@ -37,25 +37,23 @@ INSTANCES = ((PROJECT_ID, INSTANCE_ID), (OTHER_PROJECT_ID, "other-instance"))
 def _backups(url: str) -> dict[str, dict[str, Any]]:
     """Every backup of both projects, by ID."""
     found: dict[str, dict[str, Any]] = {}
-    for project_id, _ in INSTANCES:
-        answer = httpx.get(
-            f"{url}/v4/{project_id}/backups", headers={"X-Auth-Token": TOKEN}, timeout=30
-        )
-        answer.raise_for_status()
-        found.update({b["id"]: b for b in answer.json()["backups"]})
+    with httpx.Client(headers={"X-Auth-Token": TOKEN}, timeout=30) as client:
+        for project_id, _ in INSTANCES:
+            answer = client.get(f"{url}/v4/{project_id}/backups")
+            answer.raise_for_status()
+            found.update({b["id"]: b for b in answer.json()["backups"]})
     return found
 
 
 def _fill_with_foreign_backups(url: str, per_instance: int = 3) -> dict[str, dict[str, Any]]:
-    for project_id, instance_id in INSTANCES:
-        for number in range(per_instance):
-            answer = httpx.post(
-                f"{url}/v3/{project_id}/instances/{instance_id}/backups",
-                json={"name": f"precious-{number}-{uuid.uuid4().hex[:6]}", "description": "x"},
-                headers={"X-Auth-Token": TOKEN},
-                timeout=30,
-            )
-            assert answer.status_code == 202, answer.text
+    with httpx.Client(headers={"X-Auth-Token": TOKEN}, timeout=30) as client:
+        for project_id, instance_id in INSTANCES:
+            for number in range(per_instance):
+                answer = client.post(
+                    f"{url}/v3/{project_id}/instances/{instance_id}/backups",
+                    json={"name": f"precious-{number}-{uuid.uuid4().hex[:6]}", "description": "x"},
+                )
+                assert answer.status_code == 202, answer.text
     before = _backups(url)
     assert {b["type"] for b in before.values()} == {"Auto", "Manual"}
     return before

@@ -82,12 +82,10 @@ def test_a_client_that_never_reads_its_answers_is_cut_off(stack: str) -> None:
     request = f"GET {BACKUPS_PATH} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n".encode()
     args = [*BASE, "--http", stack, "--send-timeout", "1", "--max-pipelined", "1000000"]
     args += ["--keep-alive-timeout", "60", "--backup-seconds", "0", "--backup-limit", "0"]
-    with serve(args) as server:
+    with serve(args) as server, httpx.Client(headers={"X-Auth-Token": TOKEN}) as client:
         for number in range(100):  # each list answer then holds 100 backups, about 60 KB
-            created = httpx.post(
-                server.url + CREATE_PATH,
-                json={"name": f"backup-{number:03d}", "description": ""},
-                headers={"X-Auth-Token": TOKEN},
+            created = client.post(
+                server.url + CREATE_PATH, json={"name": f"backup-{number:03d}", "description": ""}
             )
             assert created.status_code == 202
         sock = socket.socket()
