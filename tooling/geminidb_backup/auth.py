@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from ._tls import verify_for
 from .errors import APIError
 from .signing import sign_headers
 
@@ -152,7 +153,7 @@ class PasswordAuth(httpx.Auth):
 
     def _fetch_token(self, *, verify: bool, timeout: float) -> None:
         """Get a token from IAM outside any API call (with a client of its own), and cache it."""
-        with httpx.Client(verify=verify, timeout=timeout) as client:
+        with httpx.Client(verify=verify_for(self.auth_url, verify), timeout=timeout) as client:
             try:
                 response = client.send(self._token_request())
             except httpx.TransportError as exc:

@@ -98,6 +98,7 @@ from ._ops import (
     run,
     run_async,
 )
+from ._tls import verify_for
 from .errors import (
     APIError,
     ConfigurationError,
@@ -301,7 +302,7 @@ class _Operations:
         self._httpx_options: dict[str, Any] = {
             "base_url": self.endpoint,
             "auth": auth,
-            "verify": verify,
+            "verify": verify_for(self.endpoint, verify),
             "timeout": timeout,
             "headers": {"User-Agent": USER_AGENT},
         }
@@ -1300,7 +1301,7 @@ class AsyncBackupClient(_Operations):
             given = self._transport
             if given is not None and not isinstance(given, httpx.AsyncBaseTransport):
                 raise ConfigurationError("a throttled AsyncBackupClient needs an async transport")
-            inner = given or httpx.AsyncHTTPTransport(verify=self._verify)
+            inner = given or httpx.AsyncHTTPTransport(verify=self._httpx_options["verify"])
             self._httpx_options["transport"] = ThrottledTransport(
                 inner, self.throttle, owns_inner=given is None
             )

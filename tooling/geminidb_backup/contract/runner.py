@@ -507,6 +507,7 @@ def _check_room_under_quota(options: ContractOptions, url: str, budget: int | No
     would report promises broken that the target keeps."""
     import httpx
 
+    from geminidb_backup._tls import verify_for
     from geminidb_backup.contract.probing import operation, operations
 
     quota = operation(WRITE_OPERATIONS[0]).get("x-quota")
@@ -519,7 +520,10 @@ def _check_room_under_quota(options: ContractOptions, url: str, budget: int | No
     total_key = operation(find["operationId"]).get("x-list", {}).get("total", "total_count")
     try:
         with httpx.Client(
-            base_url=url, auth=_auth(options), verify=options.verify_tls, timeout=30
+            base_url=url,
+            auth=_auth(options),
+            verify=verify_for(url, options.verify_tls),
+            timeout=30,
         ) as client:
             answer = client.get(path, params=query)
         held = answer.json().get(total_key) if answer.status_code == 200 else None
@@ -688,6 +692,7 @@ def _clean_up(
     is left, with the commands that delete it."""
     import httpx
 
+    from geminidb_backup._tls import verify_for
     from geminidb_backup.contract import cleanup, safety
     from geminidb_backup.contract.checks import CREATED_INSTANCES
 
@@ -697,7 +702,9 @@ def _clean_up(
     if not leftovers:
         return cleanup.CleanupResult(left=instances_left)
     echo(f"contract: deleting the {len(leftovers)} backups the run created and did not delete")
-    with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
+    with httpx.Client(
+        base_url=url, auth=auth, verify=verify_for(url, verify), timeout=30
+    ) as client:
         try:
             result = cleanup.Cleaner(client, timeout).run(leftovers)
         except KeyboardInterrupt:
@@ -726,12 +733,15 @@ def _clean_up_instances(
 
     import httpx
 
+    from geminidb_backup._tls import verify_for
     from geminidb_backup.contract import cleanup
 
     if not leftovers:
         return {}
     left: dict[str, str] = {}
-    with httpx.Client(base_url=url, auth=auth, verify=verify, timeout=30) as client:
+    with httpx.Client(
+        base_url=url, auth=auth, verify=verify_for(url, verify), timeout=30
+    ) as client:
         for instance_id, project_id in leftovers.items():
             path = f"/v3/{quote(project_id, safe='')}/instances/{quote(instance_id, safe='')}"
             try:
