@@ -62,3 +62,34 @@ def test_a_command_imports_no_yaml_jsonschema_or_unused_httpx_parts(
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "[]"
     assert json.loads(result.stdout)["total_count"] == 0
+
+
+def _imported(lines: list[str]) -> list[str]:
+    """The modules ``PYTHONPROFILEIMPORTTIME`` lines name, in the order they were imported."""
+    return [line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")]
+
+
+def test_serve_starts_without_what_only_a_refusal_or_a_config_file_needs() -> None:
+    """jsonschema words a refusal (the server checks with jsonschema-rs), PyYAML reads a --config
+    file, and h11's protocol serves only when chosen: a start-up on httptools imports none of
+    them, which was a third of its CPU. A refused request still gets its code."""
+    import httpx
+    from server_helpers import serve
+
+    from geminidb_backup.server import errors
+
+    lazy = {"jsonschema", "yaml", "uvicorn.protocols.http.h11_impl"}
+    token = "start-up-token"
+    with serve(
+        ["--token", token, "--http", "httptools"], env={"PYTHONPROFILEIMPORTTIME": "1"}
+    ) as server:
+        at_start = set(_imported(server.output))
+        refused = httpx.post(
+            f"{server.url}/v3/{PROJECT_ID}/instances/any/backups",
+            json={"name": "1-starts-with-a-digit", "description": ""},
+            headers={"X-Auth-Token": token},
+        )
+    assert "uvicorn" in at_start  # the lines were read
+    assert lazy & at_start == set()
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error_code"] == errors.INVALID_BACKUP_NAME

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from geminidb_backup.server.faults import FaultConfig
 from geminidb_backup.server.instances import Instance
 from geminidb_backup.server.policy import Policy
@@ -135,7 +133,7 @@ _FILE_KEYS = {
 }
 
 
-def _yaml_error(path: str | Path, error: yaml.YAMLError) -> str:
+def _yaml_error(path: str | Path, error: Exception) -> str:
     """Where the YAML error is, and nothing of the file: PyYAML's own message quotes the
     offending line (a token, a secret key) and parts of it (a tag, a character), so neither
     the message nor its "problem" may be shown."""
@@ -156,6 +154,8 @@ def load_file_settings(path: str | Path) -> FileSettings:
         raise ValueError(
             f"the config file {str(path)!r} is not UTF-8 (byte {error.start})"
         ) from None
+    import yaml  # only for a --config file: a start-up without one spares its import
+
     try:
         data: Any = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:

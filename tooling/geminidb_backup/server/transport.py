@@ -56,8 +56,6 @@ import importlib.util
 import os
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
-
 if TYPE_CHECKING:
     from geminidb_backup.server.http_date import DateHeader
 
@@ -202,42 +200,49 @@ class Deadlines:
         self.transport.close()
 
 
-class AbortableH11Protocol(Deadlines, H11Protocol):
-    """uvicorn's h11 protocol with the drop and the deadlines. The phase is read from h11's
-    state of the client's side after each step."""
+def _h11_protocol() -> type[Any]:
+    # Imported when chosen, as httptools's is: h11's protocol costs a start-up on httptools
+    # some 50 ms of imports it never uses.
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._install(wrap_app=True)
+    class AbortableH11Protocol(Deadlines, H11Protocol):
+        """uvicorn's h11 protocol with the drop and the deadlines. The phase is read from h11's
+        state of the client's side after each step."""
 
-    def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
-        self._follow_h11()
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._install(wrap_app=True)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_deadline()
-        self._cancel_send_deadline()
-        super().connection_lost(exc)
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._follow_h11()
 
-    def data_received(self, data: bytes) -> None:
-        # Followed after each read, not after each answer (uvicorn handles events then too): after
-        # an answer, the next request's headers are timed from its first byte, the time before
-        # it being uvicorn's keep-alive, as on httptools.
-        super().data_received(data)
-        self._follow_h11()
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_deadline()
+            self._cancel_send_deadline()
+            super().connection_lost(exc)
 
-    def _follow_h11(self) -> None:
-        import h11
+        def data_received(self, data: bytes) -> None:
+            # Followed after each read, not after each answer (uvicorn handles events then too): after
+            # an answer, the next request's headers are timed from its first byte, the time before
+            # it being uvicorn's keep-alive, as on httptools.
+            super().data_received(data)
+            self._follow_h11()
 
-        state = self.conn.their_state
-        if state is h11.IDLE:
-            # Waiting for a request; not while an answer is still due (h11 starts the next
-            # cycle only once both sides are done, so IDLE means none is).
-            self._enter("headers")
-        elif state is h11.SEND_BODY:
-            self._enter("body")
-        else:
-            self._enter(None)
+        def _follow_h11(self) -> None:
+            import h11
+
+            state = self.conn.their_state
+            if state is h11.IDLE:
+                # Waiting for a request; not while an answer is still due (h11 starts the next
+                # cycle only once both sides are done, so IDLE means none is).
+                self._enter("headers")
+            elif state is h11.SEND_BODY:
+                self._enter("body")
+            else:
+                self._enter(None)
+
+    return AbortableH11Protocol
 
 
 def _httptools_protocol() -> type[Any]:
@@ -451,11 +456,7 @@ def protocol_class(
     ``RuntimeError`` when httptools is asked for and missing."""
     if choice == "httptools" and not httptools_available():
         raise RuntimeError("httptools is not installed (pip install 'uvicorn[standard]')")
-    base = (
-        _httptools_protocol()
-        if choice != "h11" and httptools_available()
-        else (AbortableH11Protocol)
-    )
+    base = _httptools_protocol() if choice != "h11" and httptools_available() else _h11_protocol()
     return type(
         base.__name__,
         (base,),

@@ -13,12 +13,13 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.protocols import Validator
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 from geminidb_backup.server import errors
 from geminidb_backup.server.errors import ApiError
@@ -64,15 +65,23 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 class Schema:
     """One schema of the spec, compiled twice: jsonschema-rs (compiled Rust, about 1 µs a check)
     answers "valid?" on every request; the pure-Python jsonschema lists the errors of an invalid
-    value, which only a refused request needs, to pick its error code."""
+    value, which only a refused request needs, to pick its error code. That one is built when a
+    refusal first needs it: importing jsonschema and building its validators was a third of a
+    server's start-up, and most requests are valid."""
 
     fast: Any
-    detailed: Validator
+    schema: Any
     # The same, for each property of an object schema (to tell which field broke its rules).
     properties: Mapping[str, Schema]
 
     def is_valid(self, value: Any) -> bool:
         return bool(self.fast.is_valid(value))
+
+    @cached_property
+    def detailed(self) -> Validator:
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @dataclass(frozen=True)
@@ -263,11 +272,11 @@ def _validator(document: Mapping[str, Any], schema: Any) -> Schema:
 
 
 def _compile(inlined: Any) -> Schema:
-    Draft202012Validator.check_schema(inlined)
     properties = inlined.get("properties", {}) if isinstance(inlined, Mapping) else {}
     return Schema(
+        # Checks the schema against the meta-schema of its draft, and refuses an invalid one.
         fast=jsonschema_rs.Draft202012Validator(inlined, validate_formats=True),
-        detailed=Draft202012Validator(inlined, format_checker=Draft202012Validator.FORMAT_CHECKER),
+        schema=inlined,
         properties={name: _compile(sub) for name, sub in properties.items()},
     )
 
