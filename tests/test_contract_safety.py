@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,53 +60,87 @@ def _fill_with_foreign_backups(url: str, per_instance: int = 3) -> dict[str, dic
     return before
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_foreign_backups_survive_every_phase(workers: int, tmp_path: Path) -> None:
+FOREIGN_PER_INSTANCE = 3
+
+
+@dataclass
+class RunOverForeignBackups:
+    """A run of every phase against a server holding foreign backups, and what it left."""
+
+    seed: int
+    code: int
+    before: dict[str, dict[str, Any]]
+    after: dict[str, dict[str, Any]]
+    report_dir: Path
+    # Each backup the run recorded as its own: its name, and the run's prefix at the time.
+    created: list[tuple[str | None, str]]
+    backup_jobs: int  # the run's backup jobs in the project (the foreign backups' left out)
+
+
+def _run_over_foreign_backups(workers: int, report_dir: Path) -> RunOverForeignBackups:
     seed = random.SystemRandom().randrange(2**31)
-    with serving(reference_app()) as url:
-        before = _fill_with_foreign_backups(url)
+    created: list[tuple[str | None, str]] = []
+    record = safety.record_created
+
+    def spy(*args: Any) -> None:
+        created.append((args[4] if len(args) > 4 else None, safety.SCOPE.prefix))
+        record(*args)
+
+    with pytest.MonkeyPatch.context() as patch, serving(reference_app()) as url:
+        patch.setattr(safety, "record_created", spy)
+        before = _fill_with_foreign_backups(url, FOREIGN_PER_INSTANCE)
         code = run_suite(
             url,
-            tmp_path,
+            report_dir,
             seed=seed,
             max_examples=15,
             workers=workers,
             other_project_id=OTHER_PROJECT_ID,
         )
         after = _backups(url)
-    gone = sorted(set(before) - set(after))
-    assert not gone, f"seed {seed}: foreign backups deleted: {[before[g]['name'] for g in gone]}"
-    assert set(after) == set(before), f"seed {seed}: the run left backups behind"
-    assert code == 0, f"seed {seed}: {junit_failures(tmp_path)}"
-
-
-def test_what_the_run_creates_carries_its_prefix_and_stays_within_its_budget(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    names: list[str | None] = []
-    prefixes: list[str] = []
-    record = safety.record_created
-
-    def spy(*args: Any) -> None:
-        names.append(args[4] if len(args) > 4 else None)
-        prefixes.append(safety.SCOPE.prefix)
-        record(*args)
-
-    monkeypatch.setattr(safety, "record_created", spy)
-    with serving(reference_app()) as url:
-        _fill_with_foreign_backups(url, per_instance=1)
-        run_suite(url, tmp_path, max_examples=15)
         jobs = httpx.get(
             f"{url}/v3/{PROJECT_ID}/jobs",
             params={"name": "BackupInstance", "limit": 50},
             headers={"X-Auth-Token": TOKEN},
             timeout=30,
         ).json()["jobs"]
-    backup_jobs = len(jobs) - 1  # the foreign backup's job
-    assert 1 <= backup_jobs <= safety.DEFAULT_CREATE_BUDGET, backup_jobs
-    assert len(names) == backup_jobs
-    assert len(set(prefixes)) == 1 and prefixes[0].startswith("ct")
-    assert all(name and name.startswith(prefixes[0]) for name in names), names
+    return RunOverForeignBackups(
+        seed, code, before, after, report_dir, created, len(jobs) - FOREIGN_PER_INSTANCE
+    )
+
+
+@pytest.fixture(scope="module")
+def one_worker_run(tmp_path_factory: pytest.TempPathFactory) -> RunOverForeignBackups:
+    """One run, which two tests read (a run of every phase is seconds of CPU)."""
+    return _run_over_foreign_backups(1, tmp_path_factory.mktemp("one-worker-run"))
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_foreign_backups_survive_every_phase(
+    workers: int, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    run: RunOverForeignBackups = (
+        request.getfixturevalue("one_worker_run")
+        if workers == 1
+        else _run_over_foreign_backups(workers, tmp_path)
+    )
+    before, after, seed = run.before, run.after, run.seed
+    gone = sorted(set(before) - set(after))
+    assert not gone, f"seed {seed}: foreign backups deleted: {[before[g]['name'] for g in gone]}"
+    assert set(after) == set(before), f"seed {seed}: the run left backups behind"
+    assert run.code == 0, f"seed {seed}: {junit_failures(run.report_dir)}"
+
+
+def test_what_the_run_creates_carries_its_prefix_and_stays_within_its_budget(
+    one_worker_run: RunOverForeignBackups,
+) -> None:
+    run = one_worker_run
+    assert 1 <= run.backup_jobs <= safety.DEFAULT_CREATE_BUDGET, run.backup_jobs
+    assert len(run.created) == run.backup_jobs
+    prefixes = {prefix for _, prefix in run.created}
+    assert len(prefixes) == 1 and next(iter(prefixes)).startswith("ct"), prefixes
+    (prefix,) = prefixes
+    assert all(name and name.startswith(prefix) for name, _ in run.created), run.created
 
 
 def test_forbidden_targets_are_probed_only_when_allowed(tmp_path: Path) -> None:
