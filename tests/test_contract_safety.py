@@ -46,6 +46,19 @@ def _backups(url: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _backup_jobs(url: str) -> list[dict[str, Any]]:
+    """The backup jobs of the project."""
+    answer = httpx.get(
+        f"{url}/v3/{PROJECT_ID}/jobs",
+        params={"name": "BackupInstance", "limit": 50},
+        headers={"X-Auth-Token": TOKEN},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    jobs: list[dict[str, Any]] = answer.json()["jobs"]
+    return jobs
+
+
 def _fill_with_foreign_backups(url: str, per_instance: int = 3) -> dict[str, dict[str, Any]]:
     with httpx.Client(headers={"X-Auth-Token": TOKEN}, timeout=30) as client:
         for project_id, instance_id in INSTANCES:
@@ -98,12 +111,7 @@ def _run_over_foreign_backups(workers: int, report_dir: Path) -> RunOverForeignB
             other_project_id=OTHER_PROJECT_ID,
         )
         after = _backups(url)
-        jobs = httpx.get(
-            f"{url}/v3/{PROJECT_ID}/jobs",
-            params={"name": "BackupInstance", "limit": 50},
-            headers={"X-Auth-Token": TOKEN},
-            timeout=30,
-        ).json()["jobs"]
+        jobs = _backup_jobs(url)
     return RunOverForeignBackups(
         seed, code, before, after, report_dir, created, len(jobs) - FOREIGN_PER_INSTANCE
     )
@@ -198,12 +206,7 @@ def test_max_backups_from_the_cli_bounds_what_the_run_creates(tmp_path: Path) ->
             *("--instance-id", INSTANCE_ID, "--other-project-id", OTHER_PROJECT_ID),
             *("--max-backups", "4", "-n", "10", "--report", "junit", "--report-dir", str(tmp_path)),
         )
-        jobs = httpx.get(
-            f"{url}/v3/{PROJECT_ID}/jobs",
-            params={"name": "BackupInstance", "limit": 50},
-            headers={"X-Auth-Token": TOKEN},
-            timeout=30,
-        ).json()["jobs"]
+        jobs = _backup_jobs(url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "creates at most 4 manual backups" in result.stdout
     assert 1 <= len(jobs) <= 4, jobs
