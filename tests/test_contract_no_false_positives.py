@@ -60,14 +60,20 @@ def test_a_correct_server_that_chooses_otherwise_passes(
     assert code == 0, f"{name}, seed {seed}"
 
 
+DATE = "Mon, 07 Dec 2026 10:00:00 GMT"
+
+
 @pytest.mark.parametrize(
     ("attempt", "retry_after", "wait"),
-    [(1, "3", 3.0), (1, "60", 60.0), (1, "61", 1.0), (3, None, 4.0), (2, "soon", 2.0), (1, "0", 0.0)],
+    [(1, "3", 3.0), (1, "60", 60.0), (1, "61", 1.0), (3, None, 4.0), (2, "soon", 2.0), (1, "0", 0.0),
+     (1, "Mon, 07 Dec 2026 10:00:45 GMT", 45.0), (2, "Mon, 07 Dec 2026 10:05:00 GMT", 2.0),
+     (1, "-3", 1.0)],
 )  # fmt: skip
 def test_a_429_waits_retry_after_up_to_60_s_else_backs_off_from_a_second(
     attempt: int, retry_after: str | None, wait: float
 ) -> None:
-    assert throttling.delay(attempt, retry_after) == wait
+    headers = {"Date": DATE} if retry_after is None else {"Date": DATE, "Retry-After": retry_after}
+    assert throttling.delay(attempt, headers) == wait
 
 
 SECOND_SERVER = {

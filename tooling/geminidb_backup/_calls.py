@@ -27,6 +27,7 @@ from geminidb_backup_client.models import (
 
 from .errors import APIError, TransportError, ValidationError
 from .spec import follow_refs, load_spec
+from .timing import retry_after_seconds
 from .validation import validate_call
 
 log = logging.getLogger("geminidb_backup")
@@ -165,15 +166,9 @@ def parse(call: Call, response: httpx.Response, client: Client) -> Any:
         if response.text.strip():
             message = response.text.strip()[:200]
     raise APIError(
-        response.status_code, code, message, request_id, retry_after=_retry_after(response)
-    )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["Retry-After"]))
-    except (KeyError, ValueError):
-        return None
+        response.status_code, code, message, request_id,
+        retry_after=retry_after_seconds(response.headers),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from .timing import retry_after_seconds
+
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -139,13 +141,6 @@ class AdaptiveRate:
         return self.deadline if self.deadline is not None else first_sent + self.patience
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["Retry-After"]))
-    except (KeyError, ValueError):
-        return None
-
-
 class ThrottledTransport(httpx.AsyncBaseTransport):
     """An httpx transport that paces every request by ``pace`` and sends a throttled one
     (429) again until ``pace`` gives up on it; then the caller sees the 429. ``inner`` is
@@ -172,7 +167,7 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
             count = current_count.get()
             if count is not None:
                 count.throttled += 1
-            delay = pace.on_throttled(_retry_after(response), attempt)
+            delay = pace.on_throttled(retry_after_seconds(response.headers), attempt)
             if pace.clock() + delay > pace.give_up_at(first_sent):
                 return response
             await response.aread()  # frees the connection for the next request

@@ -9,11 +9,12 @@ real time; a client talking to a real server can follow the server's ``Date`` he
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 
-__all__ = ["Clock", "FakeClock", "PollSchedule", "ServerClock", "as_clock"]
+__all__ = ["Clock", "FakeClock", "PollSchedule", "ServerClock", "as_clock", "retry_after_seconds"]
 
 
 class Clock:
@@ -80,6 +81,40 @@ class FakeClock(Clock):
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """How long an answer's ``Retry-After`` asks to wait, in seconds, or ``None`` when it has none
+    that can be read (then the caller backs off on its own).
+
+    Both forms of RFC 9110 are read: a number of seconds, and an HTTP date, counted from the
+    answer's own ``Date`` (the server's clock, which the date is written in) or, without one, from
+    this machine's clock. A date already past means no wait. A negative or non-finite number is
+    no delay the RFC allows. The library's retries, the throttled transport of fleets and the
+    contract suite all read it here.
+    """
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return _seconds_until(value, headers.get("Date"))
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _seconds_until(http_date: str, date_header: str | None) -> float | None:
+    try:
+        until = parsedate_to_datetime(http_date).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    now = time.time()
+    if date_header:
+        try:
+            now = parsedate_to_datetime(date_header).timestamp()
+        except (TypeError, ValueError, IndexError):
+            pass
+    return max(0.0, until - now)
 
 
 class ServerClock(Clock):

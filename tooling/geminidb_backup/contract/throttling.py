@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import requests
+
+from geminidb_backup.timing import retry_after_seconds
 
 MAX_RETRY_AFTER = 60.0
 MAX_TRIES = 5
@@ -35,15 +37,12 @@ _counts_lock = threading.Lock()
 retried = 0  # throttled answers sent again in this process (the run reports it)
 
 
-def delay(attempt: int, retry_after: str | None) -> float:
-    """Seconds to wait before try ``attempt + 1`` (``attempt`` counts from 1) after a 429."""
-    if retry_after is not None:
-        try:
-            seconds = float(retry_after.strip())
-        except ValueError:
-            seconds = -1.0  # an HTTP date or garbage: fall back to the back-off
-        if 0 <= seconds <= MAX_RETRY_AFTER:
-            return seconds
+def delay(attempt: int, headers: Mapping[str, str]) -> float:
+    """Seconds to wait before try ``attempt + 1`` (``attempt`` counts from 1) after a 429 with
+    these ``headers``."""
+    seconds = retry_after_seconds(headers)
+    if seconds is not None and seconds <= MAX_RETRY_AFTER:
+        return seconds
     return float(FIRST_BACK_OFF * 2 ** (attempt - 1))
 
 
@@ -54,7 +53,7 @@ def _send_until_not_throttled(
     response = send(adapter, request, **kwargs)
     attempt = 1
     while response.status_code == 429 and attempt < MAX_TRIES:
-        wait = delay(attempt, response.headers.get("Retry-After"))
+        wait = delay(attempt, response.headers)
         response.content  # noqa: B018 - read it, so that the connection can be reused
         response.close()
         sleep(wait)
