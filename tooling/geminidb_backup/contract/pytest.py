@@ -30,9 +30,8 @@ from typing import Any
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from geminidb_backup.contract import aksk, throttling
+from geminidb_backup.contract import aksk, runner, safety, throttling
 from geminidb_backup.contract import checks as _checks  # registers the domain checks
-from geminidb_backup.contract.probing import operations
 from geminidb_backup.contract.runner import suite_settings
 from geminidb_backup.spec import load_spec
 
@@ -46,7 +45,11 @@ def contract_schema(
     app: Any = None,
     project_id: str | None = None,
     instance_id: str | None = None,
+    other_project_id: str | None = None,
     unserved_operations: Sequence[str] = (),
+    allow: Sequence[str] = (),
+    max_backups: int = safety.DEFAULT_CREATE_BUDGET,
+    job_timeout: float | None = None,
 ) -> OpenApiSchema:
     """A schemathesis schema of the packaged spec, sending ``token`` as ``X-Auth-Token``, or
     signing each request with ``access_key`` and ``secret_key`` (``SDK-HMAC-SHA256``).
@@ -59,18 +62,43 @@ def contract_schema(
     ``unserved_operations`` (operationIds) are the operations the server does not implement at
     all (``contract --unserved``): the schema has no test of them, and the domain checks of the
     process send them nothing, skipping what needs them.
+
+    The other options are the CLI's, with its defaults: ``other_project_id``
+    (``--other-project-id``), ``allow`` (``--allow``: ``policy``, ``instances``,
+    ``foreign-refusals``), ``max_backups`` (``--max-backups``) and ``job_timeout``
+    (``--job-timeout``; by default 60 s on loopback, 1800 s elsewhere, where a real backup takes
+    minutes). A bad value is a ``ValueError`` that says what is allowed.
     """
     if token is None and not (access_key and secret_key):
         raise ValueError("contract_schema needs a token, or an access_key and a secret_key")
-    known = {operation_id for operation_id, _, _, _ in operations()}
-    unknown = sorted(set(unserved_operations) - known)
-    if unknown:
-        raise ValueError(
-            f"unknown operation {unknown[0]!r}; the spec has {', '.join(sorted(known))}"
-        )
+    options = runner.ContractOptions(
+        url=base_url,
+        project_id=project_id,
+        instance_id=instance_id,
+        unserved_operations=tuple(unserved_operations),
+        allow=tuple(allow),
+        create_budget=max_backups,
+    )
+    try:
+        runner.check_options(options)
+    except runner.ContractUsageError as error:
+        raise ValueError(str(error)) from None
+    # The domain checks read these where they run, as in a run of the CLI.
     if unserved_operations:
-        # The domain checks read it where they run, as in a run of the CLI (see checks.served).
         os.environ[_checks.UNSERVED_ENV] = ",".join(unserved_operations)
+    if other_project_id:
+        os.environ[_checks.OTHER_PROJECT_ENV] = other_project_id
+    if job_timeout is None and base_url is not None and not runner.is_loopback(base_url):
+        job_timeout = runner.REMOTE_JOB_TIMEOUT
+    if job_timeout is not None:
+        os.environ[_checks.JOB_TIMEOUT_ENV] = str(job_timeout)
+    safety.begin(
+        safety.Scope(
+            allow=frozenset(allow),
+            create_budget=max_backups,
+            reserved=runner.scenario_creates(options),
+        )
+    )
     pinned = {
         name: value
         for name, value in (("project_id", project_id), ("instance_id", instance_id))

@@ -291,12 +291,7 @@ def run(
     from geminidb_backup.contract.hypothesis_files import keep_hypothesis_files_in
     from geminidb_backup.spec import load_spec
 
-    unknown = sorted(set(options.allow) - set(safety.ALLOW_VALUES))
-    if unknown:
-        raise ContractUsageError(
-            f"unknown --allow value {unknown[0]!r}; choose from {', '.join(safety.ALLOW_VALUES)}"
-        )
-    _check_options(options)
+    check_options(options)
     with ExitStack() as stack:
         url, token = options.url, options.token
         other_project_id = options.other_project_id
@@ -476,11 +471,19 @@ def run(
         return reporting.finish(junit, code, outcomes, cleanup, echo, found)
 
 
-def _check_options(options: ContractOptions) -> None:
-    """Refuse unserved operations the spec does not have, or that the run is to test, and a
-    budget of creates too small for the scenarios."""
+def check_options(options: ContractOptions) -> None:
+    """Refuse an unknown ``--allow`` value, unserved operations the spec does not have or that
+    the run is to test, and a budget of creates too small for the scenarios (the CLI and the
+    pytest entry point)."""
+    from geminidb_backup.contract import safety
     from geminidb_backup.contract.probing import operations
 
+    unknown_allowed = sorted(set(options.allow) - set(safety.ALLOW_VALUES))
+    if unknown_allowed:
+        raise ContractUsageError(
+            f"unknown --allow value {unknown_allowed[0]!r}; choose from "
+            f"{', '.join(safety.ALLOW_VALUES)}"
+        )
     known = {operation_id for operation_id, _, _, _ in operations()}
     unknown = sorted(set(options.unserved_operations) - known)
     if unknown:
