@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from geminidb_backup._tls import trusting_nothing, verify_for
-from geminidb_backup.auth import TokenAuth
+from geminidb_backup.auth import PasswordAuth, TokenAuth
 from geminidb_backup.client import AsyncBackupClient, BackupClient
 from geminidb_backup.throttle import AdaptiveRate
 
@@ -54,20 +54,31 @@ def test_clients_of_plain_http_endpoints_load_no_ca_bundle(ca_bundle_loads: list
     assert ca_bundle_loads == ["CA bundle", "CA bundle"]
 
 
+def test_a_password_checked_by_iam_over_https_keeps_the_ca_bundle(
+    ca_bundle_loads: list[str],
+) -> None:
+    """The token request goes to IAM through the API's client: over https, it needs the CAs."""
+    for iam in ("https://iam.eu-de.otc.t-systems.com/v3", "http://127.0.0.1:5000/v3"):
+        password = PasswordAuth(iam, "user", "secret", user_domain_name="d", project_id="p")
+        BackupClient("http://127.0.0.1:8080", "p", password).close()
+    assert ca_bundle_loads == ["CA bundle"]  # for the https IAM only
+    assert verify_for(True, "http://127.0.0.1:8080", "https://iam.example/v3") is True
+
+
 def test_a_proxy_from_the_environment_keeps_the_ca_bundle(
     ca_bundle_loads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The proxy itself may be reached over TLS: its certificate is checked as usual.
     monkeypatch.setenv("HTTP_PROXY", "https://proxy.example:3128")
-    assert verify_for("http://127.0.0.1:8080", True) is True
+    assert verify_for(True, "http://127.0.0.1:8080") is True
     BackupClient("http://127.0.0.1:8080", "p", TokenAuth("t")).close()
     assert ca_bundle_loads
 
 
 def test_verify_false_and_https_are_left_as_they_are(ca_bundle_loads: list[str]) -> None:
-    assert verify_for("http://127.0.0.1:8080", False) is False
-    assert verify_for("https://127.0.0.1:8443", True) is True
-    assert verify_for("https://127.0.0.1:8443", False) is False
+    assert verify_for(False, "http://127.0.0.1:8080") is False
+    assert verify_for(True, "https://127.0.0.1:8443") is True
+    assert verify_for(False, "https://127.0.0.1:8443") is False
 
 
 @pytest.fixture

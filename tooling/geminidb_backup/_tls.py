@@ -1,11 +1,12 @@
 """What an httpx client is given to check TLS with.
 
 httpx builds a client's TLS context when the client is made, and loads the whole CA bundle into
-it: about 30 ms of CPU, often more than the command's own request to a local server. A client of
-a plain ``http://`` URL with no proxy set in the environment never opens a TLS connection (our
-clients send only to their base URL and follow no redirects). Such a client gets a TLS context
-that trusts no certificate at all: building it costs nothing, and it fails closed. If TLS were
-ever used through it, certificate and host-name checks stay on and every handshake is refused.
+it: about 30 ms of CPU, often more than the command's own request to a local server. A client whose
+every URL is plain ``http://`` (its base URL, and IAM's when its credentials are a password, whose
+token request goes through the same client), with no proxy set in the environment, never opens a
+TLS connection: our clients follow no redirects. Such a client gets a TLS context that trusts no
+certificate at all: building it costs nothing, and it fails closed. If TLS were ever used through
+it, certificate and host-name checks stay on and every handshake is refused.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 
-def verify_for(url: str, verify: bool) -> bool | ssl.SSLContext:
-    """httpx's ``verify`` for a client of ``url``: ``verify`` itself, except for a plain
-    ``http://`` URL with no proxy from the environment, where TLS is never used."""
-    if not verify or urlsplit(url).scheme.lower() != "http" or getproxies():
+def verify_for(verify: bool, *urls: str) -> bool | ssl.SSLContext:
+    """httpx's ``verify`` for a client that sends to ``urls``: ``verify`` itself, unless every
+    one is plain ``http://`` and the environment sets no proxy, so that TLS is never used."""
+    if not verify or getproxies() or any(urlsplit(u).scheme.lower() != "http" for u in urls):
         return verify
     return trusting_nothing()
 

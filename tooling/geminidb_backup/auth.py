@@ -26,6 +26,12 @@ class AuthenticationError(APIError):
     """IAM refused the credentials, or answered without a token."""
 
 
+def urls_of(auth: httpx.Auth | None) -> tuple[str, ...]:
+    """The URLs ``auth`` itself sends requests to, through the client it is given to, beside the
+    API's: IAM's for a password."""
+    return (auth.auth_url,) if isinstance(auth, PasswordAuth) else ()
+
+
 class TokenAuth(httpx.Auth):
     """An IAM token obtained elsewhere, sent as ``X-Auth-Token``."""
 
@@ -153,7 +159,7 @@ class PasswordAuth(httpx.Auth):
 
     def _fetch_token(self, *, verify: bool, timeout: float) -> None:
         """Get a token from IAM outside any API call (with a client of its own), and cache it."""
-        with httpx.Client(verify=verify_for(self.auth_url, verify), timeout=timeout) as client:
+        with httpx.Client(verify=verify_for(verify, self.auth_url), timeout=timeout) as client:
             try:
                 response = client.send(self._token_request())
             except httpx.TransportError as exc:

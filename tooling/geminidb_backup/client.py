@@ -99,6 +99,7 @@ from ._ops import (
     run_async,
 )
 from ._tls import verify_for
+from .auth import urls_of
 from .errors import (
     APIError,
     ConfigurationError,
@@ -302,7 +303,7 @@ class _Operations:
         self._httpx_options: dict[str, Any] = {
             "base_url": self.endpoint,
             "auth": auth,
-            "verify": verify_for(self.endpoint, verify),
+            "verify": verify_for(verify, self.endpoint, *urls_of(auth)),
             "timeout": timeout,
             "headers": {"User-Agent": USER_AGENT},
         }

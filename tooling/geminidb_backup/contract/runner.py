@@ -511,6 +511,7 @@ def _check_room_under_quota(options: ContractOptions, url: str, budget: int | No
     import httpx
 
     from geminidb_backup._tls import verify_for
+    from geminidb_backup.auth import urls_of
     from geminidb_backup.contract.probing import operation, operations
 
     quota = operation(WRITE_OPERATIONS[0]).get("x-quota")
@@ -521,11 +522,12 @@ def _check_room_under_quota(options: ContractOptions, url: str, budget: int | No
     path = template.replace("{project_id}", quote(str(options.project_id), safe=""))
     query = {**find.get("query", {}), find["filter"]: options.instance_id}
     total_key = operation(find["operationId"]).get("x-list", {}).get("total", "total_count")
+    auth = _auth(options)
     try:
         with httpx.Client(
             base_url=url,
-            auth=_auth(options),
-            verify=verify_for(url, options.verify_tls),
+            auth=auth,
+            verify=verify_for(options.verify_tls, url, *urls_of(auth)),
             timeout=30,
         ) as client:
             answer = client.get(path, params=query)
@@ -696,6 +698,7 @@ def _clean_up(
     import httpx
 
     from geminidb_backup._tls import verify_for
+    from geminidb_backup.auth import urls_of
     from geminidb_backup.contract import cleanup, safety
     from geminidb_backup.contract.checks import CREATED_INSTANCES
 
@@ -706,7 +709,7 @@ def _clean_up(
         return cleanup.CleanupResult(left=instances_left)
     echo(f"contract: deleting the {len(leftovers)} backups the run created and did not delete")
     with httpx.Client(
-        base_url=url, auth=auth, verify=verify_for(url, verify), timeout=30
+        base_url=url, auth=auth, verify=verify_for(verify, url, *urls_of(auth)), timeout=30
     ) as client:
         try:
             result = cleanup.Cleaner(client, timeout).run(leftovers)
@@ -737,13 +740,14 @@ def _clean_up_instances(
     import httpx
 
     from geminidb_backup._tls import verify_for
+    from geminidb_backup.auth import urls_of
     from geminidb_backup.contract import cleanup
 
     if not leftovers:
         return {}
     left: dict[str, str] = {}
     with httpx.Client(
-        base_url=url, auth=auth, verify=verify_for(url, verify), timeout=30
+        base_url=url, auth=auth, verify=verify_for(verify, url, *urls_of(auth)), timeout=30
     ) as client:
         for instance_id, project_id in leftovers.items():
             path = f"/v3/{quote(project_id, safe='')}/instances/{quote(instance_id, safe='')}"
