@@ -130,7 +130,10 @@ def test_a_promise_that_could_not_be_exercised_fails_naming_the_option(
     cases = _cases(tmp_path)
     failure = cases["create scenario"].find("failure")
     assert failure is not None and "--instance-id" in (failure.text or "")
-    assert cases["bounds_are_accepted"].find("skipped") is not None
+    assert "the run never had a createBackup answered 202, so none of" in (failure.text or "")
+    bounds = cases["bounds_are_accepted"].find("skipped")
+    assert bounds is not None
+    assert bounds.get("message") == "not exercised: the run never had a createBackup answered 202"
     # One cause, one failure: the restore scenario, which needs the same create, is not failed
     # too; without --allow instances its promises are left out for that.
     assert "restore scenario" not in cases

@@ -76,7 +76,7 @@ def promise_outcomes(options: Any) -> list[Outcome]:
             reason = left_out or ""
             if left_out is None:
                 needed = SCENARIOS[promise.scenario]
-                reason = f"not exercised: the run had no {needed.needs}"
+                reason = f"not exercised: the run never had {needed.needs}"
                 missing_scenarios.setdefault(needed.needs, {})[promise.scenario] = None
             outcomes.append(Outcome(name, "skipped", reason))
     # One failure per missing need: scenarios that start on the same answer (create and restore,
@@ -84,7 +84,7 @@ def promise_outcomes(options: Any) -> list[Outcome]:
     for needs, names in missing_scenarios.items():
         first = SCENARIOS[next(iter(names))]
         whose = "its" if len(names) == 1 else f"the {' and '.join(names)} scenarios'"
-        why = f"the run had no {needs}, so none of {whose} promises were probed; give {first.provided_by}"
+        why = f"the run never had {needs}, so none of {whose} promises were probed; give {first.provided_by}"
         outcomes.append(Outcome(f"{next(iter(names))} scenario", "failed", why))
     return outcomes
 
