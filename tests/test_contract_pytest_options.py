@@ -76,6 +76,7 @@ def test_the_defaults_are_the_clis_and_a_remote_target_waits_for_real_backups() 
         ({"allow": ["everything"]}, "unknown --allow value 'everything'; choose from policy"),
         ({"max_backups": 1}, "--max-backups 1 is too few"),
         ({"unserved_operations": ["restore"]}, "unknown operation 'restore'"),
+        ({"job_timeout": -1}, "job_timeout must be a number of seconds, at least 0, not -1"),
     ],
 )
 def test_bad_values_are_refused_saying_what_is_allowed(

@@ -83,6 +83,8 @@ def contract_schema(
         runner.check_options(options)
     except runner.ContractUsageError as error:
         raise ValueError(str(error)) from None
+    if job_timeout is not None and not job_timeout >= 0:
+        raise ValueError(f"job_timeout must be a number of seconds, at least 0, not {job_timeout}")
     # The domain checks read these where they run, as in a run of the CLI.
     if unserved_operations:
         os.environ[_checks.UNSERVED_ENV] = ",".join(unserved_operations)
