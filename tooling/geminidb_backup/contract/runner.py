@@ -434,6 +434,7 @@ def run(
         interrupted = False
         cleanup: Any = None
         stack.enter_context(throttling.retrying())
+        stack.enter_context(toolfixes.operation_configs_merged_once())
         if options.workers > 1:
             stack.enter_context(toolfixes.serialized_lambda_descriptions())
         causes.begin()
