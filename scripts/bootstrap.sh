@@ -10,9 +10,10 @@ set -euo pipefail
 UV_VERSION=0.13.8
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# npm ci and apt-get run in the background, beside the Python installs below (all of them mostly
+# wait on the registries and the disk), and are waited for once those are done.
+
 # npm ci wipes and reinstalls; a copy of the lock file it installed from tells when it is needed.
-# It runs beside the Python installs below (both mostly wait on the registries), and is waited
-# for once they are done.
 npm_pid=""
 if [ "${BOOTSTRAP_FOR:-all}" != docs ] \
   && ! cmp -s "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"; then
@@ -20,6 +21,22 @@ if [ "${BOOTSTRAP_FOR:-all}" != docs ] \
   npm_log=$(mktemp)
   (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error) >"$npm_log" 2>&1 &
   npm_pid=$!
+fi
+
+# Debian's Chromium and its driver, for the test that reads the built docs in a browser
+# (tests/test_docs_site.py); never a downloaded browser or driver.
+apt_pid=""
+if [ "${BOOTSTRAP_FOR:-all}" != docs ] && ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bootstrap: installing chromium and chromium-driver (apt-get)" >&2
+    apt_log=$(mktemp)
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends chromium chromium-driver; } >"$apt_log" 2>&1 &
+    apt_pid=$!
+  else
+    echo "bootstrap: /usr/bin/chromium and /usr/bin/chromedriver are missing; as root run" \
+      "'apt-get install chromium chromium-driver' (the docs' browser test needs them)" >&2
+  fi
 fi
 
 if [ "$("$repo/.tools/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
@@ -31,8 +48,7 @@ export PATH="$repo/.tools/bin:$PATH"
 
 (cd "$repo" && uv sync --frozen --all-groups --quiet)
 
-# What follows (Spectral for the spec lint, Chromium for the docs' browser test) only the tests
-# need: `BOOTSTRAP_FOR=docs` (scripts/docs) stops here.
+# `BOOTSTRAP_FOR=docs` (scripts/docs) stops here: it started neither npm ci nor apt-get.
 if [ "${BOOTSTRAP_FOR:-all}" = docs ]; then
   return 0 2>/dev/null || exit 0
 fi
@@ -49,22 +65,12 @@ if [ -n "$npm_pid" ]; then
   cp "$repo/package-lock.json" "$repo/node_modules/.installed-from-lock.json"
 fi
 
-# Debian's Chromium and its driver, for the test that reads the built docs in a browser
-# (tests/test_docs_site.py); never a downloaded browser or driver.
-if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "bootstrap: installing chromium and chromium-driver (apt-get)" >&2
-    apt_log=$(mktemp)
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends chromium chromium-driver; } >"$apt_log" 2>&1; then
-      cat "$apt_log" >&2
-      rm -f "$apt_log"
-      echo "bootstrap: apt-get install chromium chromium-driver failed" >&2
-      return 1 2>/dev/null || exit 1
-    fi
+if [ -n "$apt_pid" ]; then
+  if ! wait "$apt_pid"; then
+    cat "$apt_log" >&2
     rm -f "$apt_log"
-  else
-    echo "bootstrap: /usr/bin/chromium and /usr/bin/chromedriver are missing; as root run" \
-      "'apt-get install chromium chromium-driver' (the docs' browser test needs them)" >&2
+    echo "bootstrap: apt-get install chromium chromium-driver failed" >&2
+    return 1 2>/dev/null || exit 1
   fi
+  rm -f "$apt_log"
 fi
