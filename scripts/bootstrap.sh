@@ -1,7 +1,8 @@
 # Sourced by the project's commands: makes sure the pinned tools and the project's environment
 # exist, installing what is missing. Safe to run again; fast when nothing changed.
 #   uv       pinned below, in its own small venv (.tools/), so nothing global changes
-#   .venv/   the project, its dev and docs tools, exactly as in uv.lock (all dependency groups)
+#   .venv/   the project, its dev and docs tools, exactly as in uv.lock (all dependency groups),
+#            on the distribution's python3 when it is 3.11 or newer (below)
 #   node_modules/  Spectral, exactly as in package-lock.json
 #   chromium, chromium-driver  Debian's, for the docs' browser test (apt-get, as root)
 # With BOOTSTRAP_FOR=docs, only uv and .venv/ (what building the docs needs; no npm, no Chromium).
@@ -49,8 +50,8 @@ export PATH="$repo/.tools/bin:$PATH"
 # The interpreter of .venv/: the distribution's own python3 (/usr/bin) when it is 3.11 or newer,
 # else whichever uv finds (UV_PYTHON chooses either way). Debian builds its Python with
 # profile-guided optimisation and links it statically; the pyenv build found first on PATH on
-# these machines is neither, and a contract run, like the whole suite (bound by CPU), takes about
-# a fifth more CPU on it.
+# these machines is neither: a contract run takes about a quarter more CPU on it, the whole test
+# suite (bound by CPU) about 13 % more.
 python_for_venv=()
 if [ -z "${UV_PYTHON:-}" ] \
   && /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
