@@ -57,7 +57,8 @@ if [ -z "${UV_PYTHON:-}" ] \
   && /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   python_for_venv=(--python /usr/bin/python3)
 fi
-(cd "$repo" && uv sync --frozen --all-groups --quiet "${python_for_venv[@]}")
+# (The ${a[@]+...} form: bash before 4.4, macOS's among them, calls an empty array unbound.)
+(cd "$repo" && uv sync --frozen --all-groups --quiet ${python_for_venv[@]+"${python_for_venv[@]}"})
 
 # `BOOTSTRAP_FOR=docs` (scripts/docs) stops here: it started neither npm ci nor apt-get.
 if [ "${BOOTSTRAP_FOR:-all}" = docs ]; then
